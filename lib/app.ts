@@ -1,0 +1,50 @@
+/** Builds the Hono app from its dependencies: middleware, then one route module per area. */
+import { Hono } from "hono";
+import { requestId } from "hono/request-id";
+import type { AppEnv, Deps } from "./deps.ts";
+import { anthropicError } from "./http/errors.ts";
+import { healthRoutes } from "../routes/health.ts";
+import { messagesRoutes } from "../routes/v1/messages.ts";
+import { modelsRoutes } from "../routes/v1/models.ts";
+import { adminApiRoutes } from "../routes/admin/api.ts";
+
+/** Paths that exist, with the methods they take: anything else on them is a 405. */
+const KNOWN: Record<string, string> = {
+  "/v1/messages": "POST",
+  "/v1/messages/count_tokens": "POST",
+  "/v1/models": "GET",
+  "/health": "GET",
+};
+
+/** The whole HTTP app. */
+export function buildApp(deps: Deps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use(requestId({ generator: () => `req_${crypto.randomUUID().replaceAll("-", "")}` }));
+  app.route("/", healthRoutes(deps));
+  app.route("/", messagesRoutes(deps));
+  app.route("/", modelsRoutes(deps));
+  app.route("/", adminApiRoutes(deps));
+
+  for (const [path, method] of Object.entries(KNOWN)) {
+    app.all(
+      path,
+      (c) =>
+        anthropicError(405, `Detour: ${c.req.method} is not supported on ${path}; use ${method}`, {
+          type: "invalid_request_error",
+          headers: {
+            allow: method,
+            ...(path.startsWith("/v1/") ? { "x-detour-provider": "none" } : {}),
+          },
+        }),
+    );
+  }
+  app.notFound((c) => {
+    const headers = c.req.path.startsWith("/v1/") ? { "x-detour-provider": "none" } : undefined;
+    return anthropicError(404, `Detour: no route for ${c.req.method} ${c.req.path}`, { headers });
+  });
+  app.onError((err, c) => {
+    deps.logger.error("unhandled error", { id: c.get("requestId"), err: String(err) });
+    return anthropicError(500, `Detour: internal error (request ${c.get("requestId")})`);
+  });
+  return app;
+}

@@ -1,0 +1,74 @@
+/** Opens KV and assembles the dependencies from the environment: shared by main.ts and tests. */
+import { AccessKeyIndex } from "./auth/access_key_index.ts";
+import { AdminToken } from "./auth/admin_token.ts";
+import { LiveConfig } from "./config/live_config.ts";
+import { type Config, ConfigSchema } from "./config/schema.ts";
+import { convertLegacyConfig, isLegacyConfig } from "./config/legacy.ts";
+import type { Env } from "./config/env.ts";
+import { CooldownBoard } from "./fallback/cooldown_board.ts";
+import { createLogger } from "./log.ts";
+import type { Deps } from "./deps.ts";
+import { watchConfig } from "./store/config_store.ts";
+
+/** Reads and validates CONFIG_FILE (Detour or claude-code-fallback format). */
+export async function readConfigFile(path: string): Promise<Config> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await Deno.readTextFile(path));
+  } catch (err) {
+    throw new Error(`CONFIG_FILE ${path}: ${err instanceof Error ? err.message : err}`);
+  }
+  const parsed = ConfigSchema.safeParse(isLegacyConfig(json) ? convertLegacyConfig(json) : json);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`CONFIG_FILE ${path} is not a valid config:\n${lines.join("\n")}`);
+  }
+  return parsed.data;
+}
+
+/** Opens the KV database: Deno Deploy's own, or the local file at KV_PATH. */
+export async function openKv(env: Env): Promise<Deno.Kv> {
+  if (env.DENO_DEPLOYMENT_ID) return await Deno.openKv();
+  if (env.KV_PATH !== ":memory:") {
+    const dir = env.KV_PATH.replace(/[/\\][^/\\]*$/, "");
+    if (dir && dir !== env.KV_PATH) await Deno.mkdir(dir, { recursive: true });
+  }
+  return await Deno.openKv(env.KV_PATH);
+}
+
+/** Everything the app needs, plus a `close` that stops background work. */
+export async function boot(
+  env: Env,
+  kv: Deno.Kv,
+  announceAdminToken: (token: string) => void,
+): Promise<Deps & { close(): void }> {
+  const logger = createLogger(env.LOG_LEVEL);
+  const seed = env.CONFIG_FILE ? await readConfigFile(env.CONFIG_FILE) : null;
+  const live = await LiveConfig.open(kv, seed);
+  const accessKeys = await AccessKeyIndex.fromEnv(env.ACCESS_KEYS);
+  await accessKeys.reload(kv);
+  const cooldowns = new CooldownBoard(kv);
+  await cooldowns.sync();
+  const adminToken = await AdminToken.init(kv, env.ADMIN_TOKEN, announceAdminToken);
+
+  const stop = new AbortController();
+  const refresh = () =>
+    Promise.all([live.reload(), accessKeys.reload(kv)]).catch((err) =>
+      logger.warn("config reload failed", { err: String(err) })
+    );
+  void watchConfig(kv, refresh, stop.signal);
+  // A watch can drop silently on some backends; a slow re-read bounds how stale config gets.
+  const timer = setInterval(refresh, 30_000);
+  return {
+    kv,
+    live,
+    accessKeys,
+    cooldowns,
+    adminToken,
+    logger,
+    close() {
+      stop.abort();
+      clearInterval(timer);
+    },
+  };
+}

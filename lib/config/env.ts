@@ -1,0 +1,32 @@
+/** Environment variables, validated once at startup. */
+import { z } from "zod";
+
+const csv = z.string().optional().transform((s) =>
+  (s ?? "").split(",").map((v) => v.trim()).filter((v) => v.length > 0)
+);
+
+export const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8000),
+  HOSTNAME: z.string().default("0.0.0.0"),
+  /** Local KV file; ignored on Deno Deploy, which provides its own KV. */
+  KV_PATH: z.string().default("./data/detour.kv"),
+  ADMIN_TOKEN: z.string().min(16, "ADMIN_TOKEN must be at least 16 characters").optional(),
+  ACCESS_KEYS: csv.pipe(
+    z.array(z.string().min(16, "each ACCESS_KEYS entry must be at least 16 characters")),
+  ),
+  CONFIG_FILE: z.string().optional(),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  /** Set by Deno Deploy. */
+  DENO_DEPLOYMENT_ID: z.string().optional(),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+/** Reads and validates the environment; throws one readable message listing every problem. */
+export function readEnv(source: Record<string, string> = Deno.env.toObject()): Env {
+  const blankless = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== ""));
+  const parsed = EnvSchema.safeParse(blankless);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+  throw new Error(`invalid environment:\n${lines.join("\n")}`);
+}

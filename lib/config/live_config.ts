@@ -1,0 +1,66 @@
+/**
+ * The config the hot path reads, held in memory as a compiled chain and refreshed when KV
+ * changes (`kv.watch`, plus a periodic re-read in case a watch drops).
+ */
+import { type Chain, compileChain } from "../fallback/chain.ts";
+import { loadConfig, saveConfig, type SaveResult } from "../store/config_store.ts";
+import { type Config, defaultConfig } from "./schema.ts";
+
+export class LiveConfig {
+  #kv: Deno.Kv;
+  #chain: Chain;
+  #versionstamp: string | null;
+
+  private constructor(kv: Deno.Kv, chain: Chain, versionstamp: string | null) {
+    this.#kv = kv;
+    this.#chain = chain;
+    this.#versionstamp = versionstamp;
+  }
+
+  /**
+   * Loads the stored config; when KV holds none, `seed` (e.g. from CONFIG_FILE) is stored, or
+   * the default is used without being stored.
+   */
+  static async open(kv: Deno.Kv, seed?: Config | null): Promise<LiveConfig> {
+    let stored = await loadConfig(kv);
+    if (!stored && seed) {
+      await saveConfig(kv, seed, null);
+      stored = await loadConfig(kv);
+    }
+    const config = stored?.config ?? defaultConfig();
+    return new LiveConfig(kv, await compileChain(config), stored?.versionstamp ?? null);
+  }
+
+  /** The compiled chain of the current config. */
+  get chain(): Chain {
+    return this.#chain;
+  }
+
+  /** The current config. */
+  get config(): Config {
+    return this.#chain.config;
+  }
+
+  /** KV versionstamp of the current config (null while the default is in use). */
+  get version(): string | null {
+    return this.#versionstamp;
+  }
+
+  /** Re-reads KV; keeps the current config if the stored one cannot be read. */
+  async reload(): Promise<void> {
+    const stored = await loadConfig(this.#kv);
+    if (!stored || stored.versionstamp === this.#versionstamp) return;
+    this.#chain = await compileChain(stored.config);
+    this.#versionstamp = stored.versionstamp;
+  }
+
+  /** Replaces the config atomically if it is still at `expected`; reloads on success. */
+  async replace(config: Config, expected: string | null): Promise<SaveResult> {
+    const result = await saveConfig(this.#kv, config, expected);
+    if (result.ok) {
+      this.#chain = await compileChain(config);
+      this.#versionstamp = result.versionstamp;
+    }
+    return result;
+  }
+}

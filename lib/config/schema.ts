@@ -1,0 +1,106 @@
+/**
+ * The Detour config: zod schemas are the single source of truth; every type is inferred.
+ *
+ * @example
+ * ```ts
+ * const config = ConfigSchema.parse({ providers: [{ id: "anthropic", type: "anthropic",
+ *   baseUrl: "https://api.anthropic.com", passthrough: true }] });
+ * ```
+ */
+import { z } from "zod";
+
+/** Status codes that send a request on to the next provider unless the config says otherwise. */
+export const DEFAULT_FALLBACK_ON = [401, 403, 408, 429, 500, 502, 503, 504, 529];
+
+const slug = z.string().regex(
+  /^[a-z0-9][a-z0-9_-]{0,62}$/,
+  "use 1-63 lowercase letters, digits, '-' or '_', starting with a letter or digit",
+);
+
+const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, "not a valid header name");
+
+/** Headers a provider may not override: Detour owns them. */
+const RESERVED_HEADERS = new Set(["host", "content-length", "transfer-encoding", "connection"]);
+
+/** A model-map pattern: an exact model name or a glob with `*`. */
+const modelPattern = z.string().min(1, "a model pattern cannot be empty").max(200);
+
+/** Strips what users paste after the base: a trailing `/`, `/v1/messages` or `/v1`. */
+export function normalizeBaseUrl(url: string): string {
+  let out = url.trim().replace(/\/+$/, "");
+  for (const suffix of ["/v1/messages", "/v1"]) {
+    if (out.endsWith(suffix)) out = out.slice(0, -suffix.length);
+  }
+  return out.replace(/\/+$/, "");
+}
+
+const baseUrl = z.string().trim().url("must be a full URL such as https://api.anthropic.com")
+  .refine((u) => /^https?:\/\//i.test(u), "must start with http:// or https://")
+  .transform(normalizeBaseUrl);
+
+export const ProviderSchema = z.object({
+  id: slug,
+  name: z.string().max(100).optional(),
+  type: z.enum(["anthropic"]),
+  enabled: z.boolean().default(true),
+  baseUrl,
+  /** Use the client's own credential instead of stored keys. */
+  passthrough: z.boolean().default(false),
+  keys: z.array(z.string().trim().min(1, "a key cannot be empty").max(4096)).max(50).default(
+    [],
+  ),
+  /** `x-api-key` (default), `authorization` (sends `Bearer <key>`), or any header for the raw key. */
+  authHeader: headerName.transform((h) => h.toLowerCase()).default("x-api-key"),
+  headers: z.record(headerName, z.string().max(8192)).default({}).refine(
+    (h) => Object.keys(h).every((k) => !RESERVED_HEADERS.has(k.toLowerCase())),
+    "host, content-length, transfer-encoding and connection cannot be set",
+  ),
+  /** Pattern -> upstream model; first match wins; empty means "pass models through". */
+  modelMap: z.record(modelPattern, z.string().min(1).max(200)).default({}),
+  /** Connect and first-byte timeout (streams: until the first content event). */
+  timeoutMs: z.number().int().min(100).max(600_000).optional(),
+  cooldownSeconds: z.number().int().min(0).max(86_400).optional(),
+});
+
+export type Provider = z.infer<typeof ProviderSchema>;
+export type ProviderInput = z.input<typeof ProviderSchema>;
+
+export const ConfigSchema = z.object({
+  providers: z.array(ProviderSchema).max(100).superRefine((providers, ctx) => {
+    const seen = new Set<string>();
+    providers.forEach((p, i) => {
+      if (seen.has(p.id)) {
+        ctx.addIssue({
+          code: "custom",
+          message: `duplicate provider id "${p.id}"`,
+          path: [i, "id"],
+        });
+      }
+      seen.add(p.id);
+    });
+  }),
+  fallbackOn: z.array(z.number().int().min(400).max(599)).default(DEFAULT_FALLBACK_ON),
+  cooldownSeconds: z.number().int().min(0).max(86_400).default(60),
+  /** How long a stored key that answered 401/403 is left out. */
+  authCooldownSeconds: z.number().int().min(0).max(7 * 86_400).default(1800),
+  timeoutMs: z.number().int().min(100).max(600_000).default(60_000),
+  /** Non-streaming answers arrive whole, so their first byte can take minutes. */
+  nonStreamingTimeoutMs: z.number().int().min(100).max(3_600_000).default(600_000),
+  bodyLimitBytes: z.number().int().min(1024).max(512 * 1024 * 1024).default(32 * 1024 * 1024),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type ConfigInput = z.input<typeof ConfigSchema>;
+
+/** The config a fresh install starts with: the client's own credential, straight to Anthropic. */
+export function defaultConfig(): Config {
+  return ConfigSchema.parse({
+    providers: [{
+      id: "anthropic",
+      name: "Anthropic",
+      type: "anthropic",
+      baseUrl: "https://api.anthropic.com",
+      passthrough: true,
+    }],
+  });
+}

@@ -1,0 +1,30 @@
+/** Everything the routes share, built once in main.ts (and by tests). */
+import type { AccessKeyIndex } from "./auth/access_key_index.ts";
+import type { AdminToken } from "./auth/admin_token.ts";
+import type { LiveConfig } from "./config/live_config.ts";
+import type { CooldownBoard } from "./fallback/cooldown_board.ts";
+import type { Logger } from "./log.ts";
+
+/** The app's dependencies. */
+export interface Deps {
+  kv: Deno.Kv;
+  live: LiveConfig;
+  accessKeys: AccessKeyIndex;
+  cooldowns: CooldownBoard;
+  adminToken: AdminToken;
+  logger: Logger;
+  /** Overridable for tests; defaults to the global fetch. */
+  fetch?: typeof fetch;
+}
+
+/** Hono's environment: the Deno connection info arrives as the app's `env`. */
+export type AppEnv = {
+  Bindings: { remoteAddr?: Deno.Addr } | undefined;
+  Variables: { requestId: string };
+};
+
+/** The peer's address, when the runtime knows it. */
+export function remoteHost(env: AppEnv["Bindings"]): string | null {
+  const addr = env?.remoteAddr;
+  return addr && "hostname" in addr ? addr.hostname : null;
+}

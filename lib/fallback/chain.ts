@@ -1,0 +1,46 @@
+/** The chain compiled from a config: model maps compiled, keys hashed, once per config load. */
+import type { Config, Provider } from "../config/schema.ts";
+import { sha256Hex } from "../crypto.ts";
+import { compileModelMap, type ModelMapper } from "./model_map.ts";
+
+/** A stored key as the engine sees it: the secret, its cooldown target and a printable label. */
+export interface ChainKey {
+  value: string;
+  /** `k:<provider>:<hash prefix>`: keys cool down one by one. */
+  target: string;
+  /** `<provider>#<n>`: what logs and headers show instead of the key. */
+  label: string;
+}
+
+/** One provider ready for planning. */
+export interface ChainProvider {
+  provider: Provider;
+  /** `p:<provider>`: the provider-wide cooldown target. */
+  target: string;
+  mapModel: ModelMapper;
+  keys: ChainKey[];
+}
+
+/** The config plus everything derived from it that the hot path needs. */
+export interface Chain {
+  config: Config;
+  providers: ChainProvider[];
+}
+
+/** Cooldown target of a whole provider. */
+export const providerTarget = (id: string) => `p:${id}`;
+
+/** Compiles a validated config; disabled providers are kept (the status page lists them). */
+export async function compileChain(config: Config): Promise<Chain> {
+  const providers = await Promise.all(config.providers.map(async (provider) => ({
+    provider,
+    target: providerTarget(provider.id),
+    mapModel: compileModelMap(provider.modelMap),
+    keys: await Promise.all(provider.keys.map(async (value, i) => ({
+      value,
+      target: `k:${provider.id}:${(await sha256Hex(value)).slice(0, 16)}`,
+      label: `${provider.id}#${i + 1}`,
+    }))),
+  })));
+  return { config, providers };
+}

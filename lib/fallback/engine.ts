@@ -1,0 +1,325 @@
+/**
+ * The fallback engine: runs the planned attempts in order until one answers, cools down what
+ * failed, and hands back exactly one client response.
+ */
+import type { Config } from "../config/schema.ts";
+import { anthropicError, errorTypeForStatus } from "../http/errors.ts";
+import { forwardableResponseHeaders, retryAfterMs } from "../http/headers.ts";
+import { guardStream, type StreamEnd } from "../http/sse_guard.ts";
+import { peekAnthropicStream } from "../http/sse_peek.ts";
+import type { ProviderAdapter } from "../providers/types.ts";
+import type { OutcomeRecord } from "../store/health_store.ts";
+import type { Cooldown } from "../store/cooldown_store.ts";
+import { classifyStatus, cooldownMs, type Scope, scopeOf, statusForErrorType } from "./classify.ts";
+import type { InboundRequest } from "./inbound.ts";
+import type { Attempt } from "./plan.ts";
+
+/** One attempt as logs and `x-detour-attempts` report it. */
+export interface AttemptRecord {
+  label: string;
+  provider: string;
+  /** The upstream HTTP status (or the status an early stream error stands for). */
+  status: number | null;
+  /** `ok`, `fallback`, `final`, `timeout`, `network`, `stream_error`, `client_closed`. */
+  outcome: string;
+  ms: number;
+  /** Short, secret-free description of a failure. */
+  error?: string;
+}
+
+/** What the engine needs from its surroundings. */
+export interface EngineDeps {
+  adapterFor(provider: Attempt["provider"]["provider"]): ProviderAdapter;
+  cooldowns: { set(target: string, cooldown: Cooldown): Promise<void> };
+  fetch?: typeof fetch;
+}
+
+/** The client response plus what to log and record once it has been sent. */
+export interface EngineResult {
+  response: Response;
+  servedBy: string | null;
+  attempts: AttemptRecord[];
+  /** Resolves when the body has been relayed, with the final outcomes to record. */
+  done: Promise<{ end: StreamEnd; outcomes: OutcomeRecord[] }>;
+}
+
+/** An upstream error answer kept for the all-failed reply. */
+interface HttpFailure {
+  status: number;
+  headers: Headers;
+  body: Uint8Array<ArrayBuffer>;
+}
+
+const ERROR_BODY_LIMIT = 64 * 1024;
+
+/** Reads an error body, bounded: a failed upstream is not allowed to stream us megabytes. */
+async function readBounded(res: Response): Promise<Uint8Array<ArrayBuffer>> {
+  if (!res.body) return new Uint8Array();
+  const reader = res.body.getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < ERROR_BODY_LIMIT) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      parts.push(value);
+      size += value.byteLength;
+    }
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+  const out = new Uint8Array(Math.min(size, ERROR_BODY_LIMIT));
+  let offset = 0;
+  for (const p of parts) {
+    const take = Math.min(p.byteLength, out.byteLength - offset);
+    out.set(p.subarray(0, take), offset);
+    offset += take;
+  }
+  return out;
+}
+
+/** A short description of an upstream error body (Anthropic's `error.message`), never secrets. */
+function describe(status: number, body: Uint8Array): string {
+  try {
+    const parsed = JSON.parse(new TextDecoder().decode(body));
+    const msg = parsed?.error?.message ?? parsed?.message;
+    if (typeof msg === "string") return `${status}: ${msg.slice(0, 200)}`;
+  } catch { /* not JSON */ }
+  return `HTTP ${status}`;
+}
+
+/** The `x-detour-attempts` value: `anthropic 429 12ms, zai#2 200 340ms`. */
+export function formatAttempts(records: AttemptRecord[]): string {
+  return records.map((r) => {
+    const what = r.status !== null && r.outcome !== "stream_error"
+      ? String(r.status)
+      : r.status !== null
+      ? `${r.outcome}:${r.status}`
+      : r.outcome;
+    return `${r.label} ${what} ${Math.round(r.ms)}ms`;
+  }).join(", ");
+}
+
+function withDetourHeaders(headers: Headers, servedBy: string | null, records: AttemptRecord[]) {
+  headers.set("x-detour-provider", servedBy ?? "none");
+  headers.set("x-detour-attempts", formatAttempts(records));
+  return headers;
+}
+
+/** Runs the attempts in order; see ARCHITECTURE.md "The fallback engine". */
+export async function runAttempts(
+  req: InboundRequest,
+  attempts: Attempt[],
+  config: Config,
+  deps: EngineDeps,
+): Promise<EngineResult> {
+  const doFetch = deps.fetch ?? fetch;
+  const records: AttemptRecord[] = [];
+  const outcomes: OutcomeRecord[] = [];
+  const failedProviders = new Set<string>();
+  let firstHttpFailure: HttpFailure | null = null;
+
+  const coolDown = (attempt: Attempt, scope: Scope, status: number | null, retryMs: number) => {
+    const p = attempt.provider.provider;
+    const ms = cooldownMs({
+      status,
+      scope,
+      retryAfterMs: retryMs,
+      cooldownSeconds: p.cooldownSeconds ?? config.cooldownSeconds,
+      authCooldownSeconds: config.authCooldownSeconds,
+    });
+    if (ms <= 0) return;
+    const target = scope === "credential" ? attempt.credential.target : attempt.provider.target;
+    const reason = status !== null ? `HTTP ${status}` : "no answer";
+    deps.cooldowns.set(target, { until: Date.now() + ms, reason }).catch(() => {});
+  };
+
+  const targetsOf = (attempt: Attempt) =>
+    attempt.credential.kind === "stored"
+      ? [attempt.provider.target, attempt.credential.target]
+      : [attempt.provider.target];
+
+  for (const attempt of attempts) {
+    const p = attempt.provider.provider;
+    if (failedProviders.has(p.id)) continue;
+    if (req.signal.aborted) break;
+    const adapter = deps.adapterFor(p);
+    const started = performance.now();
+    const timeoutMs = req.stream || req.endpoint === "count_tokens"
+      ? p.timeoutMs ?? config.timeoutMs
+      : Math.max(p.timeoutMs ?? config.timeoutMs, config.nonStreamingTimeoutMs);
+    const timeout = new AbortController();
+    const timer = setTimeout(
+      () => timeout.abort(new DOMException("upstream timed out", "TimeoutError")),
+      timeoutMs,
+    );
+    const signal = AbortSignal.any([req.signal, timeout.signal]);
+    const record = (status: number | null, outcome: string, error?: string) => {
+      const r: AttemptRecord = {
+        label: attempt.label,
+        provider: p.id,
+        status,
+        outcome,
+        ms: performance.now() - started,
+      };
+      if (error) r.error = error;
+      records.push(r);
+      return r;
+    };
+    const fail = (
+      status: number | null,
+      outcome: string,
+      error: string,
+      scope: Scope,
+      retry = 0,
+    ) => {
+      record(status, outcome, error);
+      outcomes.push({ targets: targetsOf(attempt), ok: false, error });
+      coolDown(attempt, scope, status, retry);
+      if (scope === "provider") failedProviders.add(p.id);
+    };
+
+    try {
+      const upstream = await doFetch(await adapter.prepare(req, attempt, signal));
+      const res = await adapter.toAnthropic(upstream, req, attempt);
+      const verdict = classifyStatus(res.status, config.fallbackOn);
+
+      if (verdict === "fallback") {
+        const body = await readBounded(res);
+        clearTimeout(timer);
+        firstHttpFailure ??= { status: res.status, headers: res.headers, body };
+        fail(
+          res.status,
+          "fallback",
+          describe(res.status, body),
+          scopeOf(res.status),
+          retryAfterMs(res.headers),
+        );
+        continue;
+      }
+
+      const isStream = verdict === "ok" &&
+        (res.headers.get("content-type") ?? "").includes("text/event-stream") && res.body;
+      if (!isStream) {
+        clearTimeout(timer);
+        record(res.status, verdict);
+        outcomes.push({ targets: targetsOf(attempt), ok: verdict === "ok" || res.status < 500 });
+        const headers = withDetourHeaders(forwardableResponseHeaders(res.headers), p.id, records);
+        return {
+          response: new Response(res.body, { status: res.status, headers }),
+          servedBy: p.id,
+          attempts: records,
+          done: Promise.resolve({ end: "complete", outcomes }),
+        };
+      }
+
+      const peek = await peekAnthropicStream(res.body!);
+      if (peek.kind === "ended") {
+        clearTimeout(timer);
+        fail(null, "stream_error", "stream ended before any content", "provider");
+        continue;
+      }
+      if (peek.kind === "error") {
+        const status = statusForErrorType(peek.errorType);
+        if (config.fallbackOn.includes(status)) {
+          clearTimeout(timer);
+          peek.reader.cancel().catch(() => {});
+          const body = new TextEncoder().encode(
+            JSON.stringify({
+              type: "error",
+              error: { type: peek.errorType, message: peek.message },
+            }),
+          );
+          firstHttpFailure ??= {
+            status,
+            headers: new Headers({ "content-type": "application/json" }),
+            body,
+          };
+          fail(
+            status,
+            "stream_error",
+            `${peek.errorType}: ${peek.message.slice(0, 200)}`,
+            scopeOf(status),
+          );
+          continue;
+        }
+      }
+      // Committed: from here on the client sees bytes, so there is no silent fallback.
+      clearTimeout(timer);
+      record(res.status, "ok");
+      let resolveDone!: (v: { end: StreamEnd; outcomes: OutcomeRecord[] }) => void;
+      const done = new Promise<{ end: StreamEnd; outcomes: OutcomeRecord[] }>((r) =>
+        resolveDone = r
+      );
+      const stream = guardStream(peek.chunks, peek.reader, (end, detail) => {
+        if (end === "broken") {
+          outcomes.push({
+            targets: targetsOf(attempt),
+            ok: false,
+            error: `stream broke: ${detail}`,
+          });
+          coolDown(attempt, "provider", null, 0);
+        } else {
+          outcomes.push({ targets: targetsOf(attempt), ok: true });
+        }
+        resolveDone({ end, outcomes });
+      });
+      const headers = withDetourHeaders(forwardableResponseHeaders(res.headers), p.id, records);
+      return {
+        response: new Response(stream, { status: res.status, headers }),
+        servedBy: p.id,
+        attempts: records,
+        done,
+      };
+    } catch (err) {
+      clearTimeout(timer);
+      if (req.signal.aborted) {
+        // The client left: not the upstream's fault, so nothing cools down.
+        record(null, "client_closed");
+        break;
+      }
+      if (timeout.signal.aborted) {
+        fail(null, "timeout", `no answer within ${timeoutMs} ms`, "provider");
+      } else {
+        const message = err instanceof Error ? err.message : String(err);
+        fail(null, "network", `network error: ${message.slice(0, 200)}`, "provider");
+      }
+    }
+  }
+
+  return {
+    response: allFailed(req, records, firstHttpFailure),
+    servedBy: null,
+    attempts: records,
+    done: Promise.resolve({ end: "complete", outcomes }),
+  };
+}
+
+/**
+ * The answer when no attempt succeeded: the first upstream error as the upstream sent it
+ * (Claude Code's recovery reads that wording), else a synthetic error that makes clients back off.
+ */
+function allFailed(
+  req: InboundRequest,
+  records: AttemptRecord[],
+  first: HttpFailure | null,
+): Response {
+  if (req.signal.aborted) {
+    return anthropicError(499, "client closed the request", { type: "api_error" });
+  }
+  if (first) {
+    const headers = withDetourHeaders(forwardableResponseHeaders(first.headers), null, records);
+    return new Response(first.body, { status: first.status, headers });
+  }
+  const timedOut = records.some((r) => r.outcome === "timeout");
+  const status = timedOut ? 529 : 502;
+  const summary = records.map((r) => `${r.label}: ${r.error ?? r.outcome}`).join("; ");
+  return anthropicError(
+    status,
+    `Detour: every provider failed (${summary || "none could be tried"})`,
+    {
+      type: errorTypeForStatus(status),
+      headers: withDetourHeaders(new Headers(), null, records),
+    },
+  );
+}

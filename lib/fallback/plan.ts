@@ -1,0 +1,110 @@
+/** Plans the attempts for one request: chain order, model match, credentials, cooldowns. */
+import type { ClientContext } from "../auth/client.ts";
+import type { Chain, ChainProvider } from "./chain.ts";
+
+/** The credential one attempt sends. */
+export type AttemptCredential =
+  | { kind: "client"; header: "x-api-key" | "authorization"; value: string; target: string }
+  | { kind: "stored"; value: string; target: string }
+  /** A stored-key provider configured without keys (e.g. a local server that needs none). */
+  | { kind: "none"; target: string };
+
+/** One planned attempt. */
+export interface Attempt {
+  provider: ChainProvider;
+  credential: AttemptCredential;
+  /** What `x-detour-attempts` and logs call it: `anthropic`, `zai#2`. */
+  label: string;
+  /** The model name to send upstream. */
+  model: string;
+  /** When set, this attempt is cooling down and only planned as a last resort. */
+  coolingUntil: number | null;
+}
+
+/** Why a provider took no part in a request. */
+export type SkipReason = "disabled" | "model" | "no_credential" | "unauthorized";
+
+/** The attempts in order, and the providers left out with why. */
+export interface Plan {
+  attempts: Attempt[];
+  skipped: { provider: string; reason: SkipReason }[];
+}
+
+/** Reads cooldowns; the board implements it, tests pass a map. */
+export interface CooldownLookup {
+  get(target: string, now?: number): { until: number } | undefined;
+}
+
+const rotation = new Map<string, number>();
+
+/** Stored keys in round-robin order, so load spreads across a provider's keys. */
+function rotatedKeys<T>(providerId: string, keys: T[]): T[] {
+  if (keys.length < 2) return keys;
+  const start = (rotation.get(providerId) ?? 0) % keys.length;
+  rotation.set(providerId, start + 1);
+  return [...keys.slice(start), ...keys.slice(0, start)];
+}
+
+function credentialsFor(
+  p: ChainProvider,
+  client: ClientContext,
+): AttemptCredential[] | SkipReason {
+  if (p.provider.passthrough) {
+    if (!client.credential) return "no_credential";
+    const { header, value, hash } = client.credential;
+    return [{ kind: "client", header, value, target: `c:${p.provider.id}:${hash.slice(0, 16)}` }];
+  }
+  if (!client.authorized) return "unauthorized";
+  if (p.keys.length === 0) return [{ kind: "none", target: p.target }];
+  return rotatedKeys(p.provider.id, p.keys).map((k) => ({
+    kind: "stored",
+    value: k.value,
+    target: k.target,
+  }));
+}
+
+/**
+ * Builds the attempt list: ready attempts in chain order, then the cooling ones, soonest to
+ * recover first, so a request is never answered without trying.
+ */
+export function planAttempts(
+  chain: Chain,
+  model: string,
+  client: ClientContext,
+  cooldowns: CooldownLookup,
+  now = Date.now(),
+): Plan {
+  const ready: Attempt[] = [];
+  const cooling: Attempt[] = [];
+  const skipped: Plan["skipped"] = [];
+  for (const p of chain.providers) {
+    const id = p.provider.id;
+    if (!p.provider.enabled) {
+      skipped.push({ provider: id, reason: "disabled" });
+      continue;
+    }
+    const upstreamModel = p.mapModel(model);
+    if (upstreamModel === null) {
+      skipped.push({ provider: id, reason: "model" });
+      continue;
+    }
+    const creds = credentialsFor(p, client);
+    if (typeof creds === "string") {
+      skipped.push({ provider: id, reason: creds });
+      continue;
+    }
+    const providerUntil = cooldowns.get(p.target, now)?.until ?? 0;
+    creds.forEach((credential) => {
+      const keyIndex = credential.kind === "stored"
+        ? p.keys.findIndex((k) => k.target === credential.target)
+        : -1;
+      const label = keyIndex >= 0 && p.keys.length > 1 ? p.keys[keyIndex].label : id;
+      const until = Math.max(providerUntil, cooldowns.get(credential.target, now)?.until ?? 0);
+      const attempt = { provider: p, credential, label, model: upstreamModel, coolingUntil: null };
+      if (until > now) cooling.push({ ...attempt, coolingUntil: until });
+      else ready.push(attempt);
+    });
+  }
+  cooling.sort((a, b) => a.coolingUntil! - b.coolingUntil!);
+  return { attempts: [...ready, ...cooling], skipped };
+}

@@ -1,0 +1,44 @@
+/**
+ * Reads a request body once, with a size limit. Hono's bodyLimit middleware only checks and
+ * leaves the body to be read again; the proxy needs the bytes themselves, read exactly once.
+ */
+
+/** The body was larger than the limit. */
+export class BodyTooLarge extends Error {
+  constructor(readonly limit: number) {
+    super(`request body exceeds the ${limit}-byte limit`);
+  }
+}
+
+/** The whole body as bytes, or `BodyTooLarge` as soon as it passes `limit`. */
+export async function readBodyLimited(
+  req: Request,
+  limit: number,
+): Promise<Uint8Array<ArrayBuffer>> {
+  const declared = Number(req.headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > limit) throw new BodyTooLarge(limit);
+  if (!req.body) return new Uint8Array();
+  const reader = req.body.getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  while (true) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      reader.cancel().catch(() => {});
+      throw new BodyTooLarge(limit);
+    }
+    parts.push(value);
+  }
+  if (parts.length === 1 && parts[0].byteOffset === 0) {
+    return parts[0] as Uint8Array<ArrayBuffer>;
+  }
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.byteLength;
+  }
+  return out;
+}

@@ -1,0 +1,80 @@
+/** Which headers cross the proxy, in each direction. */
+
+/** Hop-by-hop headers (RFC 9110 §7.6.1) and ones the runtime sets itself. */
+const HOP_BY_HOP = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-authenticate",
+  "proxy-authorization",
+  "proxy-connection",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+  "host",
+  "content-length",
+]);
+
+/**
+ * Request headers never sent upstream: credentials (each provider sets its own), Detour's own
+ * access key, cookies, client-address headers, and accept-encoding (fetch negotiates and
+ * decompresses itself; a forwarded value would hand us bytes we then mislabel).
+ */
+const NOT_FORWARDED = new Set([
+  ...HOP_BY_HOP,
+  "x-api-key",
+  "authorization",
+  "x-detour-key",
+  "cookie",
+  "accept-encoding",
+  "forwarded",
+  "x-forwarded-for",
+  "x-forwarded-host",
+  "x-forwarded-proto",
+  "x-real-ip",
+  "cf-connecting-ip",
+  "origin",
+  "referer",
+]);
+
+/** The client's headers that go upstream (anthropic-version, anthropic-beta, x-app, …). */
+export function forwardableRequestHeaders(client: Headers): Headers {
+  const out = new Headers();
+  for (const [name, value] of client) {
+    if (!NOT_FORWARDED.has(name)) out.set(name, value);
+  }
+  return out;
+}
+
+/**
+ * Upstream response headers that go back to the client: everything but hop-by-hop ones and
+ * the encoding pair (fetch already decoded the body, so its length and encoding no longer hold).
+ */
+export function forwardableResponseHeaders(upstream: Headers): Headers {
+  const out = new Headers();
+  for (const [name, value] of upstream) {
+    if (HOP_BY_HOP.has(name) || name === "content-encoding" || name === "set-cookie") continue;
+    out.set(name, value);
+  }
+  return out;
+}
+
+/** Adds one value to a comma-joined header (e.g. a beta flag) unless it is already there. */
+export function appendToList(headers: Headers, name: string, value: string): void {
+  const current = headers.get(name);
+  if (!current) return headers.set(name, value);
+  const items = current.split(",").map((s) => s.trim());
+  if (!items.includes(value)) headers.set(name, `${current},${value}`);
+}
+
+/** Milliseconds a `retry-after` / `retry-after-ms` pair asks for, or 0. */
+export function retryAfterMs(headers: Headers, now = Date.now()): number {
+  const ms = Number(headers.get("retry-after-ms"));
+  if (Number.isFinite(ms) && ms > 0) return ms;
+  const raw = headers.get("retry-after");
+  if (!raw) return 0;
+  const seconds = Number(raw);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(raw);
+  return Number.isNaN(date) ? 0 : Math.max(0, date - now);
+}

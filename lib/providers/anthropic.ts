@@ -1,0 +1,77 @@
+/** Anthropic and Anthropic-compatible upstreams (Z.AI, Kimi, DeepSeek, OpenRouter's Anthropic API). */
+import type { Provider } from "../config/schema.ts";
+import { bodyForModel, type InboundRequest } from "../fallback/inbound.ts";
+import type { Attempt, AttemptCredential } from "../fallback/plan.ts";
+import { appendToList, forwardableRequestHeaders } from "../http/headers.ts";
+import type { ProviderAdapter } from "./types.ts";
+
+/** The beta flag Anthropic requires with a Claude subscription's OAuth access token. */
+export const OAUTH_BETA = "oauth-2025-04-20";
+const DEFAULT_VERSION = "2023-06-01";
+
+/** OAuth access tokens (`claude setup-token`, Claude Code's login) go as Bearer with the beta. */
+export function isOAuthToken(value: string): boolean {
+  return value.startsWith("sk-ant-oat");
+}
+
+/** Sets the auth header(s) for one credential on an outgoing request. */
+export function applyCredential(
+  headers: Headers,
+  provider: Provider,
+  credential: AttemptCredential,
+): void {
+  if (credential.kind === "none") return;
+  if (isOAuthToken(credential.value)) {
+    headers.set("authorization", `Bearer ${credential.value}`);
+    appendToList(headers, "anthropic-beta", OAUTH_BETA);
+    return;
+  }
+  // A client's own credential goes back out the way it came in.
+  const header = credential.kind === "client" ? credential.header : provider.authHeader;
+  if (header === "authorization") headers.set("authorization", `Bearer ${credential.value}`);
+  else headers.set(header, credential.value);
+}
+
+function upstreamHeaders(
+  client: Headers,
+  provider: Provider,
+  credential: AttemptCredential,
+): Headers {
+  const headers = forwardableRequestHeaders(client);
+  for (const [name, value] of Object.entries(provider.headers)) headers.set(name, value);
+  if (!headers.has("anthropic-version")) headers.set("anthropic-version", DEFAULT_VERSION);
+  applyCredential(headers, provider, credential);
+  return headers;
+}
+
+/** The Anthropic Messages API, spoken natively. */
+export const anthropicAdapter: ProviderAdapter = {
+  prepare(req: InboundRequest, attempt: Attempt, signal: AbortSignal): Request {
+    const provider = attempt.provider.provider;
+    const path = req.endpoint === "count_tokens" ? "/v1/messages/count_tokens" : "/v1/messages";
+    const headers = upstreamHeaders(req.headers, provider, attempt.credential);
+    headers.set("content-type", "application/json");
+    return new Request(`${provider.baseUrl}${path}${req.search}`, {
+      method: "POST",
+      headers,
+      body: bodyForModel(req, attempt.model),
+      signal,
+    });
+  },
+
+  toAnthropic(upstream: Response): Response {
+    return upstream;
+  },
+
+  async listModels(provider, credential, clientHeaders, signal): Promise<string[]> {
+    const headers = upstreamHeaders(clientHeaders, provider, credential);
+    headers.delete("content-type");
+    const res = await fetch(`${provider.baseUrl}/v1/models?limit=1000`, { headers, signal });
+    if (!res.ok) {
+      await res.body?.cancel();
+      return [];
+    }
+    const body = await res.json().catch(() => null) as { data?: { id?: unknown }[] } | null;
+    return (body?.data ?? []).map((m) => m.id).filter((id): id is string => typeof id === "string");
+  },
+};

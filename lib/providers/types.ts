@@ -1,0 +1,26 @@
+/** The seam between the fallback engine and upstream wire formats. */
+import type { Provider } from "../config/schema.ts";
+import type { InboundRequest } from "../fallback/inbound.ts";
+import type { Attempt, AttemptCredential } from "../fallback/plan.ts";
+
+/** One adapter per provider `type`; the engine never looks inside a wire format. */
+export interface ProviderAdapter {
+  /** Builds the upstream request for one attempt: URL, auth, headers, body (mapped/translated). */
+  prepare(req: InboundRequest, attempt: Attempt, signal: AbortSignal): Request | Promise<Request>;
+  /**
+   * Turns the upstream answer into an Anthropic-wire response (status, JSON or SSE) so the
+   * engine can classify it; Anthropic-compatible upstreams pass through untouched.
+   */
+  toAnthropic(
+    upstream: Response,
+    req: InboundRequest,
+    attempt: Attempt,
+  ): Response | Promise<Response>;
+  /** Model ids the upstream lists, for `GET /v1/models`; absent when it has no list. */
+  listModels?(
+    provider: Provider,
+    credential: AttemptCredential,
+    headers: Headers,
+    signal: AbortSignal,
+  ): Promise<string[]>;
+}

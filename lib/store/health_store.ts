@@ -1,0 +1,93 @@
+/** What the admin status page shows: last outcome and hourly counts per provider and key. */
+import { z } from "zod";
+import { KV } from "./keys.ts";
+
+const LastErrorSchema = z.object({ message: z.string(), at: z.string() });
+
+/** One attempt's outcome, as the engine reports it after the response went out. */
+export interface OutcomeRecord {
+  /** Provider target (`p:<id>`) and, for stored keys, the key target too. */
+  targets: string[];
+  ok: boolean;
+  error?: string;
+}
+
+/** A target's health as the status endpoint reports it. */
+export interface HealthSummary {
+  lastOkAt: string | null;
+  lastError: string | null;
+  lastErrorAt: string | null;
+  ok24h: number;
+  fail24h: number;
+}
+
+const HOUR = 3_600_000;
+
+/** Writes the outcomes of one request's attempts in one atomic batch, without reading first. */
+export async function recordOutcomes(kv: Deno.Kv, outcomes: OutcomeRecord[]): Promise<void> {
+  if (outcomes.length === 0) return;
+  const now = new Date();
+  const hour = Math.floor(now.getTime() / HOUR) * HOUR;
+  const op = kv.atomic();
+  const written = new Set<string>();
+  for (const outcome of outcomes) {
+    for (const target of outcome.targets) {
+      op.sum(KV.count(target, hour, outcome.ok ? "ok" : "fail"), 1n);
+      // Two outcomes for one target in a batch: the later one wins, as it would in time.
+      const key = `${target}|${outcome.ok}`;
+      if (written.has(key)) continue;
+      written.add(key);
+      if (outcome.ok) op.set(KV.lastOk(target), now.toISOString());
+      else {
+        op.set(KV.lastError(target), {
+          message: outcome.error ?? "failed",
+          at: now.toISOString(),
+        });
+      }
+    }
+  }
+  await op.commit();
+}
+
+/** Last outcome and the last 24 hours' counts for each target; prunes counters past 48 hours. */
+export async function readHealth(
+  kv: Deno.Kv,
+  targets: string[],
+): Promise<Map<string, HealthSummary>> {
+  const out = new Map<string, HealthSummary>();
+  const now = Date.now();
+  const stale: Deno.KvKey[] = [];
+  await Promise.all(targets.map(async (target) => {
+    const [ok, err] = await kv.getMany<[string, unknown]>(
+      [KV.lastOk(target), KV.lastError(target)],
+      { consistency: "eventual" },
+    );
+    const lastError = LastErrorSchema.safeParse(err.value);
+    let ok24h = 0, fail24h = 0;
+    for await (
+      const c of kv.list<Deno.KvU64>({ prefix: KV.countPrefix(target) }, {
+        consistency: "eventual",
+      })
+    ) {
+      const hour = Number(c.key[2]);
+      if (hour < now - 48 * HOUR) stale.push(c.key);
+      if (hour < now - 24 * HOUR) continue;
+      if (c.key[3] === "ok") ok24h += Number(c.value.value);
+      else fail24h += Number(c.value.value);
+    }
+    out.set(target, {
+      lastOkAt: typeof ok.value === "string" ? ok.value : null,
+      lastError: lastError.success ? lastError.data.message : null,
+      lastErrorAt: lastError.success ? lastError.data.at : null,
+      ok24h,
+      fail24h,
+    });
+  }));
+  // Sums cannot carry an expiry, so old hourly counters are swept here instead.
+  for (let i = 0; i < stale.length; i += 10) {
+    const op = kv.atomic();
+    for (const key of stale.slice(i, i + 10)) op.delete(key);
+    await op.commit();
+  }
+  return out;
+}

@@ -1,0 +1,25 @@
+/** Every Deno KV key Detour uses, in one place. Only lib/store imports this file. */
+
+export const KV = {
+  /** The whole config document: `{ config, updatedAt }`. */
+  config: () => ["config"] as const,
+  /** SHA-256 of the generated admin token (only when ADMIN_TOKEN is not set). */
+  adminTokenHash: () => ["admin", "token_hash"] as const,
+  /** A cooldown for one target (`p:<provider>`, `k:<provider>:<keyhash>`, `c:<provider>:<credhash>`). */
+  cooldown: (target: string) => ["cooldown", target] as const,
+  cooldownPrefix: () => ["cooldown"] as const,
+  /** An access key record by id, and the id by the key's hash. */
+  accessKey: (id: string) => ["access_key", "by_id", id] as const,
+  accessKeyPrefix: () => ["access_key", "by_id"] as const,
+  accessKeyByHash: (hash: string) => ["access_key", "by_hash", hash] as const,
+  /** Bumped on every access-key change so other instances reload their index. */
+  accessKeysRevision: () => ["access_key", "revision"] as const,
+  /** When a provider (or one of its keys) last answered well: an ISO time. */
+  lastOk: (target: string) => ["health", target, "ok"] as const,
+  /** Its last failure: `{ message, at }`. */
+  lastError: (target: string) => ["health", target, "error"] as const,
+  /** Hourly counters: ["count", target, hourStartMs, "ok" | "fail"] as KvU64 sums. */
+  count: (target: string, hour: number, outcome: "ok" | "fail") =>
+    ["count", target, hour, outcome] as const,
+  countPrefix: (target: string) => ["count", target] as const,
+} as const;

@@ -1,0 +1,27 @@
+/** Detour's entry point: `deno task start` locally, the same file on Deno Deploy. */
+import { buildApp } from "./lib/app.ts";
+import { boot, openKv } from "./lib/boot.ts";
+import { readEnv } from "./lib/config/env.ts";
+
+const env = readEnv();
+const kv = await openKv(env);
+const deps = await boot(env, kv, (token) => {
+  // Printed once, to the terminal only: it is never stored or shown again.
+  console.log(
+    `\nDetour generated an admin token (shown only now; set ADMIN_TOKEN to choose your own):\n\n  ${token}\n`,
+  );
+});
+const app = buildApp(deps);
+
+Deno.serve({
+  port: env.PORT,
+  hostname: env.HOSTNAME,
+  onListen({ hostname, port }) {
+    const host = hostname === "0.0.0.0" ? "localhost" : hostname;
+    deps.logger.info("listening", {
+      url: `http://${host}:${port}`,
+      admin: `http://${host}:${port}/admin`,
+      providers: deps.live.config.providers.length,
+    });
+  },
+}, (req, info) => app.fetch(req, info));

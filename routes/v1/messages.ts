@@ -1,0 +1,134 @@
+/** POST /v1/messages and /v1/messages/count_tokens: parse, plan, run the engine. */
+import { Hono } from "hono";
+import type { Context } from "hono";
+import { resolveClient } from "../../lib/auth/client.ts";
+import { type AppEnv, type Deps, remoteHost } from "../../lib/deps.ts";
+import { runAttempts } from "../../lib/fallback/engine.ts";
+import type { Endpoint, InboundRequest } from "../../lib/fallback/inbound.ts";
+import { type Plan, planAttempts } from "../../lib/fallback/plan.ts";
+import { BodyTooLarge, readBodyLimited } from "../../lib/http/body.ts";
+import { anthropicError } from "../../lib/http/errors.ts";
+import { adapterFor } from "../../lib/providers/registry.ts";
+import { recordOutcomes } from "../../lib/store/health_store.ts";
+
+/** The error for a request no provider could take, naming why each was left out. */
+function noProviderError(plan: Plan, model: string, badAccessKey: boolean): Response {
+  const reasons = new Set(plan.skipped.map((s) => s.reason));
+  const headers = { "x-detour-provider": "none" };
+  if (badAccessKey && reasons.has("unauthorized")) {
+    return anthropicError(403, "Detour: the x-detour-key access key is not valid", { headers });
+  }
+  if (reasons.has("unauthorized")) {
+    return anthropicError(
+      401,
+      "Detour: this request needs a Detour access key (x-detour-key header, or as the API key) " +
+        (reasons.has("no_credential") ? "or your own Anthropic credential" : "to use the chain"),
+      { headers },
+    );
+  }
+  if (reasons.has("no_credential")) {
+    return anthropicError(
+      401,
+      "Detour: send your Anthropic credential (x-api-key or Authorization: Bearer)",
+      { headers },
+    );
+  }
+  const detail = reasons.has("model")
+    ? `no enabled provider serves model "${model}"`
+    : "no enabled provider";
+  return anthropicError(404, `Detour: ${detail}`, { type: "not_found_error", headers });
+}
+
+/** Reads and validates the body; an error response when it is not a usable request. */
+async function readInbound(
+  c: Context<AppEnv>,
+  deps: Deps,
+  endpoint: Endpoint,
+): Promise<InboundRequest | Response> {
+  const headers = { "x-detour-provider": "none" };
+  let raw: Uint8Array<ArrayBuffer>;
+  try {
+    raw = await readBodyLimited(c.req.raw, deps.live.config.bodyLimitBytes);
+  } catch (err) {
+    if (err instanceof BodyTooLarge) {
+      return anthropicError(413, `Detour: ${err.message}`, { headers });
+    }
+    return anthropicError(400, "Detour: could not read the request body", { headers });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(raw));
+  } catch (err) {
+    const why = err instanceof SyntaxError ? err.message : "invalid JSON";
+    return anthropicError(400, `Detour: the request body is not valid JSON (${why})`, { headers });
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    return anthropicError(400, "Detour: the request body must be a JSON object", { headers });
+  }
+  const body = json as Record<string, unknown>;
+  if (typeof body.model !== "string" || body.model.trim() === "") {
+    return anthropicError(400, "Detour: model: field required (a non-empty string)", { headers });
+  }
+  const url = new URL(c.req.url);
+  return {
+    id: c.get("requestId"),
+    endpoint,
+    search: url.search,
+    headers: c.req.raw.headers,
+    raw,
+    json: body,
+    model: body.model,
+    stream: endpoint === "messages" && body.stream === true,
+    client: await resolveClient(c.req.raw.headers, remoteHost(c.env), deps.accessKeys),
+    signal: c.req.raw.signal,
+  };
+}
+
+/** Mounts the Messages endpoints. */
+export function messagesRoutes(deps: Deps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const handle = (endpoint: Endpoint) => async (c: Context<AppEnv>) => {
+    const started = performance.now();
+    const req = await readInbound(c, deps, endpoint);
+    if (req instanceof Response) return req;
+    const chain = deps.live.chain;
+    const plan = planAttempts(chain, req.model, req.client, deps.cooldowns);
+    if (plan.attempts.length === 0) {
+      return noProviderError(plan, req.model, req.client.badAccessKey);
+    }
+
+    const result = await runAttempts(req, plan.attempts, chain.config, {
+      adapterFor,
+      cooldowns: deps.cooldowns,
+      fetch: deps.fetch,
+    });
+    // Logging and health writes wait until the body has gone out: never on the hot path.
+    result.done.then(({ end, outcomes }) => {
+      deps.logger.info("request", {
+        id: req.id,
+        endpoint,
+        model: req.model,
+        stream: req.stream,
+        status: result.response.status,
+        servedBy: result.servedBy,
+        accessKey: req.client.accessKey,
+        end,
+        ms: Math.round(performance.now() - started),
+        attempts: result.attempts.map((a) => ({
+          provider: a.label,
+          status: a.status,
+          outcome: a.outcome,
+          ms: Math.round(a.ms),
+          ...(a.error ? { error: a.error } : {}),
+        })),
+      });
+      return recordOutcomes(deps.kv, outcomes);
+    }).catch((err) =>
+      deps.logger.warn("recording outcomes failed", { id: req.id, err: String(err) })
+    );
+    return result.response;
+  };
+  app.post("/v1/messages", handle("messages"));
+  app.post("/v1/messages/count_tokens", handle("count_tokens"));
+  return app;
+}

@@ -1,0 +1,61 @@
+/** GET /v1/models: what the chain can serve, in Anthropic's list format. */
+import { Hono } from "hono";
+import { resolveClient } from "../../lib/auth/client.ts";
+import { type AppEnv, type Deps, remoteHost } from "../../lib/deps.ts";
+import { modelMapNames } from "../../lib/fallback/model_map.ts";
+import { planAttempts } from "../../lib/fallback/plan.ts";
+import { adapterFor } from "../../lib/providers/registry.ts";
+
+const LIST_TIMEOUT_MS = 5000;
+
+/** Mounts the model list. */
+export function modelsRoutes(deps: Deps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.get("/v1/models", async (c) => {
+    const client = await resolveClient(c.req.raw.headers, remoteHost(c.env), deps.accessKeys);
+    const chain = deps.live.chain;
+    // One credential per provider the caller may use, found the same way requests find theirs.
+    const usable = planAttempts(chain, "*", client, deps.cooldowns, Date.now());
+    const perProvider = new Map(usable.attempts.map((a) => [a.provider.provider.id, a]));
+    const signal = AbortSignal.any([c.req.raw.signal, AbortSignal.timeout(LIST_TIMEOUT_MS)]);
+
+    const lists = await Promise.all(chain.providers.map(async (p) => {
+      if (!p.provider.enabled) return { id: p.provider.id, names: [] as string[] };
+      const names = modelMapNames(p.provider.modelMap);
+      const attempt = perProvider.get(p.provider.id);
+      const list = adapterFor(p.provider).listModels;
+      // Only a provider that passes names through can serve its upstream names as they are.
+      if (attempt && list && Object.keys(p.provider.modelMap).length === 0) {
+        const upstream = await list(p.provider, attempt.credential, c.req.raw.headers, signal)
+          .catch(() => [] as string[]);
+        names.push(...upstream);
+      }
+      return { id: p.provider.id, names };
+    }));
+
+    const seen = new Set<string>();
+    const data = [];
+    const contributors: string[] = [];
+    for (const { id, names } of lists) {
+      if (names.length > 0) contributors.push(id);
+      for (const name of names) {
+        if (seen.has(name)) continue;
+        seen.add(name);
+        data.push({
+          type: "model",
+          id: name,
+          display_name: name,
+          created_at: "1970-01-01T00:00:00Z",
+        });
+      }
+    }
+    c.header("x-detour-provider", contributors.join(",") || "none");
+    return c.json({
+      data,
+      has_more: false,
+      first_id: data[0]?.id ?? null,
+      last_id: data.at(-1)?.id ?? null,
+    });
+  });
+  return app;
+}
