@@ -1,5 +1,8 @@
-/** Stored keys never leave the server whole: masking for output, and un-masking edits on input. */
-import type { ConfigInput } from "./schema.ts";
+/**
+ * Stored secrets never leave the server whole: masking for output, and un-masking edits on
+ * input. Secrets are every provider's `keys` plus the fields named in `SECRET_FIELDS`.
+ */
+import { type ConfigInput, SECRET_FIELDS } from "./schema.ts";
 
 /** Marks a masked key; real API keys never contain it. */
 export const MASK_CHAR = "…";
@@ -16,48 +19,77 @@ export function isMasked(value: string): boolean {
   return value.includes(MASK_CHAR);
 }
 
-/** The config with every stored key masked: what the API and the page show. */
-export function maskConfig<T extends { providers: { keys?: string[] }[] }>(config: T): T {
+type AnyProvider = { id?: string; keys?: unknown } & Record<string, unknown>;
+
+/** The config with every stored secret masked: what the API and the page show. */
+export function maskConfig<T extends { providers: AnyProvider[] }>(config: T): T {
   return {
     ...config,
-    providers: config.providers.map((p) => ({ ...p, keys: (p.keys ?? []).map(maskKey) })),
+    providers: config.providers.map((p) => {
+      const out: AnyProvider = {
+        ...p,
+        keys: ((p.keys as string[] | undefined) ?? []).map(maskKey),
+      };
+      for (const field of SECRET_FIELDS) {
+        if (typeof p[field] === "string") out[field] = maskKey(p[field] as string);
+      }
+      return out;
+    }),
   };
 }
 
-/** A masked key in an edit that matches no stored key. */
+/** A masked secret in an edit that matches no stored one. */
 export interface UnmaskError {
   path: (string | number)[];
   message: string;
 }
 
 /**
- * Replaces masked keys in an edited config with the stored keys they stand for ("keep the
- * stored one"): first the key at the same position of the same provider, else the only key of
- * that provider (or any provider) with the same mask.
+ * Replaces masked secrets in an edited config with the stored ones they stand for ("keep the
+ * stored one"). Keys: first the key at the same position of the same provider, else the only
+ * key of that provider (or any provider) with the same mask. Other secret fields: the same
+ * field of the same provider.
  */
 export function unmaskKeys(
   input: ConfigInput,
-  stored: { providers: { id: string; keys: string[] }[] },
+  stored: { providers: AnyProvider[] },
 ): { config: ConfigInput; errors: UnmaskError[] } {
   const errors: UnmaskError[] = [];
-  const allKeys = stored.providers.flatMap((p) => p.keys);
-  const providers = (input.providers ?? []).map((p, pi) => {
-    if (!Array.isArray(p?.keys)) return p;
-    const own = stored.providers.find((s) => s.id === p.id)?.keys ?? [];
-    const keys = p.keys.map((value, ki) => {
-      if (typeof value !== "string" || !isMasked(value)) return value;
-      if (own[ki] !== undefined && maskKey(own[ki]) === value) return own[ki];
-      for (const pool of [own, allKeys]) {
-        const matches = [...new Set(pool.filter((k) => maskKey(k) === value))];
-        if (matches.length === 1) return matches[0];
-      }
-      errors.push({
-        path: ["providers", pi, "keys", ki],
-        message: `"${value}" is a masked key that matches no stored key: type the full key`,
+  const keysOf = (p?: AnyProvider) => (p?.keys as string[] | undefined) ?? [];
+  const allKeys = stored.providers.flatMap(keysOf);
+  const providers = ((input.providers ?? []) as unknown as AnyProvider[]).map((p, pi) => {
+    if (typeof p !== "object" || p === null) return p;
+    const storedP = stored.providers.find((s) => s.id === p.id);
+    const own = keysOf(storedP);
+    const out: AnyProvider = { ...p };
+    if (Array.isArray(p.keys)) {
+      out.keys = p.keys.map((value, ki) => {
+        if (typeof value !== "string" || !isMasked(value)) return value;
+        if (own[ki] !== undefined && maskKey(own[ki]) === value) return own[ki];
+        for (const pool of [own, allKeys]) {
+          const matches = [...new Set(pool.filter((k) => maskKey(k) === value))];
+          if (matches.length === 1) return matches[0];
+        }
+        errors.push({
+          path: ["providers", pi, "keys", ki],
+          message: `"${value}" is a masked key that matches no stored key: type the full key`,
+        });
+        return value;
       });
-      return value;
-    });
-    return { ...p, keys };
+    }
+    for (const field of SECRET_FIELDS) {
+      const value = p[field];
+      if (typeof value !== "string" || !isMasked(value)) continue;
+      const previous = storedP?.[field];
+      if (typeof previous === "string" && maskKey(previous) === value) out[field] = previous;
+      else {
+        errors.push({
+          path: ["providers", pi, field],
+          message: `"${value}" is masked but no stored value matches: type the full value`,
+        });
+      }
+    }
+    return out;
   });
-  return { config: { ...input, providers }, errors };
+  return { config: { ...input, providers } as ConfigInput, errors };
 }

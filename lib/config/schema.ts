@@ -8,6 +8,14 @@
  * ```
  */
 import { z } from "zod";
+import { cloudFields, cloudSecrets, refineCloud } from "./fields/cloud.ts";
+import { openaiFields, openaiSecrets, refineOpenai } from "./fields/openai.ts";
+
+/** Provider types; each has an adapter in lib/providers/registry.ts. */
+export const PROVIDER_TYPES = ["anthropic"] as const;
+
+/** Provider fields (besides `keys`) that hold secrets: masked on output, kept when masked on input. */
+export const SECRET_FIELDS: readonly string[] = [...openaiSecrets, ...cloudSecrets];
 
 /** Status codes that send a request on to the next provider unless the config says otherwise. */
 export const DEFAULT_FALLBACK_ON = [401, 403, 408, 429, 500, 502, 503, 504, 529];
@@ -41,7 +49,7 @@ const baseUrl = z.string().trim().url("must be a full URL such as https://api.an
 export const ProviderSchema = z.object({
   id: slug,
   name: z.string().max(100).optional(),
-  type: z.enum(["anthropic"]),
+  type: z.enum(PROVIDER_TYPES),
   enabled: z.boolean().default(true),
   baseUrl,
   /** Use the client's own credential instead of stored keys. */
@@ -60,6 +68,11 @@ export const ProviderSchema = z.object({
   /** Connect and first-byte timeout (streams: until the first content event). */
   timeoutMs: z.number().int().min(100).max(600_000).optional(),
   cooldownSeconds: z.number().int().min(0).max(86_400).optional(),
+  ...openaiFields,
+  ...cloudFields,
+}).superRefine((provider, ctx) => {
+  refineOpenai(provider, ctx);
+  refineCloud(provider, ctx);
 });
 
 export type Provider = z.infer<typeof ProviderSchema>;

@@ -1,0 +1,100 @@
+/** Child processes for the bench: free loopback ports, start, wait until healthy, memory, stop. */
+
+/** A started child with the tail of its stderr kept for error messages. */
+export interface Child {
+  name: string;
+  process: Deno.ChildProcess;
+  port: number;
+  baseUrl: string;
+  /** The last few kB the child wrote to stderr (stdout goes to /dev/null). */
+  stderrTail(): string;
+}
+
+/** A free TCP port on 127.0.0.1 (bind to 0, read it, release it). */
+export function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+/** Starts `deno run <flags> <script> <args>` as a separate process listening on `port`. */
+export function spawnDeno(opts: {
+  name: string;
+  script: string;
+  port: number;
+  flags: string[];
+  args?: string[];
+  env?: Record<string, string>;
+  cwd?: string;
+}): Child {
+  const process = new Deno.Command(Deno.execPath(), {
+    args: ["run", ...opts.flags, opts.script, ...(opts.args ?? [])],
+    env: opts.env,
+    cwd: opts.cwd,
+    stdin: "null",
+    // Detour logs one JSON line per request: sending that to /dev/null keeps it off our clock.
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  let tail = "";
+  // Drain stderr so the child never blocks on a full pipe; keep only the tail for diagnostics.
+  (async () => {
+    const decoder = new TextDecoder();
+    for await (const chunk of process.stderr) {
+      tail = (tail + decoder.decode(chunk, { stream: true })).slice(-4000);
+    }
+  })().catch(() => {});
+  return {
+    name: opts.name,
+    process,
+    port: opts.port,
+    baseUrl: `http://127.0.0.1:${opts.port}`,
+    stderrTail: () => tail,
+  };
+}
+
+/** Waits until GET `{baseUrl}/health` answers 200, failing early if the child exits. */
+export async function waitHealthy(child: Child, timeoutMs = 60_000): Promise<void> {
+  let exited: Deno.CommandStatus | null = null;
+  child.process.status.then((s) => exited = s);
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    if (exited) {
+      throw new Error(
+        `${child.name} exited with code ${exited.code} before becoming healthy:\n` +
+          child.stderrTail(),
+      );
+    }
+    try {
+      const res = await fetch(`${child.baseUrl}/health`);
+      await res.body?.cancel();
+      if (res.status === 200) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${child.name} not healthy after ${timeoutMs} ms:\n${child.stderrTail()}`);
+}
+
+/** Peak resident set size (VmHWM) of a live process, in kB, from /proc; null where unavailable. */
+export function peakRssKb(pid: number): number | null {
+  try {
+    const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+    const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(status);
+    return match ? Number(match[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Stops a child (SIGTERM) and waits for it to exit; safe to call twice. */
+export async function stop(child: Child): Promise<void> {
+  try {
+    child.process.kill("SIGTERM");
+  } catch {
+    // Already exited.
+  }
+  await child.process.status;
+}

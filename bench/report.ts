@@ -1,0 +1,181 @@
+/** The bench's results: their JSON shape and the Markdown tables printed from them. */
+import type { Summary } from "./stats.ts";
+
+export type TargetName = "direct" | "minimal" | "detour";
+
+/** Pooled non-streaming figures of one target at one concurrency. */
+export interface LoadFigures {
+  rps: number;
+  latency: Summary;
+  samples: number[];
+}
+
+/** Pooled streaming figures of one target. */
+export interface StreamFigures {
+  ttfb: Summary;
+  total: Summary;
+  chunks: Summary;
+  samples: { ttfb: number[]; total: number[]; chunks: number[] };
+}
+
+/** Everything one bench run measured; written to bench/results.json. */
+export interface Results {
+  meta: Record<string, unknown>;
+  targets: Record<TargetName, { c1: LoadFigures; c32: LoadFigures; stream: StreamFigures }>;
+  peakRssKb: { detour: number | null; minimal: number | null };
+  derived: {
+    minimalAddedP50Ms: number;
+    detourAddedP50Ms: number;
+    addedLatencyRatio: number;
+    minimalAddedP50MsC32: number;
+    detourAddedP50MsC32: number;
+    addedLatencyRatioC32: number;
+    throughputPctC1: number;
+    throughputPctC32: number;
+  };
+  failover: {
+    method: string;
+    direct429: LoadFigures;
+    directBackup: LoadFigures;
+    detour: LoadFigures;
+    extraP50Ms: number;
+    extraOverHopP50Ms: number;
+    requests: number;
+    primaryHits: number;
+  };
+  cooling: {
+    detourCooling: LoadFigures;
+    detourBackupOnly: LoadFigures;
+    diffP50Ms: number;
+    requests: number;
+    primaryHits: number;
+  };
+  problems: string[];
+}
+
+const ms = (n: number) => Number.isFinite(n) ? n.toFixed(2) : "n/a";
+const int = (n: number) => Number.isFinite(n) ? Math.round(n).toString() : "n/a";
+const mark = (ok: boolean) => ok ? "✅" : "❌";
+
+function table(header: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
+  return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
+}
+
+/** Renders the results as the Markdown report printed to stdout. */
+export function renderMarkdown(r: Results): string {
+  const names: Record<TargetName, string> = {
+    direct: "direct → mock",
+    minimal: "minimal proxy",
+    detour: "Detour",
+  };
+  const order: TargetName[] = ["direct", "minimal", "detour"];
+  const d = r.derived;
+  const f = r.failover;
+  const c = r.cooling;
+  const mb = (kb: number | null) => kb === null ? "n/a" : `${(kb / 1024).toFixed(1)} MB`;
+
+  const load = table(
+    ["target", "c=1 req/s", "c=1 p50 ms", "c=1 p99 ms", "c=32 req/s", "c=32 p50 ms", "c=32 p99 ms"],
+    order.map((t) => {
+      const { c1, c32 } = r.targets[t];
+      return [
+        names[t],
+        int(c1.rps),
+        ms(c1.latency.p50),
+        ms(c1.latency.p99),
+        int(c32.rps),
+        ms(c32.latency.p50),
+        ms(c32.latency.p99),
+      ];
+    }),
+  );
+  const stream = table(
+    ["target", "first byte p50 ms", "total p50 ms", "body reads p50"],
+    order.map((t) => {
+      const s = r.targets[t].stream;
+      return [names[t], ms(s.ttfb.p50), ms(s.total.p50), int(s.chunks.p50)];
+    }),
+  );
+  const goals = table(["figure", "value", "target", ""], [
+    [
+      "added p50 latency, c=1: Detour / minimal proxy",
+      `${ms(d.detourAddedP50Ms)} / ${ms(d.minimalAddedP50Ms)} ms = ${ms(d.addedLatencyRatio)}×`,
+      "≤ 1.2×",
+      mark(d.addedLatencyRatio <= 1.2),
+    ],
+    [
+      "added p50 latency, c=32: Detour / minimal proxy",
+      `${ms(d.detourAddedP50MsC32)} / ${ms(d.minimalAddedP50MsC32)} ms = ${
+        ms(d.addedLatencyRatioC32)
+      }×`,
+      "(info)",
+      "",
+    ],
+    [
+      "throughput, c=32: Detour as % of minimal proxy",
+      `${d.throughputPctC32.toFixed(1)} %`,
+      "≥ 85 %",
+      mark(d.throughputPctC32 >= 85),
+    ],
+    ["throughput, c=1: Detour as % of minimal proxy", `${d.throughputPctC1.toFixed(1)} %`, "(info)", ""],
+    [
+      "peak RSS (VmHWM): Detour (minimal proxy)",
+      `${mb(r.peakRssKb.detour)} (${mb(r.peakRssKb.minimal)})`,
+      "(info)",
+      "",
+    ],
+    [
+      "failover 429 → backup, extra p50 over 429 + backup direct",
+      `${ms(f.detour.latency.p50)} − (${ms(f.direct429.latency.p50)} + ${
+        ms(f.directBackup.latency.p50)
+      }) = ${ms(f.extraP50Ms)} ms`,
+      "< 2 ms",
+      mark(f.extraP50Ms < 2),
+    ],
+    [
+      "… of which beyond Detour's plain hop (c=1 added p50)",
+      `${ms(f.extraOverHopP50Ms)} ms`,
+      "(info)",
+      "",
+    ],
+    [
+      "primary cooling vs backup-only Detour, p50",
+      `${ms(c.detourCooling.latency.p50)} vs ${ms(c.detourBackupOnly.latency.p50)} ms (${
+        c.diffP50Ms >= 0 ? "+" : ""
+      }${ms(c.diffP50Ms)} ms)`,
+      "≈ 0 (≤ 0.5 ms)",
+      mark(c.diffP50Ms <= 0.5),
+    ],
+  ]);
+  const m = r.meta;
+  const notes = [
+    `Failover method: ${f.method}. The primary (429 mock) was tried first on ${f.primaryHits} of ` +
+    `${f.requests} failover requests and on ${c.primaryHits} of ${c.requests} while cooling.`,
+    `Request body ${m.bodyBytes} bytes (Claude Code–shaped), ${m.rounds} rounds per figure with ` +
+    `the target order rotated; samples per target: c=1 ${m.c1Samples}, c=32 ${m.c32Samples}, ` +
+    `streams ${m.streamSamples}. Stream: ${m.streamShape}. Percentiles are nearest-rank.`,
+    `Machine: ${m.cpus} CPUs, Deno ${m.deno}. Raw numbers: bench/results.json.`,
+  ];
+  const problems = r.problems.length
+    ? "\n## Problems\n\n" + r.problems.map((p) => `- ${p}`).join("\n") + "\n"
+    : "";
+  return [
+    "# Detour overhead benchmark",
+    "",
+    "## Non-streaming (POST /v1/messages?beta=true)",
+    "",
+    load,
+    "",
+    "## Streaming (time to first body byte and to the end of the stream)",
+    "",
+    stream,
+    "",
+    "## Against the targets",
+    "",
+    goals,
+    "",
+    ...notes.map((n) => `- ${n}`),
+    problems,
+  ].join("\n");
+}

@@ -1,0 +1,102 @@
+/** Starts the three kinds of server the bench measures, each as its own process on loopback. */
+import { type Child, freePort, spawnDeno, stop, waitHealthy } from "./procs.ts";
+
+const BENCH_DIR = new URL(".", import.meta.url).pathname;
+const REPO_DIR = new URL("..", import.meta.url).pathname;
+
+/** The key the bench stores for Detour's backup provider. */
+export const STORED_KEY = "sk-bench-key";
+
+/** Starts bench/mock_upstream.ts; `mode` "429" answers every request with a rate limit. */
+export async function startMock(name: string, mode: "ok" | "429"): Promise<Child> {
+  const port = freePort();
+  const child = spawnDeno({
+    name,
+    script: `${BENCH_DIR}mock_upstream.ts`,
+    port,
+    flags: ["--allow-net=127.0.0.1"],
+    args: [`--port=${port}`, `--mode=${mode}`, "--deltas=20", "--delta-ms=5", "--retry-after=30"],
+    cwd: REPO_DIR,
+  });
+  await waitHealthy(child);
+  return child;
+}
+
+/** Starts bench/minimal_proxy.ts in front of `upstream`. */
+export async function startMinimal(upstream: string): Promise<Child> {
+  const port = freePort();
+  const child = spawnDeno({
+    name: "minimal proxy",
+    script: `${BENCH_DIR}minimal_proxy.ts`,
+    port,
+    flags: ["--allow-net=127.0.0.1"],
+    args: [`--port=${port}`, `--upstream=${upstream}`],
+    cwd: REPO_DIR,
+  });
+  await waitHealthy(child);
+  return child;
+}
+
+/** One provider entry of Detour's seed config. */
+export interface ProviderSeed {
+  id: string;
+  type: "anthropic";
+  baseUrl: string;
+  passthrough?: boolean;
+  keys?: string[];
+}
+
+/** A running Detour and the temp dir holding its fresh KV file and config. */
+export interface Detour extends Child {
+  close(): Promise<void>;
+}
+
+/** Starts Detour (main.ts) with a fresh KV file seeded from `providers`. */
+export async function startDetour(
+  name: string,
+  providers: ProviderSeed[],
+  cooldownSeconds = 60,
+): Promise<Detour> {
+  const dir = await Deno.makeTempDir({ prefix: "detour-bench-" });
+  const configFile = `${dir}/config.json`;
+  await Deno.writeTextFile(
+    configFile,
+    JSON.stringify({
+      providers,
+      fallbackOn: [401, 403, 408, 429, 500, 502, 503, 504, 529],
+      cooldownSeconds,
+    }),
+  );
+  const port = freePort();
+  const child = spawnDeno({
+    name,
+    script: `${REPO_DIR}main.ts`,
+    port,
+    flags: ["--allow-net", "--allow-env", "--allow-read", "--allow-write"],
+    cwd: REPO_DIR,
+    env: {
+      PORT: String(port),
+      HOSTNAME: "127.0.0.1",
+      KV_PATH: `${dir}/detour.kv`,
+      CONFIG_FILE: configFile,
+      ADMIN_TOKEN: "bench-admin-token",
+    },
+  });
+  const close = async () => {
+    await stop(child);
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  };
+  try {
+    await waitHealthy(child);
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return { ...child, close };
+}
+
+/** How many POST /v1/messages a mock has served so far (to prove who was called). */
+export async function mockCount(mock: Child): Promise<number> {
+  const res = await fetch(`${mock.baseUrl}/stats`);
+  return (await res.json()).messages;
+}
