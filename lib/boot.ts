@@ -29,7 +29,8 @@ export async function readConfigFile(path: string): Promise<Config> {
 /** Opens the KV database: Deno Deploy's own, or the local file at KV_PATH. */
 export async function openKv(env: Env): Promise<Deno.Kv> {
   if (env.DENO_DEPLOYMENT_ID) return await Deno.openKv();
-  if (env.KV_PATH !== ":memory:") {
+  // A KV Connect URL (self-hosted denokv) and ":memory:" need no folder.
+  if (env.KV_PATH !== ":memory:" && !/^https?:\/\//.test(env.KV_PATH)) {
     const dir = env.KV_PATH.replace(/[/\\][^/\\]*$/, "");
     if (dir && dir !== env.KV_PATH) await Deno.mkdir(dir, { recursive: true });
   }

@@ -13,3 +13,8 @@ export async function initAdminTokenHash(kv: Deno.Kv, hash: string): Promise<str
   if (result.ok) return hash;
   return (await getAdminTokenHash(kv))!;
 }
+
+/** Forgets the generated token (`deno task reset-admin-token`). */
+export async function clearAdminTokenHash(kv: Deno.Kv): Promise<void> {
+  await kv.delete(KV.adminTokenHash());
+}
