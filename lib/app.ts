@@ -1,8 +1,8 @@
 /** Builds the Hono app from its dependencies: middleware, then one route module per area. */
 import { Hono } from "hono";
-import { requestId } from "hono/request-id";
 import type { AppEnv, Deps } from "./deps.ts";
 import { anthropicError } from "./http/errors.ts";
+import { requestId } from "./http/request_id.ts";
 import { healthRoutes } from "../routes/health.ts";
 import { messagesRoutes } from "../routes/v1/messages.ts";
 import { modelsRoutes } from "../routes/v1/models.ts";
@@ -19,7 +19,7 @@ const KNOWN: Record<string, string> = {
 /** The whole HTTP app. */
 export function buildApp(deps: Deps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  app.use(requestId({ generator: () => `req_${crypto.randomUUID().replaceAll("-", "")}` }));
+  app.use(requestId);
   app.route("/", healthRoutes(deps));
   app.route("/", messagesRoutes(deps));
   app.route("/", modelsRoutes(deps));
