@@ -50,9 +50,10 @@ export async function resolveClient(
   let owner = detourKey ? await accessKeys.lookup(detourKey) : null;
   let credential: ClientCredential | null = null;
   if (presented) {
-    // An access key sent as the API key authorises the request and is never forwarded.
-    const asAccessKey = owner ? null : await accessKeys.lookup(presented);
-    if (asAccessKey) owner = asAccessKey;
+    // An access key sent as the API key authorises the request and is never forwarded,
+    // even when x-detour-key carried one too.
+    const asAccessKey = await accessKeys.lookup(presented);
+    if (asAccessKey) owner ??= asAccessKey;
     else {
       credential = {
         header: apiKey ? "x-api-key" : "authorization",

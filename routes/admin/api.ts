@@ -1,5 +1,6 @@
 /** The admin JSON API: config, status, provider test, access keys. Bearer ADMIN_TOKEN. */
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import type { Context, MiddlewareHandler } from "hono";
 import { z } from "zod";
 import { randomToken, sha256Hex } from "../../lib/crypto.ts";
@@ -65,6 +66,14 @@ const AccessKeyCreateSchema = z.object({
 export function adminApiRoutes(deps: Deps, guard: MiddlewareHandler<AppEnv> = requireAdmin(deps)) {
   const app = new Hono<AppEnv>();
   app.use("/admin/api/*", guard);
+  // A config is at most ~60 KiB; nothing an admin sends needs more than this.
+  app.use(
+    "/admin/api/*",
+    bodyLimit({
+      maxSize: 1024 * 1024,
+      onError: (c) => apiError(c, 413, "the request body is larger than 1 MiB"),
+    }),
+  );
 
   app.get("/admin/api/config", (c) => {
     if (deps.live.version) c.header("etag", `"${deps.live.version}"`);
