@@ -9,6 +9,7 @@ import { CooldownBoard } from "./fallback/cooldown_board.ts";
 import { createLogger } from "./log.ts";
 import type { Deps } from "./deps.ts";
 import { watchConfig } from "./store/config_store.ts";
+import { OutcomeBuffer } from "./store/outcome_buffer.ts";
 
 /** Reads and validates CONFIG_FILE (Detour or claude-code-fallback format). */
 export async function readConfigFile(path: string): Promise<Config> {
@@ -42,7 +43,7 @@ export async function boot(
   env: Env,
   kv: Deno.Kv,
   announceAdminToken: (token: string) => void,
-): Promise<Deps & { close(): void }> {
+): Promise<Deps & { close(): Promise<void> }> {
   const logger = createLogger(env.LOG_LEVEL);
   const seed = env.CONFIG_FILE ? await readConfigFile(env.CONFIG_FILE) : null;
   const live = await LiveConfig.open(kv, seed);
@@ -52,6 +53,9 @@ export async function boot(
   await cooldowns.sync();
   const adminToken = await AdminToken.init(kv, env.ADMIN_TOKEN, announceAdminToken);
 
+  const outcomes = new OutcomeBuffer(kv, {
+    onError: (err) => logger.warn("writing outcomes failed", { err: String(err) }),
+  });
   const stop = new AbortController();
   const refresh = () =>
     Promise.all([live.reload(), accessKeys.reload(kv)]).catch((err) =>
@@ -67,9 +71,11 @@ export async function boot(
     cooldowns,
     adminToken,
     logger,
-    close() {
+    outcomes,
+    async close() {
       stop.abort();
       clearInterval(timer);
+      await outcomes.flush();
     },
   };
 }

@@ -4,6 +4,7 @@ import type { AdminToken } from "./auth/admin_token.ts";
 import type { LiveConfig } from "./config/live_config.ts";
 import type { CooldownBoard } from "./fallback/cooldown_board.ts";
 import type { Logger } from "./log.ts";
+import type { OutcomeBuffer } from "./store/outcome_buffer.ts";
 
 /** The app's dependencies. */
 export interface Deps {
@@ -13,6 +14,8 @@ export interface Deps {
   cooldowns: CooldownBoard;
   adminToken: AdminToken;
   logger: Logger;
+  /** Attempt outcomes for the status page, written to KV in batches. */
+  outcomes: OutcomeBuffer;
   /** Overridable for tests; defaults to the global fetch. */
   fetch?: typeof fetch;
 }

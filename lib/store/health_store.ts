@@ -23,30 +23,43 @@ export interface HealthSummary {
 
 const HOUR = 3_600_000;
 
-/** Writes the outcomes of one request's attempts in one atomic batch, without reading first. */
+/** Writes a batch of outcomes (summed per target and hour), without reading first. */
 export async function recordOutcomes(kv: Deno.Kv, outcomes: OutcomeRecord[]): Promise<void> {
   if (outcomes.length === 0) return;
   const now = new Date();
   const hour = Math.floor(now.getTime() / HOUR) * HOUR;
-  const op = kv.atomic();
-  const written = new Set<string>();
+  const counts = new Map<string, { target: string; outcome: "ok" | "fail"; n: bigint }>();
+  const lastOk = new Set<string>();
+  const lastError = new Map<string, string>();
   for (const outcome of outcomes) {
     for (const target of outcome.targets) {
-      op.sum(KV.count(target, hour, outcome.ok ? "ok" : "fail"), 1n);
-      // Two outcomes for one target in a batch: the later one wins, as it would in time.
-      const key = `${target}|${outcome.ok}`;
-      if (written.has(key)) continue;
-      written.add(key);
-      if (outcome.ok) op.set(KV.lastOk(target), now.toISOString());
-      else {
-        op.set(KV.lastError(target), {
-          message: outcome.error ?? "failed",
-          at: now.toISOString(),
-        });
-      }
+      const kind = outcome.ok ? "ok" : "fail";
+      const key = `${target}|${kind}`;
+      const c = counts.get(key) ?? { target, outcome: kind, n: 0n };
+      c.n += 1n;
+      counts.set(key, c);
+      // Later outcomes overwrite earlier ones, as they would have in time.
+      if (outcome.ok) lastOk.add(target);
+      else lastError.set(target, outcome.error ?? "failed");
     }
   }
-  await op.commit();
+  const ops: ((op: Deno.AtomicOperation) => void)[] = [
+    ...[...counts.values()].map((c) => (op: Deno.AtomicOperation) =>
+      op.sum(KV.count(c.target, hour, c.outcome), c.n)
+    ),
+    ...[...lastOk].map((t) => (op: Deno.AtomicOperation) =>
+      op.set(KV.lastOk(t), now.toISOString())
+    ),
+    ...[...lastError].map(([t, message]) => (op: Deno.AtomicOperation) =>
+      op.set(KV.lastError(t), { message, at: now.toISOString() })
+    ),
+  ];
+  // Deno KV caps one atomic operation at 1000 mutations; stay well below.
+  for (let i = 0; i < ops.length; i += 500) {
+    const op = kv.atomic();
+    for (const add of ops.slice(i, i + 500)) add(op);
+    await op.commit();
+  }
 }
 
 /** Last outcome and the last 24 hours' counts for each target; prunes counters past 48 hours. */

@@ -9,7 +9,6 @@ import { type Plan, planAttempts } from "../../lib/fallback/plan.ts";
 import { BodyTooLarge, readBodyLimited } from "../../lib/http/body.ts";
 import { anthropicError } from "../../lib/http/errors.ts";
 import { adapterFor } from "../../lib/providers/registry.ts";
-import { recordOutcomes } from "../../lib/store/health_store.ts";
 
 /** The error for a request no provider could take, naming why each was left out. */
 function noProviderError(plan: Plan, model: string, badAccessKey: boolean): Response {
@@ -122,9 +121,9 @@ export function messagesRoutes(deps: Deps): Hono<AppEnv> {
           ...(a.error ? { error: a.error } : {}),
         })),
       });
-      return recordOutcomes(deps.kv, outcomes);
+      deps.outcomes.add(outcomes);
     }).catch((err) =>
-      deps.logger.warn("recording outcomes failed", { id: req.id, err: String(err) })
+      deps.logger.warn("logging the request failed", { id: req.id, err: String(err) })
     );
     return result.response;
   };

@@ -70,7 +70,7 @@ export async function startDetour(
     adminToken: ADMIN_TOKEN,
     close: async () => {
       await server.close();
-      deps.close();
+      await deps.close();
       kv.close();
       await Deno.remove(dir, { recursive: true }).catch(() => {});
     },
@@ -191,4 +191,165 @@ export function mockUpstream(
     return answer(req, body, received.length);
   });
   return { ...server, received };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers for the proxy, streaming, access and models integration tests.
+
+/** Polls `cond` every 10 ms until it holds; fails after `timeoutMs` (every wait is bounded). */
+export async function waitFor(
+  cond: () => boolean,
+  timeoutMs = 2000,
+  what = "condition",
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/**
+ * Waits until `signal` aborts or `maxMs` passes, whichever comes first, leaving no timer behind.
+ * Resolves `true` when the signal aborted. A mock upstream "hangs" with this.
+ */
+export function hangUntilAborted(signal: AbortSignal, maxMs = 5000): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve(false);
+    }, maxMs);
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** A raw TCP server on loopback that accepts each connection and closes it at once (a reset). */
+export function resetServer(): Running & { accepted: () => number } {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  let accepted = 0;
+  const loop = (async () => {
+    try {
+      for await (const conn of listener) {
+        accepted++;
+        try {
+          conn.close();
+        } catch { /* already gone */ }
+      }
+    } catch { /* listener closed */ }
+  })();
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    accepted: () => accepted,
+    close: async () => {
+      try {
+        listener.close();
+      } catch { /* already closed */ }
+      await loop;
+    },
+  };
+}
+
+/** A body chunk and when it arrived (ms since the request was sent). */
+export interface TimedChunk {
+  at: number;
+  bytes: Uint8Array;
+}
+
+/** Reads a whole response body chunk by chunk, noting when each chunk arrived. */
+export async function readTimed(
+  res: Response,
+  started: number,
+): Promise<{ chunks: TimedChunk[]; text: string; end: number }> {
+  const chunks: TimedChunk[] = [];
+  if (res.body) {
+    const reader = res.body.getReader();
+    while (true) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push({ at: performance.now() - started, bytes: value });
+    }
+  }
+  const end = performance.now() - started;
+  const size = chunks.reduce((n, c) => n + c.bytes.byteLength, 0);
+  const all = new Uint8Array(size);
+  let offset = 0;
+  for (const c of chunks) {
+    all.set(c.bytes, offset);
+    offset += c.bytes.byteLength;
+  }
+  return { chunks, text: new TextDecoder().decode(all), end };
+}
+
+/**
+ * Sends one raw HTTP/1.1 request over TCP (for headers `fetch` will not send, such as hop-by-hop
+ * ones) and returns the status, headers and body text. The request must say `Connection: close`.
+ */
+export async function rawHttp(
+  port: number,
+  head: string,
+  body = "",
+  timeoutMs = 5000,
+): Promise<{ status: number; headers: Headers; body: string }> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  const timer = setTimeout(() => conn.close(), timeoutMs);
+  try {
+    const enc = new TextEncoder();
+    const payload = enc.encode(body);
+    const request = head.replace(/\r?\n/g, "\r\n").replace(/(\r\n)*$/, "") +
+      `\r\ncontent-length: ${payload.byteLength}\r\n\r\n`;
+    await conn.write(enc.encode(request));
+    if (payload.byteLength) await conn.write(payload);
+    const parts: Uint8Array[] = [];
+    const buf = new Uint8Array(16 * 1024);
+    while (true) {
+      const n = await conn.read(buf);
+      if (n === null) break;
+      parts.push(buf.slice(0, n));
+    }
+    const text = new TextDecoder().decode(
+      parts.reduce((acc, p) => {
+        const out = new Uint8Array(acc.byteLength + p.byteLength);
+        out.set(acc);
+        out.set(p, acc.byteLength);
+        return out;
+      }, new Uint8Array()),
+    );
+    const split = text.indexOf("\r\n\r\n");
+    const [statusLine, ...lines] = text.slice(0, split).split("\r\n");
+    const headers = new Headers();
+    for (const line of lines) {
+      const i = line.indexOf(":");
+      headers.append(line.slice(0, i).trim(), line.slice(i + 1).trim());
+    }
+    let rest = text.slice(split + 4);
+    if (headers.get("transfer-encoding")?.includes("chunked")) {
+      let out = "";
+      while (true) {
+        const nl = rest.indexOf("\r\n");
+        const size = parseInt(rest.slice(0, nl), 16);
+        if (!size) break;
+        out += rest.slice(nl + 2, nl + 2 + size);
+        rest = rest.slice(nl + 2 + size + 2);
+      }
+      rest = out;
+    }
+    return { status: Number(statusLine.split(" ")[1]), headers, body: rest };
+  } finally {
+    clearTimeout(timer);
+    try {
+      conn.close();
+    } catch { /* closed by the timer */ }
+  }
+}
+
+/** Every header value a mock upstream received, joined: for "this secret never went there". */
+export function allHeaderText(recorded: Recorded[]): string {
+  return recorded.map((r) => [...r.headers].map(([k, v]) => `${k}: ${v}`).join("\n")).join("\n");
 }
