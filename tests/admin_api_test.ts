@@ -227,3 +227,40 @@ Deno.test("access keys: created once-visible, listed without secrets, revoked", 
     await t.close();
   }
 });
+
+Deno.test("status reports last error and 24 h counts once outcomes are flushed", async () => {
+  const upstream = mockUpstream((_req, _body, n) =>
+    n === 1
+      ? anthropicErrorResponse(529, "overloaded_error", "Overloaded")
+      : Response.json(anthropicMessage("ok"))
+  );
+  const detour = await startDetour({
+    providers: [
+      { id: "primary", type: "anthropic", baseUrl: upstream.url, keys: ["sk-primary-0123456789"] },
+    ],
+    cooldownSeconds: 0,
+  });
+  try {
+    for (let i = 0; i < 2; i++) {
+      const res = await fetch(`${detour.url}/v1/messages`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model: "claude-sonnet-5", max_tokens: 5, messages: [] }),
+      });
+      await res.body?.cancel();
+    }
+    await detour.deps.outcomes.flush();
+    const status = await (await fetch(`${detour.url}/admin/api/status`, {
+      headers: { authorization: `Bearer ${detour.adminToken}` },
+    })).json();
+    const p = status.providers[0];
+    assert.equal(p.ok24h, 1);
+    assert.equal(p.fail24h, 1);
+    assert.match(p.lastError, /529: Overloaded/);
+    assert.ok(p.lastOkAt);
+    assert.equal(p.keys[0].ok24h, 1);
+  } finally {
+    await detour.close();
+    await upstream.close();
+  }
+});
