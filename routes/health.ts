@@ -19,11 +19,15 @@ export function healthRoutes(deps: Deps): Hono<AppEnv> {
       coolingDown: providers.flatMap((p) => {
         const own = cooling.get(p.target);
         const keys = p.keys.filter((k) => cooling.has(k.target)).length;
-        if (!own && keys === 0) return [];
+        // Passthrough providers cool per client credential (by hash); only the count is shown.
+        const prefix = `c:${p.provider.id}:`;
+        const credentials = [...cooling.keys()].filter((t) => t.startsWith(prefix)).length;
+        if (!own && keys === 0 && credentials === 0) return [];
         return [{
           id: p.provider.id,
           until: own ? new Date(own.until).toISOString() : null,
           keysCooling: keys,
+          clientCredentialsCooling: credentials,
         }];
       }),
     });

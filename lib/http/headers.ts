@@ -37,11 +37,19 @@ const NOT_FORWARDED = new Set([
   "referer",
 ]);
 
+/** Header names a `Connection` header declares hop-by-hop for this one message. */
+function connectionTokens(headers: Headers): Set<string> {
+  const value = headers.get("connection");
+  if (!value) return new Set();
+  return new Set(value.split(",").map((t) => t.trim().toLowerCase()).filter(Boolean));
+}
+
 /** The client's headers that go upstream (anthropic-version, anthropic-beta, x-app, …). */
 export function forwardableRequestHeaders(client: Headers): Headers {
   const out = new Headers();
+  const declared = connectionTokens(client);
   for (const [name, value] of client) {
-    if (!NOT_FORWARDED.has(name)) out.set(name, value);
+    if (!NOT_FORWARDED.has(name) && !declared.has(name)) out.set(name, value);
   }
   return out;
 }
@@ -52,8 +60,10 @@ export function forwardableRequestHeaders(client: Headers): Headers {
  */
 export function forwardableResponseHeaders(upstream: Headers): Headers {
   const out = new Headers();
+  const declared = connectionTokens(upstream);
   for (const [name, value] of upstream) {
-    if (HOP_BY_HOP.has(name) || name === "content-encoding" || name === "set-cookie") continue;
+    if (HOP_BY_HOP.has(name) || declared.has(name)) continue;
+    if (name === "content-encoding" || name === "set-cookie") continue;
     out.set(name, value);
   }
   return out;
