@@ -15,9 +15,13 @@ export async function readBodyLimited(
   req: Request,
   limit: number,
 ): Promise<Uint8Array<ArrayBuffer>> {
-  const declared = Number(req.headers.get("content-length"));
+  const length = req.headers.get("content-length");
+  const declared = length === null ? NaN : Number(length);
   if (Number.isFinite(declared) && declared > limit) throw new BodyTooLarge(limit);
   if (!req.body) return new Uint8Array();
+  // With a declared length (Claude Code always sends one) the runtime enforces it, so the
+  // native one-copy read is safe; chunked bodies are counted as they arrive.
+  if (Number.isFinite(declared)) return new Uint8Array(await req.arrayBuffer());
   const reader = req.body.getReader();
   const parts: Uint8Array[] = [];
   let size = 0;

@@ -9,6 +9,9 @@ import { type Plan, planAttempts } from "../../lib/fallback/plan.ts";
 import { BodyTooLarge, readBodyLimited } from "../../lib/http/body.ts";
 import { anthropicError } from "../../lib/http/errors.ts";
 import { adapterFor } from "../../lib/providers/registry.ts";
+import { billingPathOf, billingTarget } from "../../lib/providers/billing.ts";
+
+const decoder = new TextDecoder();
 
 /** The error for a request no provider could take, naming why each was left out. */
 function noProviderError(plan: Plan, model: string, badAccessKey: boolean): Response {
@@ -56,7 +59,7 @@ async function readInbound(
   }
   let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder().decode(raw));
+    json = JSON.parse(decoder.decode(raw));
   } catch (err) {
     const why = err instanceof SyntaxError ? err.message : "invalid JSON";
     return anthropicError(400, `Detour: the request body is not valid JSON (${why})`, { headers });
@@ -103,6 +106,12 @@ export function messagesRoutes(deps: Deps): Hono<AppEnv> {
     });
     // Logging and health writes wait until the body has gone out: never on the hot path.
     result.done.then(({ end, outcomes }) => {
+      // Subscription, API key or cloud: which billing path the serving attempt spent.
+      const last = result.attempts.at(-1);
+      const served = result.servedBy === null
+        ? undefined
+        : plan.attempts.find((a) => a.label === last?.label);
+      const billing = served ? billingPathOf(served) : null;
       deps.logger.info("request", {
         id: req.id,
         endpoint,
@@ -110,6 +119,7 @@ export function messagesRoutes(deps: Deps): Hono<AppEnv> {
         stream: req.stream,
         status: result.response.status,
         servedBy: result.servedBy,
+        billing,
         accessKey: req.client.accessKey,
         end,
         ms: Math.round(performance.now() - started),
@@ -121,7 +131,11 @@ export function messagesRoutes(deps: Deps): Hono<AppEnv> {
           ...(a.error ? { error: a.error } : {}),
         })),
       });
-      deps.outcomes.add(outcomes);
+      deps.outcomes.add(
+        billing && result.response.ok
+          ? [...outcomes, { targets: [billingTarget(billing)], ok: true }]
+          : outcomes,
+      );
     }).catch((err) =>
       deps.logger.warn("logging the request failed", { id: req.id, err: String(err) })
     );
