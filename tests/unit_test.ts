@@ -277,3 +277,16 @@ Deno.test("env: defaults and readable errors", () => {
   );
   assert.throws(() => readEnv({ PORT: "nope", ADMIN_TOKEN: "short" }), /PORT[\s\S]*ADMIN_TOKEN/);
 });
+
+Deno.test("stream end: only a whole final event counts", async () => {
+  const { lastEventType } = await import("../lib/http/sse_guard.ts");
+  const stop = 'event: message_stop\ndata: {"type":"message_stop"}\n\n';
+  assert.equal(lastEventType(`data: {}\n\n${stop}`), "message_stop");
+  assert.equal(lastEventType(`x\n\ndata: {"type":"message_stop"}\n\n`), "message_stop");
+  assert.equal(lastEventType(`x\n\nevent: error\ndata: {"type":"error"}\n\n`), "error");
+  // Text that mentions the event, cut before the stream really ended.
+  const delta = 'event: content_block_delta\ndata: {"delta":{"text":"event: message_stop"}}\n\n';
+  assert.equal(lastEventType(`x\n\n${delta}`), "content_block_delta");
+  assert.equal(lastEventType(`x\n\n${stop.slice(0, -1)}`), null);
+  assert.equal(lastEventType(stop), null);
+});

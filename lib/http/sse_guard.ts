@@ -8,8 +8,32 @@ import { sseErrorEvent } from "./errors.ts";
 /** How a relayed stream ended. */
 export type StreamEnd = "complete" | "upstream_error" | "broken" | "client_closed";
 
-const TAIL = 96;
+/** Bytes kept from the end of the stream: enough for the final event of any sane stream. */
+const TAIL = 1024;
 const latin1 = new TextDecoder("latin1");
+
+/**
+ * The type of the last complete event in `tail` (its `event:` line, else its JSON `type`).
+ * Only a whole event counts, so text that merely mentions "message_stop" does not: inside a
+ * `data:` line, JSON escapes every newline, and an event needs a line of its own.
+ */
+export function lastEventType(tail: string): string | null {
+  // A finished stream ends with a blank line; the last block must also be preceded by one
+  // inside the tail, or it may be cut at the front.
+  if (!/\r?\n\r?\n$/.test(tail)) return null;
+  const blocks = tail.split(/\r?\n\r?\n/).filter((b) => b.trim() !== "");
+  if (blocks.length < 2) return null;
+  const lines = blocks[blocks.length - 1].split(/\r?\n/);
+  const event = lines.find((l) => l.startsWith("event:"));
+  if (event) return event.slice(6).trim();
+  const data = lines.filter((l) => l.startsWith("data:")).map((l) => l.slice(5).trim()).join("");
+  try {
+    const type = JSON.parse(data)?.type;
+    return typeof type === "string" ? type : null;
+  } catch {
+    return null;
+  }
+}
 
 /** Replays `head`, then relays `reader`; `onEnd` fires once with how it ended. */
 export function guardStream(
@@ -44,8 +68,9 @@ export function guardStream(
           controller.enqueue(value);
           return;
         }
-        if (tail.includes("message_stop")) finish("complete");
-        else if (tail.includes("event: error")) finish("upstream_error");
+        const last = lastEventType(tail);
+        if (last === "message_stop") finish("complete");
+        else if (last === "error") finish("upstream_error");
         else {
           controller.enqueue(sseErrorEvent("upstream stream ended before message_stop"));
           finish("broken", "ended before message_stop");
