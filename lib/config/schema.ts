@@ -68,6 +68,8 @@ export const ProviderSchema = z.object({
   /** Connect and first-byte timeout (streams: until the first content event). */
   timeoutMs: z.number().int().min(100).max(600_000).optional(),
   cooldownSeconds: z.number().int().min(0).max(86_400).optional(),
+  /** Overrides the top-level `nonStreamingTimeoutMs` for this provider. */
+  nonStreamingTimeoutMs: z.number().int().min(100).max(3_600_000).optional(),
   ...openaiFields,
   ...cloudFields,
 }).superRefine((provider, ctx) => {
@@ -99,6 +101,8 @@ export const ConfigSchema = z.object({
   timeoutMs: z.number().int().min(100).max(600_000).default(60_000),
   /** Non-streaming answers arrive whole, so their first byte can take minutes. */
   nonStreamingTimeoutMs: z.number().int().min(100).max(3_600_000).default(600_000),
+  /** A stream that has started but then sends nothing this long ends with an error event. */
+  streamIdleTimeoutMs: z.number().int().min(1000).max(3_600_000).default(300_000),
   bodyLimitBytes: z.number().int().min(1024).max(512 * 1024 * 1024).default(32 * 1024 * 1024),
 });
 

@@ -147,7 +147,8 @@ export async function runAttempts(
     const started = performance.now();
     const timeoutMs = req.stream || req.endpoint === "count_tokens"
       ? p.timeoutMs ?? config.timeoutMs
-      : Math.max(p.timeoutMs ?? config.timeoutMs, config.nonStreamingTimeoutMs);
+      : p.nonStreamingTimeoutMs ??
+        Math.max(p.timeoutMs ?? config.timeoutMs, config.nonStreamingTimeoutMs);
     const timeout = new AbortController();
     const timer = setTimeout(
       () => timeout.abort(new DOMException("upstream timed out", "TimeoutError")),
@@ -263,7 +264,7 @@ export async function runAttempts(
           outcomes.push({ targets: targetsOf(attempt), ok: true });
         }
         resolveDone({ end, outcomes });
-      });
+      }, config.streamIdleTimeoutMs);
       const headers = withDetourHeaders(forwardableResponseHeaders(res.headers), p.id, records);
       return {
         response: new Response(stream, { status: res.status, headers }),

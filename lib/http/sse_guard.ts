@@ -35,15 +35,20 @@ export function lastEventType(tail: string): string | null {
   }
 }
 
-/** Replays `head`, then relays `reader`; `onEnd` fires once with how it ended. */
+/**
+ * Replays `head`, then relays `reader`; `onEnd` fires once with how it ended. With `idleMs`, a
+ * gap longer than that between upstream chunks ends the stream with an error event.
+ */
 export function guardStream(
   head: Uint8Array[],
   reader: ReadableStreamDefaultReader<Uint8Array>,
   onEnd: (end: StreamEnd, detail?: string) => void,
+  idleMs = 0,
 ): ReadableStream<Uint8Array> {
   let tail = "";
   let i = 0;
   let ended = false;
+  let idled = false;
   const finish = (end: StreamEnd, detail?: string) => {
     if (ended) return;
     ended = true;
@@ -61,8 +66,22 @@ export function guardStream(
         controller.enqueue(chunk);
         return;
       }
+      // An upstream that stalls mid-stream must not hold the client forever.
+      const idle = idleMs > 0
+        ? setTimeout(() => {
+          idled = true;
+          reader.cancel("idle").catch(() => {});
+        }, idleMs)
+        : undefined;
       try {
         const { done, value } = await reader.read();
+        clearTimeout(idle);
+        if (idled) {
+          controller.enqueue(sseErrorEvent(`upstream sent nothing for ${idleMs} ms`));
+          controller.close();
+          finish("broken", `idle for ${idleMs} ms`);
+          return;
+        }
         if (!done) {
           remember(value);
           controller.enqueue(value);
@@ -77,6 +96,7 @@ export function guardStream(
         }
         controller.close();
       } catch (err) {
+        clearTimeout(idle);
         if (ended) return;
         const detail = err instanceof Error ? err.message : String(err);
         controller.enqueue(sseErrorEvent("upstream connection lost mid-stream"));
