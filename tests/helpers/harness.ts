@@ -204,7 +204,9 @@ export async function waitFor(
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    }
     await new Promise((r) => setTimeout(r, 10));
   }
 }
@@ -313,7 +315,8 @@ export async function rawHttp(
       if (n === null) break;
       parts.push(buf.slice(0, n));
     }
-    const text = new TextDecoder().decode(
+    // Latin-1 keeps one char per byte, so chunk sizes count right; the body is UTF-8 below.
+    const text = new TextDecoder("latin1").decode(
       parts.reduce((acc, p) => {
         const out = new Uint8Array(acc.byteLength + p.byteLength);
         out.set(acc);
@@ -340,7 +343,8 @@ export async function rawHttp(
       }
       rest = out;
     }
-    return { status: Number(statusLine.split(" ")[1]), headers, body: rest };
+    const decoded = new TextDecoder().decode(Uint8Array.from(rest, (ch) => ch.charCodeAt(0)));
+    return { status: Number(statusLine.split(" ")[1]), headers, body: decoded };
   } finally {
     clearTimeout(timer);
     try {
