@@ -332,8 +332,9 @@ Deno.test("hang: a primary that never answers is abandoned after timeoutMs, abor
       return Response.json(anthropicMessage("late primary"));
     },
     ok("from backup"),
-    // Non-streaming answers get `nonStreamingTimeoutMs` (they arrive whole); bound both.
-    { primary: { timeoutMs: 300 }, config: { nonStreamingTimeoutMs: 300 } },
+    // Non-streaming answers get `nonStreamingTimeoutMs` (they arrive whole); the provider's
+    // own override bounds it while the top-level default stays at 10 minutes.
+    { primary: { timeoutMs: 300, nonStreamingTimeoutMs: 300 } },
   );
   try {
     const started = performance.now();

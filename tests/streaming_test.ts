@@ -531,3 +531,32 @@ Deno.test("a client that hangs up mid-stream: upstream cancelled, nothing cools 
     await t.close();
   }
 });
+
+Deno.test("a stream that stalls after content: streamIdleTimeoutMs ends it with an error event", async () => {
+  const sent = anthropicSse("partial answer then silence", { model: MODEL }).slice(0, 5);
+  let upstreamAborted: boolean | null = null;
+  const t = await setup(
+    (req) => sseThen(sent, "hang", req.signal, (aborted) => upstreamAborted = aborted),
+    streams("from the backup"),
+    { config: { streamIdleTimeoutMs: 1000 } },
+  );
+  try {
+    const started = performance.now();
+    const res = await postStream(t.detour.url);
+    assert.equal(res.status, 200);
+    const { text } = await readTimed(res, started);
+    const elapsed = performance.now() - started;
+    assert.ok(text.startsWith(sent.join("")));
+    const events = eventsOf(text.slice(sent.join("").length));
+    assert.equal(events.length, 1);
+    assert.equal(events[0][0], "error");
+    assert.match((events[0][1].error as { message: string }).message, /nothing for 1000 ms/);
+    // Bounded by the idle timeout, not by the upstream's 5 s hang.
+    assert.ok(elapsed < 4000, `took ${elapsed} ms`);
+    await waitFor(() => upstreamAborted !== null, 2000, "the upstream to be cancelled");
+    assert.equal(upstreamAborted, true);
+    assert.equal(t.backup.received.length, 0);
+  } finally {
+    await t.close();
+  }
+});
