@@ -6,6 +6,9 @@ import { requestId } from "./http/request_id.ts";
 import { healthRoutes } from "../routes/health.ts";
 import { messagesRoutes } from "../routes/v1/messages.ts";
 import { modelsRoutes } from "../routes/v1/models.ts";
+import { chatRoutes } from "../routes/v1/chat.ts";
+import { cors } from "./http/cors.ts";
+import { installRepair } from "./repair/wrap.ts";
 import { adminApiRoutes } from "../routes/admin/api.ts";
 
 /** Paths that exist, with the methods they take: anything else on them is a 405. */
@@ -13,6 +16,7 @@ const KNOWN: Record<string, string> = {
   "/v1/messages": "POST",
   "/v1/messages/count_tokens": "POST",
   "/v1/models": "GET",
+  "/v1/chat/completions": "POST",
   "/health": "GET",
 };
 
@@ -20,9 +24,12 @@ const KNOWN: Record<string, string> = {
 export function buildApp(deps: Deps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use(requestId);
+  installRepair({ logger: deps.logger, live: deps.live });
+  app.use("/v1/*", cors(() => deps.live.config.corsOrigins));
   app.route("/", healthRoutes(deps));
   app.route("/", messagesRoutes(deps));
   app.route("/", modelsRoutes(deps));
+  app.route("/", chatRoutes(deps));
   app.route("/", adminApiRoutes(deps));
 
   for (const [path, method] of Object.entries(KNOWN)) {

@@ -10,6 +10,7 @@ import { createLogger } from "./log.ts";
 import type { Deps } from "./deps.ts";
 import { watchConfig } from "./store/config_store.ts";
 import { OutcomeBuffer } from "./store/outcome_buffer.ts";
+import { ClaudeOAuth, configureClaudeOAuth } from "./providers/claude_subscription.ts";
 
 /** Reads and validates CONFIG_FILE (Detour or claude-code-fallback format). */
 export async function readConfigFile(path: string): Promise<Config> {
@@ -56,6 +57,10 @@ export async function boot(
   const outcomes = new OutcomeBuffer(kv, {
     onError: (err) => logger.warn("writing outcomes failed", { err: String(err) }),
   });
+  // Claude subscription tokens are refreshed into this KV (one keeper per process).
+  const unsetOAuth = configureClaudeOAuth(
+    new ClaudeOAuth(kv, { log: (msg, fields) => logger.info(msg, fields) }),
+  );
   const stop = new AbortController();
   const refresh = () =>
     Promise.all([live.reload(), accessKeys.reload(kv)]).catch((err) =>
@@ -75,6 +80,7 @@ export async function boot(
     async close() {
       stop.abort();
       clearInterval(timer);
+      unsetOAuth();
       await outcomes.flush();
     },
   };

@@ -12,7 +12,7 @@ import { cloudFields, cloudSecrets, refineCloud } from "./fields/cloud.ts";
 import { openaiFields, openaiSecrets, refineOpenai } from "./fields/openai.ts";
 
 /** Provider types; each has an adapter in lib/providers/registry.ts. */
-export const PROVIDER_TYPES = ["anthropic"] as const;
+export const PROVIDER_TYPES = ["anthropic", "openai"] as const;
 
 /** Provider fields (besides `keys`) that hold secrets: masked on output, kept when masked on input. */
 export const SECRET_FIELDS: readonly string[] = [...openaiSecrets, ...cloudSecrets];
@@ -33,18 +33,22 @@ const RESERVED_HEADERS = new Set(["host", "content-length", "transfer-encoding",
 /** A model-map pattern: an exact model name or a glob with `*`. */
 const modelPattern = z.string().min(1, "a model pattern cannot be empty").max(200);
 
-/** Strips what users paste after the base: a trailing `/`, `/v1/messages` or `/v1`. */
-export function normalizeBaseUrl(url: string): string {
+/**
+ * Strips what users paste after the base: a trailing `/`, and `/v1/messages` or `/v1` for
+ * Anthropic-style providers; for `openai` providers only a trailing `/chat/completions` (their
+ * base keeps its version path, e.g. `https://openrouter.ai/api/v1`).
+ */
+export function normalizeBaseUrl(url: string, type = "anthropic"): string {
   let out = url.trim().replace(/\/+$/, "");
-  for (const suffix of ["/v1/messages", "/v1"]) {
+  const suffixes = type === "openai" ? ["/chat/completions"] : ["/v1/messages", "/v1"];
+  for (const suffix of suffixes) {
     if (out.endsWith(suffix)) out = out.slice(0, -suffix.length);
   }
   return out.replace(/\/+$/, "");
 }
 
 const baseUrl = z.string().trim().url("must be a full URL such as https://api.anthropic.com")
-  .refine((u) => /^https?:\/\//i.test(u), "must start with http:// or https://")
-  .transform(normalizeBaseUrl);
+  .refine((u) => /^https?:\/\//i.test(u), "must start with http:// or https://");
 
 export const ProviderSchema = z.object({
   id: slug,
@@ -75,7 +79,10 @@ export const ProviderSchema = z.object({
 }).superRefine((provider, ctx) => {
   refineOpenai(provider, ctx);
   refineCloud(provider, ctx);
-});
+}).overwrite((provider) => ({
+  ...provider,
+  baseUrl: normalizeBaseUrl(provider.baseUrl, provider.type),
+}));
 
 export type Provider = z.infer<typeof ProviderSchema>;
 export type ProviderInput = z.input<typeof ProviderSchema>;
@@ -104,6 +111,13 @@ export const ConfigSchema = z.object({
   /** A stream that has started but then sends nothing this long ends with an error event. */
   streamIdleTimeoutMs: z.number().int().min(1000).max(3_600_000).default(300_000),
   bodyLimitBytes: z.number().int().min(1024).max(512 * 1024 * 1024).default(32 * 1024 * 1024),
+  /** Browser origins allowed to call /v1/* (CORS); `*` allows any. None by default. */
+  corsOrigins: z.array(z.string().trim().min(1).max(300)).max(100).default([]),
+  /**
+   * Session affinity: a session that failed over stays on the provider that served it until
+   * the primary has been healthy this many seconds. 0 (default) turns it off.
+   */
+  sessionAffinitySeconds: z.number().int().min(0).max(86_400).default(0),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

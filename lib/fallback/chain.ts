@@ -1,7 +1,8 @@
 /** The chain compiled from a config: model maps compiled, keys hashed, once per config load. */
 import type { Config, Provider } from "../config/schema.ts";
 import { sha256Hex } from "../crypto.ts";
-import { compileModelMap, type ModelMapper } from "./model_map.ts";
+import { modelMapperFor } from "../providers/model_ids.ts";
+import type { ModelMapper } from "./model_map.ts";
 
 /** A stored key as the engine sees it: the secret, its cooldown target and a printable label. */
 export interface ChainKey {
@@ -35,7 +36,8 @@ export async function compileChain(config: Config): Promise<Chain> {
   const providers = await Promise.all(config.providers.map(async (provider) => ({
     provider,
     target: providerTarget(provider.id),
-    mapModel: compileModelMap(provider.modelMap),
+    // The provider's model map, plus Bedrock/Vertex naming and Bedrock-style inbound names.
+    mapModel: modelMapperFor(provider),
     keys: await Promise.all(provider.keys.map(async (value, i) => ({
       value,
       target: `k:${provider.id}:${(await sha256Hex(value)).slice(0, 16)}`,

@@ -113,7 +113,10 @@ export async function runAttempts(
   config: Config,
   deps: EngineDeps,
 ): Promise<EngineResult> {
-  const doFetch = deps.fetch ?? fetch;
+  const fetchUpstream = deps.fetch ?? fetch;
+  /** An adapter may answer an attempt locally (its `prepare` returns a Response): no fetch. */
+  const doFetch = (r: Request | Response) =>
+    r instanceof Response ? Promise.resolve(r) : fetchUpstream(r);
   const records: AttemptRecord[] = [];
   const outcomes: OutcomeRecord[] = [];
   const failedProviders = new Set<string>();

@@ -5,8 +5,16 @@ import type { Attempt, AttemptCredential } from "../fallback/plan.ts";
 
 /** One adapter per provider `type`; the engine never looks inside a wire format. */
 export interface ProviderAdapter {
-  /** Builds the upstream request for one attempt: URL, auth, headers, body (mapped/translated). */
-  prepare(req: InboundRequest, attempt: Attempt, signal: AbortSignal): Request | Promise<Request>;
+  /**
+   * Builds the upstream request for one attempt: URL, auth, headers, body (mapped/translated).
+   * A Response instead answers the attempt locally, with no upstream call (e.g. a token-count
+   * estimate for an upstream that has no such endpoint).
+   */
+  prepare(
+    req: InboundRequest,
+    attempt: Attempt,
+    signal: AbortSignal,
+  ): Request | Response | Promise<Request | Response>;
   /**
    * Turns the upstream answer into an Anthropic-wire response (status, JSON or SSE) so the
    * engine can classify it; Anthropic-compatible upstreams pass through untouched.

@@ -22,4 +22,9 @@ export const KV = {
   count: (target: string, hour: number, outcome: "ok" | "fail") =>
     ["count", target, hour, outcome] as const,
   countPrefix: (target: string) => ["count", target] as const,
+  /**
+   * A Claude subscription provider's live OAuth tokens (rotated by refreshes), apart from the
+   * config document whose values only seed it: see lib/store/oauth_store.ts.
+   */
+  oauthTokens: (providerId: string) => ["oauth", "tokens", providerId] as const,
 } as const;

@@ -9,6 +9,7 @@ import { type Plan, planAttempts } from "../../lib/fallback/plan.ts";
 import { BodyTooLarge, readBodyLimited } from "../../lib/http/body.ts";
 import { anthropicError } from "../../lib/http/errors.ts";
 import { adapterFor } from "../../lib/providers/registry.ts";
+import { preferSessionProvider } from "../../lib/repair/affinity.ts";
 import { billingPathOf, billingTarget } from "../../lib/providers/billing.ts";
 
 const decoder = new TextDecoder();
@@ -99,7 +100,8 @@ export function messagesRoutes(deps: Deps): Hono<AppEnv> {
       return noProviderError(plan, req.model, req.client.badAccessKey);
     }
 
-    const result = await runAttempts(req, plan.attempts, chain.config, {
+    const attempts = preferSessionProvider(req, plan.attempts, chain, deps.cooldowns);
+    const result = await runAttempts(req, attempts, chain.config, {
       adapterFor,
       cooldowns: deps.cooldowns,
       fetch: deps.fetch,

@@ -8,6 +8,19 @@ import { adapterFor } from "../../lib/providers/registry.ts";
 
 const LIST_TIMEOUT_MS = 5000;
 
+/**
+ * OpenAI clients get OpenAI's list format: `?format=openai|anthropic` decides when given;
+ * otherwise a request without `anthropic-version` that authenticates with
+ * `Authorization: Bearer` (as the OpenAI SDKs do) is an OpenAI client. Anthropic clients,
+ * Claude Code included, always send `anthropic-version`.
+ */
+export function wantsOpenAIList(req: Request): boolean {
+  const format = new URL(req.url).searchParams.get("format");
+  if (format === "openai" || format === "anthropic") return format === "openai";
+  if (req.headers.has("anthropic-version")) return false;
+  return /^Bearer\s/i.test(req.headers.get("authorization") ?? "");
+}
+
 /** Mounts the model list. */
 export function modelsRoutes(deps: Deps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -50,6 +63,12 @@ export function modelsRoutes(deps: Deps): Hono<AppEnv> {
       }
     }
     c.header("x-detour-provider", contributors.join(",") || "none");
+    if (wantsOpenAIList(c.req.raw)) {
+      return c.json({
+        object: "list",
+        data: data.map((m) => ({ id: m.id, object: "model", created: 0, owned_by: "detour" })),
+      });
+    }
     return c.json({
       data,
       has_more: false,

@@ -1,0 +1,42 @@
+/**
+ * Session affinity (config `sessionAffinitySeconds`, off at 0): a session that failed over to
+ * another provider stays there, so its prompt cache and thinking signatures stay valid, until
+ * the primary has been healthy for that many seconds. "Healthy" means neither cooling down nor
+ * seen failing (a `fallbackOn` status) within the window.
+ */
+import type { Chain } from "../fallback/chain.ts";
+import type { InboundRequest } from "../fallback/inbound.ts";
+import type { Attempt } from "../fallback/plan.ts";
+import { sessionIdOf } from "./session.ts";
+import { sessions } from "./wrap.ts";
+
+/** Reads cooldowns (the board, or a map in tests). */
+interface CooldownLookup {
+  get(target: string, now?: number): { until: number } | undefined;
+}
+
+/** The attempts with the session's sticky provider moved first, when affinity applies. */
+export function preferSessionProvider(
+  req: InboundRequest,
+  attempts: Attempt[],
+  chain: Chain,
+  cooldowns: CooldownLookup,
+  now = Date.now(),
+): Attempt[] {
+  const seconds = chain.config.sessionAffinitySeconds;
+  if (!seconds || attempts.length < 2) return attempts;
+  const sid = sessionIdOf(req.headers, req.json);
+  if (!sid) return attempts;
+  const sticky = sessions.stickyProvider(sid);
+  if (!sticky) return attempts;
+  const ids = new Set(attempts.map((a) => a.provider.provider.id));
+  const primary = chain.providers.find((p) => ids.has(p.provider.id));
+  if (!primary || primary.provider.id === sticky || !ids.has(sticky)) return attempts;
+  if (cooldowns.get(primary.target, now)) sessions.markUnhealthy(primary.provider.id, now);
+  if (now - sessions.unhealthyAt(primary.provider.id) >= seconds * 1000) {
+    sessions.forgetSticky(sid);
+    return attempts;
+  }
+  const first = attempts.filter((a) => a.provider.provider.id === sticky);
+  return [...first, ...attempts.filter((a) => a.provider.provider.id !== sticky)];
+}
