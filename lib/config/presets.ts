@@ -23,6 +23,11 @@ export const PresetSchema = z.object({
   needsKeys: z.boolean().default(true),
   /** Placeholder for the key field. */
   keyHint: z.string().optional(),
+  /**
+   * Type-specific provider fields (lib/config/fields/) the form asks for, in order; the ones in
+   * SECRET_FIELDS are entered and shown masked like keys.
+   */
+  fields: z.array(z.string()).default([]),
 });
 export type Preset = z.infer<typeof PresetSchema>;
 
@@ -121,6 +126,74 @@ export const PRESETS: Preset[] = PresetSchema.array().parse([
     label: "Custom Anthropic-compatible",
     description: "Any endpoint that speaks the Anthropic Messages API.",
     provider: { type: "anthropic", name: "Custom", baseUrl: "https://" },
+  },
+  {
+    id: "claude-subscription-oauth",
+    label: "Claude subscription (auto-refreshing login)",
+    description:
+      "A Claude Pro/Max login's OAuth tokens (from ~/.claude/.credentials.json); Detour refreshes them.",
+    provider: {
+      type: "anthropic",
+      name: "Claude subscription",
+      baseUrl: "https://api.anthropic.com",
+    },
+    needsKeys: false,
+    fields: ["oauthRefreshToken", "oauthAccessToken", "oauthExpiresAt"],
+  },
+  {
+    id: "claude-subscription-file",
+    label: "Claude subscription (Claude Code's credentials file)",
+    description:
+      "On this machine: reads and refreshes the login in Claude Code's credentials file.",
+    provider: {
+      type: "anthropic",
+      name: "Claude subscription",
+      baseUrl: "https://api.anthropic.com",
+      oauthCredentialsFile: "~/.claude/.credentials.json",
+    },
+    needsKeys: false,
+    fields: ["oauthCredentialsFile"],
+  },
+  {
+    id: "aws-bedrock",
+    label: "AWS Bedrock (access keys)",
+    description:
+      "Claude on Bedrock, signed with an IAM access key; region and base URL must name the same region.",
+    provider: {
+      type: "bedrock",
+      name: "AWS Bedrock",
+      baseUrl: "https://bedrock-runtime.us-east-1.amazonaws.com",
+      region: "us-east-1",
+    },
+    needsKeys: false,
+    fields: ["region", "awsAccessKeyId", "awsSecretAccessKey", "awsSessionToken", "crossRegion"],
+  },
+  {
+    id: "aws-bedrock-api-key",
+    label: "AWS Bedrock (API key)",
+    description: "Claude on Bedrock with a Bedrock API key sent as a bearer token.",
+    provider: {
+      type: "bedrock",
+      name: "AWS Bedrock",
+      baseUrl: "https://bedrock-runtime.us-east-1.amazonaws.com",
+      region: "us-east-1",
+    },
+    keyHint: "ABSK…",
+    fields: ["region", "crossRegion"],
+  },
+  {
+    id: "google-vertex",
+    label: "Google Vertex AI",
+    description:
+      "Claude on Vertex AI with a service account key; `global`, or a region with its own base URL.",
+    provider: {
+      type: "vertex",
+      name: "Google Vertex AI",
+      baseUrl: "https://aiplatform.googleapis.com",
+      region: "global",
+    },
+    needsKeys: false,
+    fields: ["region", "projectId", "serviceAccountJson"],
   },
 ]);
 

@@ -12,7 +12,7 @@ import { cloudFields, cloudSecrets, refineCloud } from "./fields/cloud.ts";
 import { openaiFields, openaiSecrets, refineOpenai } from "./fields/openai.ts";
 
 /** Provider types; each has an adapter in lib/providers/registry.ts. */
-export const PROVIDER_TYPES = ["anthropic", "openai"] as const;
+export const PROVIDER_TYPES = ["anthropic", "openai", "bedrock", "vertex"] as const;
 
 /** Provider fields (besides `keys`) that hold secrets: masked on output, kept when masked on input. */
 export const SECRET_FIELDS: readonly string[] = [...openaiSecrets, ...cloudSecrets];

@@ -184,7 +184,12 @@ export async function runAttempts(
     };
 
     try {
-      const upstream = await doFetch(await adapter.prepare(req, attempt, signal));
+      let upstream = await doFetch(await adapter.prepare(req, attempt, signal));
+      // An adapter may ask to send the attempt once more, e.g. after renewing an expired token.
+      if (adapter.retryOnce && await adapter.retryOnce(upstream, req, attempt)) {
+        await upstream.body?.cancel().catch(() => {});
+        upstream = await doFetch(await adapter.prepare(req, attempt, signal));
+      }
       const res = await adapter.toAnthropic(upstream, req, attempt);
       const verdict = classifyStatus(res.status, config.fallbackOn);
 

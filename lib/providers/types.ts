@@ -24,6 +24,12 @@ export interface ProviderAdapter {
     req: InboundRequest,
     attempt: Attempt,
   ): Response | Promise<Response>;
+  /**
+   * Optional: looks at an upstream answer before the engine does (reading at most a clone of
+   * its body) and returns true to have the engine cancel it and send this attempt once more —
+   * e.g. a 401 after the adapter renewed an expired OAuth token. The engine retries at most once.
+   */
+  retryOnce?(upstream: Response, req: InboundRequest, attempt: Attempt): Promise<boolean>;
   /** Model ids the upstream lists, for `GET /v1/models`; absent when it has no list. */
   listModels?(
     provider: Provider,
