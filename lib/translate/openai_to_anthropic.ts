@@ -163,6 +163,7 @@ export function openAIResponseToAnthropic(body: Json, opts: FromOpenAIOptions): 
       signature: detourSignature(opts.provider),
     });
   }
+  const refusal = !textOf(message.content) && !!str(message.refusal);
   const text = textOf(message.content) || str(message.refusal) || "";
   if (text) content.push({ type: "text", text });
   const calls = Array.isArray(message.tool_calls) ? message.tool_calls.map(obj) : [];
@@ -183,9 +184,7 @@ export function openAIResponseToAnthropic(body: Json, opts: FromOpenAIOptions): 
     role: "assistant",
     model: str(body.model) ?? opts.model,
     content,
-    stop_reason: message.refusal && !text
-      ? "refusal"
-      : stopReasonFor(choice.finish_reason, hasTools),
+    stop_reason: refusal ? "refusal" : stopReasonFor(choice.finish_reason, hasTools),
     stop_sequence: null,
     usage: usageFrom(body.usage),
   };
