@@ -10,6 +10,11 @@ import { chatRoutes } from "../routes/v1/chat.ts";
 import { cors } from "./http/cors.ts";
 import { installRepair } from "./repair/wrap.ts";
 import { adminApiRoutes } from "../routes/admin/api.ts";
+import { adminPageRoutes } from "../routes/admin/pages.tsx";
+import { adminApiGuard } from "./auth/admin_guard.ts";
+import { LoginThrottle } from "./auth/login_throttle.ts";
+import { AdminSessions } from "./auth/session.ts";
+import { adminSecurityHeaders } from "./http/admin_headers.ts";
 
 /** Paths that exist, with the methods they take: anything else on them is a 405. */
 const KNOWN: Record<string, string> = {
@@ -30,7 +35,12 @@ export function buildApp(deps: Deps): Hono<AppEnv> {
   app.route("/", messagesRoutes(deps));
   app.route("/", modelsRoutes(deps));
   app.route("/", chatRoutes(deps));
-  app.route("/", adminApiRoutes(deps));
+  // The admin area: security headers on all of it; the API takes a session or a Bearer token.
+  const sessions = new AdminSessions(deps.kv, deps.adminToken);
+  app.use("/admin", adminSecurityHeaders);
+  app.use("/admin/*", adminSecurityHeaders);
+  app.route("/", adminApiRoutes(deps, adminApiGuard(deps, sessions)));
+  app.route("/", adminPageRoutes(deps, { sessions, throttle: new LoginThrottle(deps.kv) }));
 
   for (const [path, method] of Object.entries(KNOWN)) {
     app.all(

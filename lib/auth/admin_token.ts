@@ -27,6 +27,14 @@ export class AdminToken {
     return new AdminToken(winner);
   }
 
+  /**
+   * SHA-256 of the admin token. Admin sessions are signed with a key derived from it, so a new
+   * ADMIN_TOKEN (or `deno task reset-admin-token`) ends every session.
+   */
+  get fingerprint(): string {
+    return this.#hash;
+  }
+
   /** Checks a presented token in constant time (hashes have equal length). */
   async verify(presented: string | null | undefined): Promise<boolean> {
     if (!presented) return false;

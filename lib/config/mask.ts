@@ -55,6 +55,8 @@ export function unmaskKeys(
   stored: { providers: AnyProvider[] },
 ): { config: ConfigInput; errors: UnmaskError[] } {
   const errors: UnmaskError[] = [];
+  // Not a provider list: nothing to unmask, and the schema reports what is wrong.
+  if (!Array.isArray(input.providers)) return { config: input, errors };
   const keysOf = (p?: AnyProvider) => (p?.keys as string[] | undefined) ?? [];
   const allKeys = stored.providers.flatMap(keysOf);
   const providers = ((input.providers ?? []) as unknown as AnyProvider[]).map((p, pi) => {

@@ -27,4 +27,10 @@ export const KV = {
    * config document whose values only seed it: see lib/store/oauth_store.ts.
    */
   oauthTokens: (providerId: string) => ["oauth", "tokens", providerId] as const,
+  /** Random bytes the admin session cookies are signed with (created once, atomically). */
+  sessionSecret: () => ["admin", "session_secret"] as const,
+  /** A live admin session by the SHA-256 of its id (expires with the session; logout deletes it). */
+  adminSession: (idHash: string) => ["admin", "session", idHash] as const,
+  /** Failed admin logins from one client address: `{ count, lockedUntil }`, with expiry. */
+  loginFailures: (address: string) => ["admin", "login_failures", address] as const,
 } as const;

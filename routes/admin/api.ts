@@ -5,12 +5,12 @@ import type { Context, MiddlewareHandler } from "hono";
 import { z } from "zod";
 import { randomToken, sha256Hex } from "../../lib/crypto.ts";
 import { convertLegacyConfig, isLegacyConfig } from "../../lib/config/legacy.ts";
-import { maskConfig, maskKey, unmaskKeys } from "../../lib/config/mask.ts";
+import { maskConfig, unmaskKeys } from "../../lib/config/mask.ts";
 import { ConfigSchema } from "../../lib/config/schema.ts";
 import type { AppEnv, Deps } from "../../lib/deps.ts";
 import { probeProvider } from "../../lib/fallback/probe.ts";
 import { addAccessKey, listAccessKeys, revokeAccessKey } from "../../lib/store/access_key_store.ts";
-import { readHealth } from "../../lib/store/health_store.ts";
+import { statusReport } from "../../lib/admin/status.ts";
 
 /** One invalid field: where, and what is wrong. */
 interface Issue {
@@ -60,6 +60,13 @@ const TestSchema = z.object({
 
 const AccessKeyCreateSchema = z.object({
   label: z.string().trim().min(1, "label is required").max(100),
+}).strict();
+
+/** The only request that gets stored secrets back: an explicit, second confirmation. */
+const ExportSecretsSchema = z.object({
+  confirm: z.literal("include-secrets", {
+    error: 'send {"confirm": "include-secrets"} to export the config with its keys',
+  }),
 }).strict();
 
 /** Mounts the admin API under /admin/api. */
@@ -136,37 +143,32 @@ export function adminApiRoutes(deps: Deps, guard: MiddlewareHandler<AppEnv> = re
     return c.json(maskConfig(parsed.data));
   });
 
-  app.get("/admin/api/status", async (c) => {
-    const chain = deps.live.chain;
-    const cooling = deps.cooldowns.all();
-    const targets = chain.providers.flatMap((p) => [p.target, ...p.keys.map((k) => k.target)]);
-    const health = await readHealth(deps.kv, targets);
-    const coolingOf = (target: string) => {
-      const cd = cooling.get(target);
-      return cd ? { until: new Date(cd.until).toISOString(), reason: cd.reason } : null;
-    };
-    return c.json({
-      providers: chain.providers.map((p) => ({
-        id: p.provider.id,
-        name: p.provider.name ?? p.provider.id,
-        type: p.provider.type,
-        enabled: p.provider.enabled,
-        passthrough: p.provider.passthrough,
-        cooling: coolingOf(p.target),
-        // Passthrough credentials cool down one by one; only their count is shown.
-        clientCredentialsCooling: [...cooling.keys()].filter((t) =>
-          t.startsWith(`c:${p.provider.id}:`)
-        ).length,
-        ...health.get(p.target),
-        keys: p.keys.map((k) => ({
-          label: k.label,
-          key: maskKey(k.value),
-          cooling: coolingOf(k.target),
-          ...health.get(k.target),
-        })),
-      })),
-    });
+  // Export: masked by default (a download); with the stored secrets only on an explicit POST.
+  app.get("/admin/api/config/export", (c) => {
+    c.header("content-disposition", 'attachment; filename="detour-config.json"');
+    c.header("cache-control", "no-store");
+    return c.json(maskConfig(deps.live.config));
   });
+
+  app.post("/admin/api/config/export", async (c) => {
+    const body = await readJson(c);
+    if (body instanceof Response) return body;
+    const parsed = ExportSecretsSchema.safeParse(body);
+    if (!parsed.success) {
+      return apiError(
+        c,
+        400,
+        "exporting stored keys needs an explicit confirmation",
+        parsed.error.issues.map((i) => ({ path: pathOf(i.path), message: i.message })),
+      );
+    }
+    deps.logger.warn("config exported with its stored keys", { id: c.get("requestId") });
+    c.header("content-disposition", 'attachment; filename="detour-config-with-keys.json"');
+    c.header("cache-control", "no-store");
+    return c.json(deps.live.config);
+  });
+
+  app.get("/admin/api/status", async (c) => c.json(await statusReport(deps)));
 
   app.post("/admin/api/providers/:id/test", async (c) => {
     const id = c.req.param("id");

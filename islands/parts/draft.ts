@@ -1,0 +1,381 @@
+/**
+ * The editable form of the config (pure functions, no DOM): rows for maps, strings for numbers,
+ * masked stored keys kept as they are. `toConfig` turns a draft back into the JSON the admin API
+ * takes, and remembers where each field went so the server's zod paths land on the right field.
+ */
+import type { Config } from "../../lib/config/schema.ts";
+
+/** A row of a map edited as a list (model map, headers). */
+export interface Row {
+  uid: string;
+  a: string;
+  b: string;
+}
+
+/** One key: `stored` rows hold the masked stored key (sent back as is, which keeps it). */
+export interface KeyRow {
+  uid: string;
+  value: string;
+  stored: boolean;
+  /** The masked stored key this row is replacing (kept if the user changes their mind). */
+  was?: string;
+}
+
+export interface ProviderDraft {
+  uid: string;
+  /** The id it is saved under; null for a provider not saved yet. */
+  origId: string | null;
+  id: string;
+  name: string;
+  type: string;
+  enabled: boolean;
+  baseUrl: string;
+  passthrough: boolean;
+  keys: KeyRow[];
+  authHeader: string;
+  headers: Row[];
+  modelMap: Row[];
+  timeoutMs: string;
+  cooldownSeconds: string;
+  /** Fields this page does not know (other provider types): shown and edited generically. */
+  extra: Record<string, unknown>;
+}
+
+export interface SettingsDraft {
+  fallbackOn: string;
+  cooldownSeconds: string;
+  authCooldownSeconds: string;
+  timeoutMs: string;
+  nonStreamingTimeoutMs: string;
+  bodyLimitBytes: string;
+}
+
+export interface Draft {
+  providers: ProviderDraft[];
+  settings: SettingsDraft;
+  /** Top-level config fields this page does not know: sent back unchanged. */
+  extra: Record<string, unknown>;
+}
+
+const KNOWN_PROVIDER_FIELDS = new Set([
+  "id",
+  "name",
+  "type",
+  "enabled",
+  "baseUrl",
+  "passthrough",
+  "keys",
+  "authHeader",
+  "headers",
+  "modelMap",
+  "timeoutMs",
+  "cooldownSeconds",
+]);
+
+export const SETTINGS_FIELDS = [
+  "fallbackOn",
+  "cooldownSeconds",
+  "authCooldownSeconds",
+  "timeoutMs",
+  "nonStreamingTimeoutMs",
+  "bodyLimitBytes",
+] as const;
+
+let counter = 0;
+/** A uid for a row or provider created in the browser (never collides with loaded ones). */
+export function newUid(prefix = "n"): string {
+  return `${prefix}${++counter}x`;
+}
+
+const str = (v: unknown) => (v === undefined || v === null ? "" : String(v));
+
+type AnyProvider = Record<string, unknown>;
+
+/** A provider as a draft; `uid` is deterministic so server and browser render the same ids. */
+export function providerDraft(p: AnyProvider, uid: string, saved: boolean): ProviderDraft {
+  const extra: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(p)) if (!KNOWN_PROVIDER_FIELDS.has(k)) extra[k] = v;
+  const rows = (m: unknown, tag: string): Row[] =>
+    Object.entries((m ?? {}) as Record<string, string>).map(([a, b], i) => ({
+      uid: `${uid}${tag}${i}`,
+      a,
+      b: String(b),
+    }));
+  return {
+    uid,
+    origId: saved ? str(p.id) : null,
+    id: str(p.id),
+    name: str(p.name),
+    type: str(p.type) || "anthropic",
+    enabled: p.enabled !== false,
+    baseUrl: str(p.baseUrl),
+    passthrough: p.passthrough === true,
+    keys: ((p.keys ?? []) as string[]).map((value, i) => ({
+      uid: `${uid}k${i}`,
+      value,
+      stored: saved,
+    })),
+    authHeader: str(p.authHeader) || "x-api-key",
+    headers: rows(p.headers, "h"),
+    modelMap: rows(p.modelMap, "m"),
+    timeoutMs: str(p.timeoutMs),
+    cooldownSeconds: str(p.cooldownSeconds),
+    extra,
+  };
+}
+
+/** The draft of a saved (masked) config; `previous` keeps uids of providers that stay. */
+export function fromConfig(config: Config, previous?: Draft): Draft {
+  const extra: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(config)) {
+    if (k !== "providers" && !(SETTINGS_FIELDS as readonly string[]).includes(k)) extra[k] = v;
+  }
+  const uidOf = (id: string, i: number) =>
+    previous?.providers.find((p) => p.origId === id || (p.origId === null && p.id === id))?.uid ??
+      `p${i}`;
+  const taken = new Set<string>();
+  return {
+    providers: config.providers.map((p, i) => {
+      let uid = uidOf(p.id, i);
+      if (taken.has(uid)) uid = newUid("p");
+      taken.add(uid);
+      return providerDraft(p as unknown as AnyProvider, uid, true);
+    }),
+    settings: {
+      fallbackOn: config.fallbackOn.join(", "),
+      cooldownSeconds: str(config.cooldownSeconds),
+      authCooldownSeconds: str(config.authCooldownSeconds),
+      timeoutMs: str(config.timeoutMs),
+      nonStreamingTimeoutMs: str(config.nonStreamingTimeoutMs),
+      bodyLimitBytes: str(config.bodyLimitBytes),
+    },
+    extra,
+  };
+}
+
+/** A number field: blank is "not set"; anything else that is not a number is sent as typed. */
+function num(s: string): number | string | undefined {
+  const t = s.trim();
+  if (t === "") return undefined;
+  const n = Number(t);
+  return Number.isFinite(n) ? n : t;
+}
+
+/** Where each sent provider came from, for mapping server errors back to fields. */
+export interface Sent {
+  providers: {
+    uid: string;
+    keys: string[];
+    modelMap: Row[];
+    headers: Row[];
+  }[];
+}
+
+/** The JSON of one provider draft. */
+export function providerJson(p: ProviderDraft): { json: Record<string, unknown>; keys: string[] } {
+  const keys = p.keys.filter((k) => k.stored || k.value.trim() !== "");
+  const json: Record<string, unknown> = {
+    ...p.extra,
+    id: p.id.trim(),
+    ...(p.name.trim() ? { name: p.name.trim() } : {}),
+    type: p.type,
+    enabled: p.enabled,
+    baseUrl: p.baseUrl.trim(),
+    passthrough: p.passthrough,
+    keys: keys.map((k) => k.value.trim()),
+    authHeader: p.authHeader.trim(),
+    headers: Object.fromEntries(
+      p.headers.filter((r) => r.a.trim() !== "" || r.b !== "").map((r) => [r.a.trim(), r.b]),
+    ),
+    modelMap: Object.fromEntries(
+      p.modelMap.filter((r) => r.a.trim() !== "" || r.b.trim() !== "").map((r) => [
+        r.a.trim(),
+        r.b.trim(),
+      ]),
+    ),
+  };
+  const timeoutMs = num(p.timeoutMs);
+  if (timeoutMs !== undefined) json.timeoutMs = timeoutMs;
+  const cooldownSeconds = num(p.cooldownSeconds);
+  if (cooldownSeconds !== undefined) json.cooldownSeconds = cooldownSeconds;
+  return { json, keys: keys.map((k) => k.uid) };
+}
+
+/** The JSON the admin API takes (PUT /admin/api/config), and where each provider came from. */
+export function toConfig(d: Draft): { body: Record<string, unknown>; sent: Sent } {
+  const sent: Sent = { providers: [] };
+  const providers = d.providers.map((p) => {
+    const { json, keys } = providerJson(p);
+    sent.providers.push({ uid: p.uid, keys, modelMap: p.modelMap, headers: p.headers });
+    return json;
+  });
+  const s = d.settings;
+  const codes = s.fallbackOn.split(/[\s,]+/).filter((c) => c !== "").map((c) => num(c));
+  const body: Record<string, unknown> = { ...d.extra, providers, fallbackOn: codes };
+  for (const field of SETTINGS_FIELDS) {
+    if (field === "fallbackOn") continue;
+    const v = num(s[field]);
+    if (v !== undefined) body[field] = v;
+  }
+  return { body, sent };
+}
+
+/** The page's field key for a server issue path such as `providers.1.keys.0`. */
+export function fieldKeyForIssue(path: string, sent: Sent): string {
+  const m = path.match(/^providers\.(\d+)(?:\.(.*))?$/);
+  if (m) {
+    const p = sent.providers[Number(m[1])];
+    if (!p) return "providers";
+    const rest = m[2] ?? "";
+    if (rest === "") return `${p.uid}._`;
+    if (rest.startsWith("keys.")) {
+      const row = p.keys[Number(rest.split(".")[1])];
+      return row ? `${p.uid}.keys.${row}` : `${p.uid}.keys`;
+    }
+    for (const section of ["modelMap", "headers"] as const) {
+      if (rest.startsWith(`${section}.`)) {
+        const name = rest.slice(section.length + 1);
+        const row = p[section].find((r) =>
+          section === "headers"
+            ? r.a.trim().toLowerCase() === name.toLowerCase()
+            : r.a.trim() === name
+        );
+        return row ? `${p.uid}.${section}.${row.uid}` : `${p.uid}.${section}`;
+      }
+    }
+    return `${p.uid}.${rest.split(".")[0]}`;
+  }
+  if (path === "providers" || path === "") return path === "" ? "_" : "providers";
+  const top = path.split(".")[0];
+  return (SETTINGS_FIELDS as readonly string[]).includes(top) ? `settings.${top}` : "_";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inline validation: the same rules as the server's schema, checked as the user types.
+
+const SLUG = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+const RESERVED = new Set(["host", "content-length", "transfer-encoding", "connection"]);
+
+/** Problems found before saving: `errors` block a save, `warnings` do not. */
+export interface Validation {
+  errors: Record<string, string>;
+  warnings: Record<string, string>;
+}
+
+function intIn(s: string, min: number, max: number, what: string, optional = true): string | null {
+  const t = s.trim();
+  if (t === "") return optional ? null : `${what} is required`;
+  const n = Number(t);
+  if (!Number.isInteger(n)) return `${what} must be a whole number`;
+  if (n < min || n > max) return `${what} must be between ${min} and ${max}`;
+  return null;
+}
+
+/** True for an http(s) URL with a host. */
+export function validBaseUrl(url: string): boolean {
+  try {
+    const u = new URL(url.trim());
+    return (u.protocol === "http:" || u.protocol === "https:") && u.hostname !== "";
+  } catch {
+    return false;
+  }
+}
+
+/** Checks a draft the way the server will (and a little more: duplicates, dead rows). */
+export function validate(d: Draft): Validation {
+  const errors: Record<string, string> = {};
+  const warnings: Record<string, string> = {};
+  const ids = new Map<string, number>();
+  for (const p of d.providers) ids.set(p.id.trim(), (ids.get(p.id.trim()) ?? 0) + 1);
+  for (const p of d.providers) {
+    const k = (f: string) => `${p.uid}.${f}`;
+    const id = p.id.trim();
+    if (id === "") errors[k("id")] = "an id is required";
+    else if (!SLUG.test(id)) {
+      errors[k("id")] =
+        "use 1-63 lowercase letters, digits, '-' or '_', starting with a letter or digit";
+    } else if ((ids.get(id) ?? 0) > 1) errors[k("id")] = `another provider already uses "${id}"`;
+    if (p.name.length > 100) errors[k("name")] = "at most 100 characters";
+    if (p.baseUrl.trim() === "") errors[k("baseUrl")] = "a base URL is required";
+    else if (!validBaseUrl(p.baseUrl)) {
+      errors[k("baseUrl")] = "must be a full URL such as https://api.anthropic.com";
+    }
+    if (!HEADER_NAME.test(p.authHeader.trim())) errors[k("authHeader")] = "not a valid header name";
+    const t = intIn(p.timeoutMs, 100, 600_000, "the timeout");
+    if (t) errors[k("timeoutMs")] = t;
+    const c = intIn(p.cooldownSeconds, 0, 86_400, "the cooldown");
+    if (c) errors[k("cooldownSeconds")] = c;
+    const seenKeys = new Set<string>();
+    for (const key of p.keys) {
+      const v = key.value.trim();
+      if (key.was && v === "") {
+        warnings[`${p.uid}.keys.${key.uid}`] = `left empty, the stored key ${key.was} is removed`;
+      }
+      if (!key.stored && v !== "" && seenKeys.has(v)) {
+        warnings[`${p.uid}.keys.${key.uid}`] = "the same key is listed twice";
+      }
+      seenKeys.add(v);
+    }
+    if (
+      !p.passthrough && p.type === "anthropic" &&
+      p.keys.every((key) => !key.stored && !key.value.trim())
+    ) {
+      warnings[k("keys")] = "no keys yet: this provider is skipped until it has one";
+    }
+    const patterns = new Set<string>();
+    let catchAll = false;
+    for (const row of p.modelMap) {
+      const rk = `${p.uid}.modelMap.${row.uid}`;
+      const a = row.a.trim(), b = row.b.trim();
+      if (a === "" && b === "") continue;
+      if (a === "") errors[rk] = "enter the model pattern this row matches (e.g. claude-*haiku*)";
+      else if (b === "") errors[rk] = "enter the upstream model to send";
+      else if (patterns.has(a)) errors[rk] = `"${a}" is already mapped above`;
+      else if (a.length > 200 || b.length > 200) errors[rk] = "at most 200 characters";
+      else if (catchAll) warnings[rk] = "never used: a * row above matches every model first";
+      patterns.add(a);
+      if (a === "*") catchAll = true;
+    }
+    const names = new Set<string>();
+    for (const row of p.headers) {
+      const rk = `${p.uid}.headers.${row.uid}`;
+      const a = row.a.trim();
+      if (a === "" && row.b === "") continue;
+      if (a === "") errors[rk] = "enter a header name";
+      else if (!HEADER_NAME.test(a)) errors[rk] = "not a valid header name";
+      else if (RESERVED.has(a.toLowerCase())) {
+        errors[rk] = `${a} is set by Detour and cannot be overridden`;
+      } else if (names.has(a.toLowerCase())) errors[rk] = `${a} is already set above`;
+      names.add(a.toLowerCase());
+    }
+  }
+  const s = d.settings;
+  const codes = s.fallbackOn.split(/[\s,]+/).filter((x) => x !== "");
+  const badCode = codes.find((x) => !/^\d+$/.test(x) || Number(x) < 400 || Number(x) > 599);
+  if (badCode !== undefined) {
+    errors["settings.fallbackOn"] = `"${badCode}" is not an HTTP error status (400-599)`;
+  }
+  const checks: [keyof SettingsDraft, number, number, string][] = [
+    ["cooldownSeconds", 0, 86_400, "the cooldown"],
+    ["authCooldownSeconds", 0, 7 * 86_400, "the auth cooldown"],
+    ["timeoutMs", 100, 600_000, "the timeout"],
+    ["nonStreamingTimeoutMs", 100, 3_600_000, "the timeout"],
+    ["bodyLimitBytes", 1024, 512 * 1024 * 1024, "the body limit"],
+  ];
+  for (const [field, min, max, what] of checks) {
+    const e = intIn(s[field], min, max, what, false);
+    if (e) errors[`settings.${field}`] = e;
+  }
+  return { errors, warnings };
+}
+
+/** A new provider id from a preset's, unique in the draft. */
+export function uniqueId(base: string, taken: Iterable<string>): string {
+  const set = new Set(taken);
+  const clean = base.toLowerCase().replace(/[^a-z0-9_-]+/g, "-").replace(/^-+|-+$/g, "")
+    .slice(0, 50) || "provider";
+  let id = clean, n = 2;
+  while (set.has(id)) id = `${clean}-${n++}`;
+  return id;
+}

@@ -1,0 +1,161 @@
+/** Small building blocks of the islands: labelled fields, copy buttons, the live-state badge. */
+import type { ComponentChildren, TargetedEvent } from "preact";
+import { useState } from "preact/hooks";
+import { copyText } from "./actions.ts";
+import { fieldError, fieldWarning, type ProviderStatus, type Store } from "./store.ts";
+
+/** The clock: the server's until hydrated (so both render the same), then the browser's. */
+export function nowMs(store: Store): number {
+  return store.mounted.value ? Date.now() : Date.parse(store.data.now);
+}
+
+/** A time of day: UTC on the server, local time once hydrated. */
+export function clock(store: Store, iso: string): string {
+  const d = new Date(iso);
+  if (!store.mounted.value) return `${d.toISOString().slice(11, 19)} UTC`;
+  return d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+}
+
+/** "in 42 s", "3 min ago". */
+export function relative(store: Store, iso: string): string {
+  const s = Math.round((Date.parse(iso) - nowMs(store)) / 1000);
+  const abs = Math.abs(s);
+  const text = abs < 90
+    ? `${abs} s`
+    : abs < 5400
+    ? `${Math.round(abs / 60)} min`
+    : abs < 129_600
+    ? `${Math.round(abs / 3600)} h`
+    : `${Math.round(abs / 86_400)} d`;
+  return s >= 0 ? `in ${text}` : `${text} ago`;
+}
+
+interface FieldProps {
+  store: Store;
+  id: string;
+  label: ComponentChildren;
+  /** The key its errors are filed under. */
+  errorKey: string;
+  hint?: ComponentChildren;
+  class?: string;
+  children: (a11y: {
+    id: string;
+    "aria-invalid": "true" | undefined;
+    "aria-describedby": string | undefined;
+  }) => ComponentChildren;
+}
+
+/** A labelled control with its hint and its error (or warning) right under it. */
+export function Field({ store, id, label, errorKey, hint, children, ...rest }: FieldProps) {
+  const error = fieldError(store, errorKey);
+  const warning = error ? null : fieldWarning(store, errorKey);
+  const describedBy = [hint ? `${id}-hint` : "", error || warning ? `${id}-msg` : ""]
+    .filter(Boolean).join(" ") || undefined;
+  return (
+    <div class={`field ${error ? "invalid" : ""} ${rest.class ?? ""}`}>
+      <label for={id}>{label}</label>
+      {children({
+        id,
+        "aria-invalid": error ? "true" : undefined,
+        "aria-describedby": describedBy,
+      })}
+      {hint && <p class="hint" id={`${id}-hint`}>{hint}</p>}
+      {error && <p class="msg error" id={`${id}-msg`}>{error}</p>}
+      {warning && <p class="msg warning" id={`${id}-msg`}>{warning}</p>}
+    </div>
+  );
+}
+
+/** The message of a row or group (no own label). */
+export function RowMessage(
+  { store, errorKey, id }: { store: Store; errorKey: string; id: string },
+) {
+  const error = fieldError(store, errorKey);
+  const warning = error ? null : fieldWarning(store, errorKey);
+  if (error) return <p class="msg error" id={id}>{error}</p>;
+  if (warning) return <p class="msg warning" id={id}>{warning}</p>;
+  return null;
+}
+
+/** A button that copies `text` and says so. */
+export function CopyButton(
+  { store, text, label = "Copy", what }: {
+    store: Store;
+    text: string;
+    label?: string;
+    what: string;
+  },
+) {
+  const [state, setState] = useState<"idle" | "copied" | "failed">("idle");
+  return (
+    <button
+      type="button"
+      class="btn small copy"
+      disabled={!store.mounted.value}
+      aria-label={`${label} ${what}`}
+      onClick={async () => {
+        const ok = await copyText(text);
+        setState(ok ? "copied" : "failed");
+        setTimeout(() => setState("idle"), 2000);
+      }}
+    >
+      {state === "copied" ? "Copied" : state === "failed" ? "Select and copy" : label}
+    </button>
+  );
+}
+
+export type LiveKind = "healthy" | "cooling" | "failing" | "idle" | "disabled" | "unsaved";
+
+/** What a provider's live state is, in a word and a sentence. */
+export function liveState(
+  store: Store,
+  status: ProviderStatus | undefined,
+  enabled: boolean,
+): { kind: LiveKind; label: string; detail: string | null } {
+  if (!status) return { kind: "unsaved", label: "not saved yet", detail: null };
+  if (!enabled || !status.enabled) return { kind: "disabled", label: "disabled", detail: null };
+  const now = nowMs(store);
+  const cooling = status.cooling && Date.parse(status.cooling.until) > now ? status.cooling : null;
+  if (cooling) {
+    return {
+      kind: "cooling",
+      label: `cooling until ${clock(store, cooling.until)}`,
+      detail: `${cooling.reason} · back ${relative(store, cooling.until)}`,
+    };
+  }
+  const keys = status.keys ?? [];
+  const coolingKeys = keys.filter((k) => k.cooling && Date.parse(k.cooling.until) > now);
+  if (keys.length > 0 && coolingKeys.length === keys.length) {
+    const soonest = coolingKeys.map((k) => k.cooling!.until).sort()[0];
+    return {
+      kind: "cooling",
+      label: `all keys cooling until ${clock(store, soonest)}`,
+      detail: coolingKeys[0].cooling!.reason,
+    };
+  }
+  const lastOk = status.lastOkAt ? Date.parse(status.lastOkAt) : 0;
+  const lastErr = status.lastErrorAt ? Date.parse(status.lastErrorAt) : 0;
+  if (lastErr > lastOk) {
+    return { kind: "failing", label: "last request failed", detail: null };
+  }
+  if (lastOk) {
+    return {
+      kind: "healthy",
+      label: "healthy",
+      detail: coolingKeys.length ? `${coolingKeys.length} of ${keys.length} keys cooling` : null,
+    };
+  }
+  return { kind: "idle", label: "no traffic yet", detail: null };
+}
+
+export function Badge({ kind, children }: { kind: string; children: ComponentChildren }) {
+  return <span class={`badge badge-${kind}`}>{children}</span>;
+}
+
+/** Shorthand for an input's onInput value. */
+export const val = (
+  e: TargetedEvent<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>,
+) => e.currentTarget.value;
+
+/** An input type chosen at run time (Preact's types want a literal). */
+export const dynType = (t: "text" | "password" | "number") => t as "text";

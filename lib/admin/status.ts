@@ -1,0 +1,39 @@
+/** The live state the admin API and page show: per provider and key, never a whole key. */
+import { maskKey } from "../config/mask.ts";
+import type { Deps } from "../deps.ts";
+import { readHealth } from "../store/health_store.ts";
+
+/** Per provider and key: cooling until, last error, recent counts (masked keys only). */
+export async function statusReport(deps: Deps) {
+  const chain = deps.live.chain;
+  const cooling = deps.cooldowns.all();
+  const targets = chain.providers.flatMap((p) => [p.target, ...p.keys.map((k) => k.target)]);
+  const health = await readHealth(deps.kv, targets);
+  const coolingOf = (target: string) => {
+    const cd = cooling.get(target);
+    return cd ? { until: new Date(cd.until).toISOString(), reason: cd.reason } : null;
+  };
+  return {
+    providers: chain.providers.map((p) => ({
+      id: p.provider.id,
+      name: p.provider.name ?? p.provider.id,
+      type: p.provider.type,
+      enabled: p.provider.enabled,
+      passthrough: p.provider.passthrough,
+      cooling: coolingOf(p.target),
+      // Passthrough credentials cool down one by one; only their count is shown.
+      clientCredentialsCooling:
+        [...cooling.keys()].filter((t) => t.startsWith(`c:${p.provider.id}:`)).length,
+      ...health.get(p.target),
+      keys: p.keys.map((k) => ({
+        label: k.label,
+        key: maskKey(k.value),
+        cooling: coolingOf(k.target),
+        ...health.get(k.target),
+      })),
+    })),
+  };
+}
+
+/** What GET /admin/api/status answers. */
+export type StatusReport = Awaited<ReturnType<typeof statusReport>>;
