@@ -347,30 +347,38 @@ export class ClaudeOAuth {
   }
 
   /** The provider's token state as the admin status shows it. */
-  async status(provider: Provider): Promise<SubscriptionStatus> {
-    const { state } = await readOAuthTokens(this.#kv, provider.id);
-    const source = provider.oauthCredentialsFile ? "file" : "config";
-    if (!state) {
-      return {
-        source,
-        healthy: true,
-        accessTokenExpiresAt: null,
-        lastRefreshAt: null,
-        refreshes: 0,
-        error: null,
-        errorAt: null,
-      };
-    }
+  status(provider: Provider): Promise<SubscriptionStatus> {
+    return subscriptionStatus(this.#kv, provider);
+  }
+}
+
+/** A subscription provider's token state as the admin status shows it (no secrets). */
+export async function subscriptionStatus(
+  kv: Deno.Kv,
+  provider: Provider,
+): Promise<SubscriptionStatus> {
+  const { state } = await readOAuthTokens(kv, provider.id);
+  const source = provider.oauthCredentialsFile ? "file" : "config";
+  if (!state) {
     return {
-      source: state.source,
-      healthy: !state.error?.permanent && (state.error === null || state.expiresAt > Date.now()),
-      accessTokenExpiresAt: state.expiresAt ? new Date(state.expiresAt).toISOString() : null,
-      lastRefreshAt: state.refreshedAt,
-      refreshes: state.refreshes,
-      error: state.error?.message ?? null,
-      errorAt: state.error?.at ?? null,
+      source,
+      healthy: true,
+      accessTokenExpiresAt: null,
+      lastRefreshAt: null,
+      refreshes: 0,
+      error: null,
+      errorAt: null,
     };
   }
+  return {
+    source: state.source,
+    healthy: !state.error?.permanent && (state.error === null || state.expiresAt > Date.now()),
+    accessTokenExpiresAt: state.expiresAt ? new Date(state.expiresAt).toISOString() : null,
+    lastRefreshAt: state.refreshedAt,
+    refreshes: state.refreshes,
+    error: state.error?.message ?? null,
+    errorAt: state.error?.at ?? null,
+  };
 }
 
 let current: ClaudeOAuth | null = null;

@@ -46,8 +46,15 @@ export async function writeOAuthTokens(
   expected: string | null,
 ): Promise<string | null> {
   const key = KV.oauthTokens(providerId);
-  const result = await kv.atomic().check({ key, versionstamp: expected }).set(key, state).commit();
-  return result.ok ? result.versionstamp : null;
+  try {
+    const result = await kv.atomic().check({ key, versionstamp: expected }).set(key, state)
+      .commit();
+    return result.ok ? result.versionstamp : null;
+  } catch (err) {
+    // Two processes on one local KV file: a busy database wrote nothing; re-read and retry.
+    if (err instanceof Error && /database is locked|busy/i.test(err.message)) return null;
+    throw err;
+  }
 }
 
 /** Forgets a provider's tokens (the next request seeds them again). */
