@@ -10,7 +10,6 @@ import Anthropic from "@anthropic-ai/sdk";
 import { ProviderSchema } from "../lib/config/schema.ts";
 import type { ConfigInput, ProviderInput } from "../lib/config/schema.ts";
 import { ClaudeOAuth, REFRESH_EARLY_MS } from "../lib/providers/claude_subscription.ts";
-import { cloudStatus } from "../lib/providers/cloud_status.ts";
 import { readOAuthTokens } from "../lib/store/oauth_store.ts";
 import { anthropicMessage, mockUpstream, startDetour, waitFor } from "./helpers/harness.ts";
 import { mockClaudeOAuth, mockSubscriptionApi } from "./helpers/cloud_mocks.ts";
@@ -64,6 +63,14 @@ async function setup(opts: {
       max_tokens: 16,
       messages: [{ role: "user", content: "hi" }],
     }).withResponse();
+  const status = async () => {
+    await detour.deps.outcomes.flush();
+    const res = await fetch(`${detour.url}/admin/api/status`, {
+      headers: { authorization: `Bearer ${detour.adminToken}` },
+    });
+    assert.equal(res.status, 200);
+    return await res.json();
+  };
   return {
     oauth,
     api,
@@ -71,6 +78,7 @@ async function setup(opts: {
     detour,
     client,
     ask,
+    status,
     close: async () => {
       await detour.close();
       await api.close();
@@ -196,12 +204,18 @@ Deno.test("subscription: a refused refresh marks the provider unhealthy, falls b
     await t.ask();
     assert.equal(t.oauth.refused, 1);
 
-    const status = await cloudStatus(t.detour.deps.kv, t.detour.deps.live.config.providers);
-    const sub = status.providers.get("max")!.subscription!;
-    assert.equal(status.providers.get("max")!.billing, "subscription");
-    assert.equal(status.providers.get("paid")!.billing, "api_key");
-    assert.equal(sub.healthy, false);
-    assert.match(sub.error!, /invalid_grant: Refresh token not found or invalid.*sign in again/);
+    // GET /admin/api/status: the subscription is unhealthy, with the reason, and paid by whom.
+    const status = await t.status();
+    const max = status.providers.find((p: { id: string }) => p.id === "max");
+    const paid = status.providers.find((p: { id: string }) => p.id === "paid");
+    assert.equal(max.billing, "subscription");
+    assert.equal(paid.billing, "api_key");
+    assert.equal(max.subscription.healthy, false);
+    assert.match(
+      max.subscription.error,
+      /invalid_grant: Refresh token not found or invalid.*sign in again/,
+    );
+    assert.match(max.lastError, /Claude subscription token refresh failed/);
 
     await waitFor(() => t.detour.logs.some((l) => l.includes('"msg":"request"')), 2000, "log");
     const line = JSON.parse(t.detour.logs.find((l) => l.includes('"msg":"request"'))!);
@@ -217,8 +231,10 @@ Deno.test("subscription: a refused refresh marks the provider unhealthy, falls b
     const again = await t.ask();
     assert.equal(again.response.headers.get("x-detour-provider"), "max");
     assert.equal(t.oauth.refreshes, 1);
-    const healed = await cloudStatus(t.detour.deps.kv, t.detour.deps.live.config.providers);
-    assert.equal(healed.providers.get("max")!.subscription!.healthy, true);
+    const healed = await t.status();
+    assert.equal(healed.providers[0].subscription.healthy, true);
+    assert.equal(healed.billing.api_key.served24h, 2);
+    assert.equal(healed.billing.subscription.served24h, 1);
   } finally {
     await t.close();
   }
@@ -298,8 +314,8 @@ Deno.test("subscription: the request log and the status count which billing path
     await waitFor(() => t.detour.logs.some((l) => l.includes('"msg":"request"')), 2000, "log");
     const line = JSON.parse(t.detour.logs.find((l) => l.includes('"msg":"request"'))!);
     assert.equal(line.billing, "subscription");
-    await t.detour.deps.outcomes.flush();
-    const status = await cloudStatus(t.detour.deps.kv, t.detour.deps.live.config.providers);
+    const status = await t.status();
+    assert.equal(status.providers[0].billing, "subscription");
     assert.equal(status.billing.subscription.served24h, 1);
     assert.equal(status.billing.api_key.served24h, 0);
     assert.ok(status.billing.subscription.lastServedAt);

@@ -2,13 +2,18 @@
 import { maskKey } from "../config/mask.ts";
 import type { Deps } from "../deps.ts";
 import { readHealth } from "../store/health_store.ts";
+import { cloudStatus } from "../providers/cloud_status.ts";
 
 /** Per provider and key: cooling until, last error, recent counts (masked keys only). */
 export async function statusReport(deps: Deps) {
   const chain = deps.live.chain;
   const cooling = deps.cooldowns.all();
   const targets = chain.providers.flatMap((p) => [p.target, ...p.keys.map((k) => k.target)]);
-  const health = await readHealth(deps.kv, targets);
+  const [health, cloud] = await Promise.all([
+    readHealth(deps.kv, targets),
+    // Billing path per provider, subscription token health, requests per billing path.
+    cloudStatus(deps.kv, chain.providers.map((p) => p.provider)),
+  ]);
   const coolingOf = (target: string) => {
     const cd = cooling.get(target);
     return cd ? { until: new Date(cd.until).toISOString(), reason: cd.reason } : null;
@@ -25,6 +30,7 @@ export async function statusReport(deps: Deps) {
       clientCredentialsCooling:
         [...cooling.keys()].filter((t) => t.startsWith(`c:${p.provider.id}:`)).length,
       ...health.get(p.target),
+      ...cloud.providers.get(p.provider.id),
       keys: p.keys.map((k) => ({
         label: k.label,
         key: maskKey(k.value),
@@ -32,6 +38,8 @@ export async function statusReport(deps: Deps) {
         ...health.get(k.target),
       })),
     })),
+    /** Requests each billing path (subscription, API key, Bedrock, Vertex) served in 24 hours. */
+    billing: cloud.billing,
   };
 }
 
