@@ -463,3 +463,20 @@ Deno.test("count_tokens estimate: text by characters, images flat, tools counted
   });
   assert.ok(withTools > 8);
 });
+
+Deno.test("O->A stream: calls that reuse index 0 with new ids stay separate", async () => {
+  const out = events(
+    await pipe([
+      oc({ tool_calls: [{ index: 0, id: "a", function: { name: "f", arguments: '{"x":1}' } }] }),
+      oc({ tool_calls: [{ index: 0, id: "b", function: { name: "g", arguments: '{"y":2}' } }] }),
+      oc({}, "tool_calls"),
+      "data: [DONE]\n\n",
+    ], openAIStreamToAnthropic({ model: "m", provider: "p" })),
+  );
+  const starts = out.filter((e) => e.event === "content_block_start")
+    .map((e) => (e.data.content_block as Json).id);
+  assert.deepEqual(starts, ["a", "b"]);
+  const inputs = out.filter((e) => e.event === "content_block_delta")
+    .map((e) => (e.data.delta as Json).partial_json);
+  assert.deepEqual(inputs, ['{"x":1}', '{"y":2}']);
+});

@@ -215,6 +215,8 @@ export function openAIStreamToAnthropic(
   let nextIndex = 0;
   let open: { kind: "text" | "thinking"; index: number } | null = null;
   const tools = new Map<number, ToolCallState>();
+  /** Upstream tool-call index -> the slot its latest call occupies. */
+  const slotOf = new Map<number, number>();
   let toolsFlushed = false;
   let toolsEmitted = 0;
   let finish: unknown = null;
@@ -341,8 +343,15 @@ export function openAIStreamToAnthropic(
     const calls = Array.isArray(delta.tool_calls) ? delta.tool_calls.map(obj) : [];
     calls.forEach((call, position) => {
       if (!call || toolsFlushed) return; // Calls after the finish have nowhere to go.
-      const at = num(call.index) ?? position;
+      const upstreamIndex = num(call.index) ?? position;
+      let at = slotOf.get(upstreamIndex) ?? upstreamIndex;
       let state = tools.get(at);
+      // A different id at a used index is a new call (some servers put every call at index 0).
+      if (state && typeof call.id === "string" && call.id && state.id && call.id !== state.id) {
+        at = Math.max(...tools.keys(), upstreamIndex) + 1;
+        slotOf.set(upstreamIndex, at);
+        state = undefined;
+      }
       if (!state) tools.set(at, state = { id: "", name: "", args: "" });
       if (!state.id && typeof call.id === "string") state.id = call.id;
       const fn = obj(call.function) ?? {};
