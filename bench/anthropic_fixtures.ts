@@ -99,7 +99,8 @@ export function rateLimitJson(): string {
     type: "error",
     error: {
       type: "rate_limit_error",
-      message: "This request would exceed the rate limit for your organization. Please try again later.",
+      message:
+        "This request would exceed the rate limit for your organization. Please try again later.",
     },
   });
 }

@@ -5,10 +5,11 @@ export const MESSAGES_PATH = "/v1/messages?beta=true";
 
 export const MODEL = "claude-sonnet-4-5-20250929";
 
-const PROSE = ("Use this tool when the task needs it. Read the file before editing it and keep the " +
-  "existing style. Prefer small focused changes, run the tests after each change, and report " +
-  "what changed and why. Never guess paths: search the repository first. When a command fails, " +
-  "read the error, fix the cause and try again instead of retrying blindly. ").split(" ");
+const PROSE =
+  ("Use this tool when the task needs it. Read the file before editing it and keep the " +
+    "existing style. Prefer small focused changes, run the tests after each change, and report " +
+    "what changed and why. Never guess paths: search the repository first. When a command fails, " +
+    "read the error, fix the cause and try again instead of retrying blindly. ").split(" ");
 
 /** Deterministic filler prose of about `chars` characters (same bytes on every run). */
 function prose(chars: number, seed: number): string {
@@ -23,10 +24,29 @@ function prose(chars: number, seed: number): string {
 }
 
 const TOOL_NAMES = [
-  "Task", "Bash", "Glob", "Grep", "LS", "ExitPlanMode", "Read", "Edit", "MultiEdit", "Write",
-  "NotebookEdit", "WebFetch", "TodoWrite", "WebSearch", "BashOutput", "KillShell",
-  "SlashCommand", "mcp__ide__getDiagnostics", "mcp__ide__executeCode", "mcp__github__get_issue",
-  "mcp__github__create_pull_request", "mcp__github__list_commits", "mcp__github__search_code",
+  "Task",
+  "Bash",
+  "Glob",
+  "Grep",
+  "LS",
+  "ExitPlanMode",
+  "Read",
+  "Edit",
+  "MultiEdit",
+  "Write",
+  "NotebookEdit",
+  "WebFetch",
+  "TodoWrite",
+  "WebSearch",
+  "BashOutput",
+  "KillShell",
+  "SlashCommand",
+  "mcp__ide__getDiagnostics",
+  "mcp__ide__executeCode",
+  "mcp__github__get_issue",
+  "mcp__github__create_pull_request",
+  "mcp__github__list_commits",
+  "mcp__github__search_code",
   "mcp__github__get_file_contents",
 ];
 

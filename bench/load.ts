@@ -95,6 +95,11 @@ export async function runStreams(spec: RequestSpec, total: number): Promise<Stre
       if (res.status !== spec.expectStatus || !res.body) {
         throw new Error(`HTTP ${res.status}: ${(await res.text()).slice(0, 300)}`);
       }
+      const problem = spec.check?.(res);
+      if (problem) {
+        await res.body.cancel();
+        throw new Error(problem);
+      }
       let first = NaN;
       let chunks = 0;
       let tail = "";

@@ -34,16 +34,18 @@ const STREAM_RE = /"stream"\s*:\s*true/;
 const MODEL_RE = /"model"\s*:\s*"([^"]+)"/;
 
 function sseBody(model: string, inputTokens: number): ReadableStream<Uint8Array> {
-  let timer: number | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   return new ReadableStream<Uint8Array>({
     start(controller) {
       for (const chunk of streamPreamble(model, inputTokens)) controller.enqueue(chunk);
       let sent = 0;
-      // Each delta is its own write after a pause, like tokens arriving from the model.
+      // Deltas keep to a fixed schedule from the start, so timer jitter does not pile up and
+      // the total time stays comparable between targets.
+      const started = performance.now();
       const tick = () => {
         if (sent < deltas) {
           controller.enqueue(textDelta(sent++));
-          timer = setTimeout(tick, deltaMs);
+          timer = setTimeout(tick, Math.max(0, started + (sent + 1) * deltaMs - performance.now()));
           return;
         }
         for (const chunk of streamEpilogue(deltas)) controller.enqueue(chunk);

@@ -56,13 +56,14 @@ export function spawnDeno(opts: {
 
 /** Waits until GET `{baseUrl}/health` answers 200, failing early if the child exits. */
 export async function waitHealthy(child: Child, timeoutMs = 60_000): Promise<void> {
-  let exited: Deno.CommandStatus | null = null;
-  child.process.status.then((s) => exited = s);
+  // An object, so TypeScript does not narrow the field to null inside the loop.
+  const state: { exited: Deno.CommandStatus | null } = { exited: null };
+  child.process.status.then((s) => state.exited = s);
   const deadline = performance.now() + timeoutMs;
   while (performance.now() < deadline) {
-    if (exited) {
+    if (state.exited) {
       throw new Error(
-        `${child.name} exited with code ${exited.code} before becoming healthy:\n` +
+        `${child.name} exited with code ${state.exited.code} before becoming healthy:\n` +
           child.stderrTail(),
       );
     }
@@ -78,12 +79,42 @@ export async function waitHealthy(child: Child, timeoutMs = 60_000): Promise<voi
   throw new Error(`${child.name} not healthy after ${timeoutMs} ms:\n${child.stderrTail()}`);
 }
 
-/** Peak resident set size (VmHWM) of a live process, in kB, from /proc; null where unavailable. */
-export function peakRssKb(pid: number): number | null {
+/**
+ * Peak resident set size (VmHWM) of a live process, in kB; null where unavailable. Deno allows
+ * reading /proc only with --allow-all, so this asks `cat` (the bench already may run programs).
+ */
+export async function peakRssKb(pid: number): Promise<number | null> {
   try {
-    const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-    const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(status);
+    const out = await new Deno.Command("cat", { args: [`/proc/${pid}/status`], stderr: "null" })
+      .output();
+    const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(new TextDecoder().decode(out.stdout));
     return match ? Number(match[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+async function cpuTimes(): Promise<{ busy: number; total: number } | null> {
+  const out = await new Deno.Command("cat", { args: ["/proc/stat"], stderr: "null" }).output();
+  const fields = new TextDecoder().decode(out.stdout).split("\n")[0].trim().split(/\s+/).slice(1)
+    .map(Number);
+  if (fields.length < 5 || fields.some((n) => !Number.isFinite(n))) return null;
+  const total = fields.reduce((a, b) => a + b, 0);
+  // idle and iowait are the two fields that are not work.
+  return { busy: total - fields[3] - fields[4], total };
+}
+
+/**
+ * How busy all CPUs were (percent) over `ms` while the bench did nothing: other processes that
+ * compete for the CPUs skew every figure. Read from /proc/stat via `cat`, as above.
+ */
+export async function cpuBusyPercent(ms = 1000): Promise<number | null> {
+  try {
+    const a = await cpuTimes();
+    await new Promise((r) => setTimeout(r, ms));
+    const b = await cpuTimes();
+    if (!a || !b || b.total === a.total) return null;
+    return (100 * (b.busy - a.busy)) / (b.total - a.total);
   } catch {
     return null;
   }

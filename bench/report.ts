@@ -40,6 +40,8 @@ export interface Results {
     detour: LoadFigures;
     extraP50Ms: number;
     extraOverHopP50Ms: number;
+    /** The literal first request of a fresh Detour (cold JIT), for reference only. */
+    coldFirstMs: number;
     requests: number;
     primaryHits: number;
   };
@@ -118,7 +120,12 @@ export function renderMarkdown(r: Results): string {
       "≥ 85 %",
       mark(d.throughputPctC32 >= 85),
     ],
-    ["throughput, c=1: Detour as % of minimal proxy", `${d.throughputPctC1.toFixed(1)} %`, "(info)", ""],
+    [
+      "throughput, c=1: Detour as % of minimal proxy",
+      `${d.throughputPctC1.toFixed(1)} %`,
+      "(info)",
+      "",
+    ],
     [
       "peak RSS (VmHWM): Detour (minimal proxy)",
       `${mb(r.peakRssKb.detour)} (${mb(r.peakRssKb.minimal)})`,
@@ -149,13 +156,20 @@ export function renderMarkdown(r: Results): string {
     ],
   ]);
   const m = r.meta;
+  const busy = typeof m.cpuBusyPercentBefore === "number"
+    ? `${m.cpuBusyPercentBefore.toFixed(0)} %`
+    : "n/a";
   const notes = [
     `Failover method: ${f.method}. The primary (429 mock) was tried first on ${f.primaryHits} of ` +
     `${f.requests} failover requests and on ${c.primaryHits} of ${c.requests} while cooling.`,
+    "The minimal proxy streams the request body through unread; Detour buffers it (to resend " +
+    "it on fallback) and reads its model.",
     `Request body ${m.bodyBytes} bytes (Claude Code–shaped), ${m.rounds} rounds per figure with ` +
     `the target order rotated; samples per target: c=1 ${m.c1Samples}, c=32 ${m.c32Samples}, ` +
     `streams ${m.streamSamples}. Stream: ${m.streamShape}. Percentiles are nearest-rank.`,
-    `Machine: ${m.cpus} CPUs, Deno ${m.deno}. Raw numbers: bench/results.json.`,
+    `Machine: ${m.cpus} CPUs, Deno ${m.deno}; CPUs ${busy} busy in the second before the run ` +
+    `(other processes competing for the CPUs skew every figure). ` +
+    `Raw numbers: bench/results.json.`,
   ];
   const problems = r.problems.length
     ? "\n## Problems\n\n" + r.problems.map((p) => `- ${p}`).join("\n") + "\n"

@@ -1,0 +1,341 @@
+/**
+ * `deno task bench`: Detour's overhead against a direct call and a minimal pass-through proxy,
+ * measured side by side in one run on loopback. See bench/README.md for what each figure means.
+ */
+import { claudeCodeBody, claudeCodeHeaders, MESSAGES_PATH } from "./claude_code_request.ts";
+import {
+  type BatchResult,
+  type RequestSpec,
+  runBatch,
+  runStreams,
+  type StreamResult,
+} from "./load.ts";
+import { type Child, cpuBusyPercent, peakRssKb, stop } from "./procs.ts";
+import {
+  type LoadFigures,
+  renderMarkdown,
+  type Results,
+  type StreamFigures,
+  type TargetName,
+} from "./report.ts";
+import {
+  type Detour,
+  mockCount,
+  type ProviderSeed,
+  startDetour,
+  startMinimal,
+  startMock,
+  STORED_KEY,
+} from "./servers.ts";
+import { summarize } from "./stats.ts";
+
+// Request counts per target per round. Bounded so a full run stays around a minute on 2 cores;
+// many short rounds in rotating order spread bursts of noise from other processes evenly.
+const ROUNDS = 10;
+// Detour's latency keeps settling for several hundred requests (JIT); measure it settled.
+const WARMUP = 1000;
+const C1 = 80;
+const C32 = 400;
+const STREAMS = 4;
+const FAILOVER = 40;
+const COOLING = 50;
+
+const CLIENT_KEY = "sk-ant-api03-bench-client-key";
+const RESULTS_FILE = new URL("./results.json", import.meta.url);
+const BODY = claudeCodeBody(false);
+const STREAM_BODY = claudeCodeBody(true);
+const problems: string[] = [];
+
+const progress = (msg: string) => console.error(`[bench] ${msg}`);
+
+/** A request spec for `baseUrl`; `key` gives the client credential for request i. */
+function spec(
+  baseUrl: string,
+  opts: { stream?: boolean; key?: (i: number) => string; status?: number; served?: string } = {},
+): RequestSpec {
+  const key = opts.key ?? (() => CLIENT_KEY);
+  return {
+    url: baseUrl + MESSAGES_PATH,
+    body: opts.stream ? STREAM_BODY : BODY,
+    headers: (i) => claudeCodeHeaders(key(i)),
+    expectStatus: opts.status ?? 200,
+    // Where Detour names the provider that served the request, it must be the expected one.
+    check: opts.served === undefined ? undefined : (res) => {
+      const served = res.headers.get("x-detour-provider");
+      return served !== null && served !== opts.served
+        ? `served by ${served}, expected ${opts.served}`
+        : null;
+    },
+  };
+}
+
+/** Pools rounds of one target into figures; records any errors as problems. */
+function pool(label: string, batches: BatchResult[]): LoadFigures {
+  const samples = batches.flatMap((b) => b.latencies);
+  const elapsedMs = batches.reduce((a, b) => a + b.elapsedMs, 0);
+  const errors = batches.reduce((a, b) => a + b.errors, 0);
+  if (errors) {
+    const first = batches.find((b) => b.firstError)?.firstError;
+    problems.push(`${label}: ${errors} failed requests; first: ${first}`);
+  }
+  // Only successful requests count towards throughput.
+  return { rps: samples.length / (elapsedMs / 1000), latency: summarize(samples), samples };
+}
+
+/** Pools rounds of streamed responses into figures; records any errors as problems. */
+function poolStreams(label: string, batches: StreamResult[]): StreamFigures {
+  const samples = {
+    ttfb: batches.flatMap((b) => b.ttfb),
+    total: batches.flatMap((b) => b.total),
+    chunks: batches.flatMap((b) => b.chunks),
+  };
+  const errors = batches.reduce((a, b) => a + b.errors, 0);
+  if (errors) {
+    const first = batches.find((b) => b.firstError)?.firstError;
+    problems.push(`${label}: ${errors} failed streams; first: ${first}`);
+  }
+  return {
+    ttfb: summarize(samples.ttfb),
+    total: summarize(samples.total),
+    chunks: summarize(samples.chunks),
+    samples,
+  };
+}
+
+/** Runs `ROUNDS` rounds over several measurements, rotating their order to cancel drift. */
+async function inRounds<K extends string, R>(
+  labels: K[],
+  run: (label: K) => Promise<R>,
+): Promise<Record<K, R[]>> {
+  const out = Object.fromEntries(labels.map((l) => [l, [] as R[]])) as Record<K, R[]>;
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let j = 0; j < labels.length; j++) {
+      const label = labels[(j + round) % labels.length];
+      out[label].push(await run(label));
+    }
+  }
+  return out;
+}
+
+/** Phase 1: the same load against direct, minimal proxy and Detour. */
+async function measureOverhead(urls: Record<TargetName, string>) {
+  const names = Object.keys(urls) as TargetName[];
+  const served = (t: TargetName) => t === "detour" ? "primary" : undefined;
+  for (const t of names) {
+    progress(`warm-up ${t}`);
+    await runBatch(spec(urls[t], { served: served(t) }), WARMUP, 8);
+    await runStreams(spec(urls[t], { stream: true }), 3);
+  }
+  progress("concurrency 1");
+  const c1 = await inRounds(names, (t) => runBatch(spec(urls[t], { served: served(t) }), C1, 1));
+  progress("concurrency 32");
+  const c32 = await inRounds(
+    names,
+    (t) => runBatch(spec(urls[t], { served: served(t) }), C32, 32),
+  );
+  progress("streaming");
+  const streams = await inRounds(
+    names,
+    (t) => runStreams(spec(urls[t], { stream: true, served: served(t) }), STREAMS),
+  );
+  return Object.fromEntries(names.map((t) => [t, {
+    c1: pool(`${t} c=1`, c1[t]),
+    c32: pool(`${t} c=32`, c32[t]),
+    stream: poolStreams(`${t} streaming`, streams[t]),
+  }])) as Results["targets"];
+}
+
+/**
+ * Phase 2: failover. Passthrough cooldowns are per client credential, so a fresh x-api-key per
+ * request keeps the primary un-cooled: every request is a "first" 429 → backup failover.
+ */
+async function measureFailover(ok: Child, limited: Child, detour: Detour) {
+  let seq = 0;
+  const runId = crypto.randomUUID().slice(0, 8);
+  const fresh = () => `sk-ant-api03-bench-failover-${runId}-${++seq}`;
+  const failoverSpec = spec(detour.baseUrl, { key: fresh, served: "backup" });
+  // The literal first request of a fresh Detour, cold JIT included (kept in results.json only).
+  const cold = await runBatch(failoverSpec, 1, 1);
+  if (cold.errors) problems.push(`failover: the first request failed: ${cold.firstError}`);
+  progress("warm-up failover");
+  await runBatch(failoverSpec, WARMUP, 8);
+  await runBatch(spec(limited.baseUrl, { status: 429 }), WARMUP, 8);
+  progress("failover");
+  const before = await mockCount(limited);
+  const batches = await inRounds(["direct429", "directBackup", "detour"], (label) => {
+    if (label === "direct429") return runBatch(spec(limited.baseUrl, { status: 429 }), FAILOVER, 1);
+    if (label === "directBackup") return runBatch(spec(ok.baseUrl), FAILOVER, 1);
+    return runBatch(failoverSpec, FAILOVER, 1);
+  });
+  // The direct 429 batches hit the limited mock too; subtract them to count Detour's attempts.
+  const primaryHits = (await mockCount(limited)) - before - ROUNDS * FAILOVER;
+  return {
+    direct429: pool("failover: 429 mock direct", batches.direct429),
+    directBackup: pool("failover: backup mock direct", batches.directBackup),
+    detour: pool("failover: Detour 429 → backup", batches.detour),
+    coldFirstMs: cold.latencies[0] ?? NaN,
+    requests: ROUNDS * FAILOVER,
+    primaryHits,
+  };
+}
+
+/** Phase 3: a primary cooling for this credential vs a Detour whose only provider is the backup. */
+async function measureCooling(limited: Child, detour: Detour, backupOnly: Detour) {
+  const key = () => "sk-ant-api03-bench-cooling";
+  // One 429 puts the primary into cooldown (retry-after 30 s) for this credential.
+  const first = await runBatch(spec(detour.baseUrl, { key, served: "backup" }), 1, 1);
+  if (first.errors) problems.push(`cooling: first request failed: ${first.firstError}`);
+  // The cooldown is written after the answer is sent; give the write a moment to land.
+  await new Promise((r) => setTimeout(r, 300));
+  progress("warm-up cooling");
+  const coolingSpec = spec(detour.baseUrl, { key, served: "backup" });
+  const backupSpec = spec(backupOnly.baseUrl, { served: "backup" });
+  // The backup-only Detour is fresh; warm it as much as the failover one has been used.
+  await runBatch(backupSpec, 2 * WARMUP, 8);
+  await runBatch(coolingSpec, WARMUP / 3, 1);
+  await runBatch(backupSpec, WARMUP / 3, 1);
+  progress("cooling");
+  const before = await mockCount(limited);
+  const batches = await inRounds(
+    ["cooling", "backupOnly"],
+    (label) => runBatch(label === "cooling" ? coolingSpec : backupSpec, COOLING, 1),
+  );
+  const primaryHits = (await mockCount(limited)) - before;
+  const detourCooling = pool("cooling: Detour, primary cooling", batches.cooling);
+  const detourBackupOnly = pool("cooling: Detour, backup only", batches.backupOnly);
+  return {
+    detourCooling,
+    detourBackupOnly,
+    diffP50Ms: detourCooling.latency.p50 - detourBackupOnly.latency.p50,
+    requests: ROUNDS * COOLING,
+    primaryHits,
+  };
+}
+
+/** Puts the measurements together with the figures derived from them. */
+function buildResults(
+  targets: Results["targets"],
+  peakRssKb: Results["peakRssKb"],
+  failover: Awaited<ReturnType<typeof measureFailover>>,
+  cooling: Results["cooling"],
+  cpuBusyPercentBefore: number | null,
+): Results {
+  const added = (t: TargetName, c: "c1" | "c32") =>
+    targets[t][c].latency.p50 - targets.direct[c].latency.p50;
+  const ratio = (a: number, b: number) => b > 0 ? a / b : NaN;
+  const detourAddedP50Ms = added("detour", "c1");
+  // What failing over would cost if Detour added nothing: the 429 answer, then the backup's.
+  const unproxied = failover.direct429.latency.p50 + failover.directBackup.latency.p50;
+  return {
+    meta: {
+      date: new Date().toISOString(),
+      deno: Deno.version.deno,
+      cpus: navigator.hardwareConcurrency,
+      // Other busy processes on the machine skew every figure; this makes that visible.
+      cpuBusyPercentBefore,
+      bodyBytes: BODY.byteLength,
+      rounds: ROUNDS,
+      c1Samples: ROUNDS * C1,
+      c32Samples: ROUNDS * C32,
+      streamSamples: ROUNDS * STREAMS,
+      streamShape: "message_start, content_block_start, ping, 20 text deltas on a 5 ms " +
+        "schedule, content_block_stop, message_delta, message_stop",
+    },
+    targets,
+    peakRssKb,
+    derived: {
+      minimalAddedP50Ms: added("minimal", "c1"),
+      detourAddedP50Ms,
+      addedLatencyRatio: ratio(detourAddedP50Ms, added("minimal", "c1")),
+      minimalAddedP50MsC32: added("minimal", "c32"),
+      detourAddedP50MsC32: added("detour", "c32"),
+      addedLatencyRatioC32: ratio(added("detour", "c32"), added("minimal", "c32")),
+      throughputPctC1: 100 * targets.detour.c1.rps / targets.minimal.c1.rps,
+      throughputPctC32: 100 * targets.detour.c32.rps / targets.minimal.c32.rps,
+    },
+    failover: {
+      method: "a fresh x-api-key per request (passthrough cooldowns are per client " +
+        "credential), so each request finds the primary un-cooled",
+      ...failover,
+      extraP50Ms: failover.detour.latency.p50 - unproxied,
+      extraOverHopP50Ms: failover.detour.latency.p50 - unproxied - detourAddedP50Ms,
+    },
+    cooling,
+    problems,
+  };
+}
+
+async function main() {
+  const children: { close(): Promise<void> }[] = [];
+  const track = <T extends Child>(c: T, close = () => stop(c)): T => {
+    children.push({ close });
+    return c;
+  };
+  const busyBefore = await cpuBusyPercent();
+  try {
+    progress("starting mocks, minimal proxy and Detour");
+    const ok = track(await startMock("ok mock", "ok"));
+    const limited = track(await startMock("429 mock", "429"));
+    const minimal = track(await startMinimal(ok.baseUrl));
+    const primary: ProviderSeed = {
+      id: "primary",
+      type: "anthropic",
+      baseUrl: ok.baseUrl,
+      passthrough: true,
+    };
+    const backup: ProviderSeed = {
+      id: "backup",
+      type: "anthropic",
+      baseUrl: ok.baseUrl,
+      keys: [STORED_KEY],
+    };
+    const detour = await startDetour("Detour", [primary, backup]);
+    track(detour, detour.close);
+
+    const targets = await measureOverhead({
+      direct: ok.baseUrl,
+      minimal: minimal.baseUrl,
+      detour: detour.baseUrl,
+    });
+    const rss: Results["peakRssKb"] = {
+      detour: await peakRssKb(detour.process.pid),
+      minimal: await peakRssKb(minimal.process.pid),
+    };
+    // Free the CPU for the next phases.
+    await detour.close();
+
+    progress("starting Detour failover and backup-only configs");
+    const limitedPrimary = { ...primary, baseUrl: limited.baseUrl };
+    const failoverDetour = await startDetour("Detour failover", [limitedPrimary, backup]);
+    track(failoverDetour, failoverDetour.close);
+    const backupOnly = await startDetour("Detour backup-only", [backup]);
+    track(backupOnly, backupOnly.close);
+    const failover = await measureFailover(ok, limited, failoverDetour);
+    const cooling = await measureCooling(limited, failoverDetour, backupOnly);
+
+    if (failover.primaryHits !== failover.requests) {
+      problems.push(
+        `failover: the 429 primary saw ${failover.primaryHits} of ${failover.requests} requests`,
+      );
+    }
+    if (cooling.primaryHits !== 0) {
+      problems.push(`cooling: the cooling primary was still called ${cooling.primaryHits} times`);
+    }
+
+    const results = buildResults(targets, rss, failover, cooling, busyBefore);
+    await Deno.writeTextFile(RESULTS_FILE, JSON.stringify(results, roundSamples, 1) + "\n");
+    console.log(renderMarkdown(results));
+    if (problems.length) Deno.exitCode = 1;
+  } finally {
+    for (const c of children.reverse()) await c.close();
+  }
+}
+
+/** Microsecond precision is plenty and keeps results.json readable. */
+function roundSamples(_key: string, value: unknown) {
+  return typeof value === "number" && !Number.isInteger(value)
+    ? Math.round(value * 1000) / 1000
+    : value;
+}
+
+await main();
