@@ -388,7 +388,7 @@ Deno.test("bedrock: count_tokens uses CountTokens with the foundation model id, 
       }),
     });
     assert.equal(res.status, 200);
-    assert.equal(res.headers.get("x-detour-token-count"), "estimate");
+    assert.equal(res.headers.get("x-detour-estimate"), "true");
     const est = await res.json();
     assert.ok(est.input_tokens >= 100 && est.input_tokens <= 120, String(est.input_tokens));
   } finally {

@@ -319,6 +319,18 @@ Deno.test("subscription: the request log and the status count which billing path
     assert.equal(status.billing.subscription.served24h, 1);
     assert.equal(status.billing.api_key.served24h, 0);
     assert.ok(status.billing.subscription.lastServedAt);
+
+    // The admin test button sends its one-token request with the subscription's token too.
+    const probe = await fetch(`${t.detour.url}/admin/api/providers/max/test`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${t.detour.adminToken}`,
+        "content-type": "application/json",
+      },
+      body: "{}",
+    }).then((r) => r.json());
+    assert.equal(probe.ok, true, JSON.stringify(probe));
+    assert.equal(t.api.tokensSeen.at(-1), AT0);
   } finally {
     await t.close();
   }

@@ -12,7 +12,6 @@ import {
   toBedrockId,
   toVertexId,
 } from "../lib/providers/model_ids.ts";
-import { estimateInputTokens } from "../lib/providers/token_estimate.ts";
 import { allowedBetas } from "../lib/providers/cloud_betas.ts";
 import { anthropicEvents, chunkFrame, concat, exceptionFrame } from "./helpers/cloud_mocks.ts";
 
@@ -318,18 +317,4 @@ Deno.test("betas: only cloud-safe betas pass unless the provider says otherwise"
   assert.deepEqual(allowedBetas({ ...p, allowedBetas: ["oauth-2025-04-20"] }, sent), [
     "oauth-2025-04-20",
   ]);
-});
-
-Deno.test("token estimate: text, tools and images, roughly", () => {
-  const text = estimateInputTokens({ messages: [{ role: "user", content: "a".repeat(3500) }] });
-  assert.ok(text >= 1000 && text <= 1010, String(text));
-  const withImage = estimateInputTokens({
-    system: [{ type: "text", text: "sys" }],
-    messages: [{
-      role: "user",
-      content: [{ type: "image", source: { type: "base64", data: "x".repeat(100_000) } }],
-    }],
-    tools: [{ name: "Read", description: "reads", input_schema: { type: "object" } }],
-  });
-  assert.ok(withImage > 1900 && withImage < 2100, String(withImage));
 });

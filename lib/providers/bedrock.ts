@@ -122,9 +122,7 @@ export const bedrockAdapter: ProviderAdapter = {
       if (upstream.ok) {
         const json = await upstream.json().catch(() => null) as { inputTokens?: unknown } | null;
         if (typeof json?.inputTokens === "number") {
-          return Response.json({ input_tokens: json.inputTokens }, {
-            headers: { "x-detour-token-count": "bedrock" },
-          });
+          return Response.json({ input_tokens: json.inputTokens });
         }
         return estimatedCountResponse(req.json);
       }
