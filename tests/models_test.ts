@@ -162,6 +162,13 @@ Deno.test("GET /v1/models: stored keys are not used to list models for an unauth
     providers: [
       { id: "primary", type: "anthropic", baseUrl: primary.url, passthrough: true },
       { id: "backup", type: "anthropic", baseUrl: backup.url, keys: [STORED_KEY] },
+      {
+        id: "aliases",
+        type: "anthropic",
+        baseUrl: backup.url,
+        keys: [STORED_KEY],
+        modelMap: { "team-fast": "glm-4.5-air" },
+      },
     ],
   }, { ACCESS_KEYS: ACCESS });
   try {
@@ -169,6 +176,7 @@ Deno.test("GET /v1/models: stored keys are not used to list models for an unauth
     assert.equal(res.status, 200);
     const list = await res.json() as ModelList;
     assertListFormat(list);
+    // Neither the stored-key upstream's list nor its alias names reach an unauthorised client.
     assert.deepEqual(list.data.map((m) => m.id), ["claude-sonnet-5"]);
     assert.equal(backup.received.length, 0);
 
@@ -177,8 +185,8 @@ Deno.test("GET /v1/models: stored keys are not used to list models for an unauth
       headers: { "x-api-key": CLIENT_KEY, "x-detour-key": ACCESS },
     });
     const all = await authed.json() as ModelList;
-    assert.deepEqual(all.data.map((m) => m.id), ["claude-sonnet-5", "kimi-k2"]);
-    assert.equal(authed.headers.get("x-detour-provider"), "primary,backup");
+    assert.deepEqual(all.data.map((m) => m.id), ["claude-sonnet-5", "kimi-k2", "team-fast"]);
+    assert.equal(authed.headers.get("x-detour-provider"), "primary,backup,aliases");
     for (const m of [primary, backup]) {
       for (const r of m.received) {
         const text = [...r.headers].map(([k, v]) => `${k}: ${v}`).join("\n");

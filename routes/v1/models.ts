@@ -33,7 +33,14 @@ export function modelsRoutes(deps: Deps): Hono<AppEnv> {
     const signal = AbortSignal.any([c.req.raw.signal, AbortSignal.timeout(LIST_TIMEOUT_MS)]);
 
     const lists = await Promise.all(chain.providers.map(async (p) => {
-      if (!p.provider.enabled) return { id: p.provider.id, names: [] as string[] };
+      // Only what this caller could use: its own credential for passthrough providers, an
+      // authorised client for stored-key ones (their names are not everyone's business).
+      const usableByCaller = p.provider.passthrough
+        ? client.credential !== null
+        : client.authorized;
+      if (!p.provider.enabled || !usableByCaller) {
+        return { id: p.provider.id, names: [] as string[] };
+      }
       const names = modelMapNames(p.provider.modelMap);
       const attempt = perProvider.get(p.provider.id);
       const list = adapterFor(p.provider).listModels;
