@@ -190,6 +190,7 @@ function ProviderCard(props: CardProps) {
             type="checkbox"
             role="switch"
             id={`${p.uid}-enabled`}
+            aria-label={`Enabled: ${title}`}
             checked={p.enabled}
             disabled={!mounted}
             onChange={(e) => editProvider(store, p.uid, (x) => {
@@ -197,7 +198,7 @@ function ProviderCard(props: CardProps) {
             }, ["enabled"])}
           />
           <label for={`${p.uid}-enabled`}>
-            Enabled<span class="visually-hidden">: {title}</span>
+            Enabled
           </label>
         </div>
       </div>

@@ -1,0 +1,300 @@
+/**
+ * The admin page in a real browser (Debian's chromium, driven by playwright-core): log in, add a
+ * provider from a preset with two keys and a model map, save, reload, reorder, disable, test it
+ * against a mock upstream, manage access keys, import, and log out. Screenshots of the main
+ * states go to tests/screenshots/ (git-ignored) for a reviewer to look at.
+ */
+import assert from "node:assert/strict";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { anthropicMessage, mockUpstream, startDetour } from "./helpers/harness.ts";
+
+const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
+const SHOTS = new URL("./screenshots/", import.meta.url);
+const KEY_1 = "sk-zai-first-secret-0123456789abcdefghij";
+const KEY_2 = "sk-zai-second-secret-9876543210zyxwvutsr";
+
+async function shot(page: Page, name: string, fullPage = true) {
+  await page.screenshot({
+    path: new URL(`${name}.png`, SHOTS).pathname,
+    fullPage,
+    animations: "disabled",
+  });
+}
+
+Deno.test({
+  name:
+    "admin page in chromium: login, add from preset, save, reorder, disable, test, keys, logout",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await Deno.mkdir(SHOTS, { recursive: true });
+    const upstream = mockUpstream((req, body) => {
+      if (new URL(req.url).pathname !== "/v1/messages") {
+        return new Response("nope", { status: 404 });
+      }
+      return Response.json(anthropicMessage("pong", JSON.parse(body).model));
+    });
+    const detour = await startDetour({
+      providers: [{
+        id: "anthropic",
+        name: "Anthropic",
+        type: "anthropic",
+        baseUrl: upstream.url,
+        passthrough: true,
+      }],
+    });
+    let browser: Browser | null = null;
+    const pageErrors: string[] = [];
+    try {
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: [
+          "--headless",
+          "--no-sandbox",
+          "--disable-gpu",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--disable-sync",
+        ],
+        timeout: 30_000,
+      });
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const page = await context.newPage();
+      page.setDefaultTimeout(10_000);
+      page.on("pageerror", (e) => pageErrors.push(String(e)));
+      page.on("console", (m) => {
+        // Refused requests the test makes on purpose (401, 400) are logged as resource errors.
+        if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) {
+          pageErrors.push(m.text());
+        }
+      });
+      const saved = () => detour.deps.live.config;
+      const hydrated = () =>
+        page.waitForFunction(() => document.documentElement.classList.contains("hydrated"));
+      const save = async () => {
+        await page.getByRole("button", { name: "Save changes" }).click();
+        await page.getByText("Saved. The new chain is live.").waitFor();
+        await page.getByText("All changes saved").waitFor();
+      };
+
+      // --- Log in (a wrong token first). ---
+      await page.goto(`${detour.url}/admin`);
+      assert.equal(new URL(page.url()).pathname, "/admin/login");
+      await shot(page, "01-login", false);
+      await page.getByLabel("Admin token").fill("not-the-admin-token");
+      await page.getByRole("button", { name: "Log in" }).click();
+      await page.getByText("That is not the admin token. 4 attempt(s) left").waitFor();
+      await shot(page, "02-login-wrong-token", false);
+      await page.getByLabel("Admin token").fill(detour.adminToken);
+      await page.getByRole("button", { name: "Log in" }).click();
+      await page.waitForURL(`${detour.url}/admin`);
+      await hydrated();
+      await page.getByRole("heading", { name: "Provider chain" }).waitFor();
+      await shot(page, "03-chain");
+
+      // --- Add Z.AI from its preset, with two keys and a model map. ---
+      await page.getByRole("button", { name: "+ Add provider" }).click();
+      await page.click("[data-preset=zai]");
+      const card = page.locator("li.card[data-provider=zai]");
+      await card.getByText("new, unsaved").waitFor();
+      await page.getByText("Unsaved changes").waitFor();
+      await card.getByLabel("Base URL").fill(`${upstream.url}/v1/messages`);
+      await card.getByLabel("Key 1").fill(KEY_1);
+      await card.getByRole("button", { name: "+ Add key" }).click();
+      await card.getByLabel("Key 2").fill(KEY_2);
+      // The preset filled two model-map rows; add one, first with the model missing.
+      await card.getByRole("button", { name: "+ Add mapping" }).click();
+      await card.getByLabel("Requested model (pattern) 3").fill("fast");
+      await page.getByRole("button", { name: "Save changes" }).click();
+      await card.getByText("enter the upstream model to send").waitFor();
+      // Nothing was sent: the server still has only Anthropic.
+      assert.deepEqual(saved().providers.map((p) => p.id), ["anthropic"]);
+      await card.getByLabel("Send as model 3").fill("glm-fast");
+      await card.getByText("never used: a * row above matches every model first").waitFor();
+      await card.getByRole("button", { name: "Move row 3 up" }).click();
+      await card.getByRole("button", { name: "Move row 2 up" }).click();
+      await shot(page, "04-add-provider-editor");
+
+      // A server-side error lands next to its field: a masked-looking key matches no stored key.
+      await card.getByRole("button", { name: "+ Add key" }).click();
+      await card.getByLabel("Key 3").fill("sk-zzz…9999");
+      await page.getByRole("button", { name: "Save changes" }).click();
+      await card.getByText("is a masked key that matches no stored key").waitFor();
+      await page.getByText(/Not saved: .*Your edits are still here/).waitFor();
+      assert.equal(await card.getByLabel("Key 1").inputValue(), KEY_1, "nothing lost");
+      await shot(page, "05-server-validation-error");
+      await card.getByRole("button", { name: "Remove key 3" }).click();
+      await save();
+      const zai = saved().providers.find((p) => p.id === "zai")!;
+      assert.deepEqual(zai.keys, [KEY_1, KEY_2]);
+      assert.equal(zai.baseUrl, upstream.url);
+      assert.equal(zai.authHeader, "authorization");
+      assert.deepEqual(Object.entries(zai.modelMap), [
+        ["fast", "glm-fast"],
+        ["claude-*haiku*", "glm-4.5-air"],
+        ["*", "glm-4.6"],
+      ]);
+
+      // --- Reload: persisted, keys masked, and never in the page. ---
+      await page.reload();
+      await hydrated();
+      const html = await page.content();
+      assert.ok(!html.includes(KEY_1) && !html.includes(KEY_2), "no stored key in the page");
+      await card.getByText("sk-zai…ghij").waitFor();
+      await card.getByText("sk-zai…utsr").waitFor();
+      await card.getByRole("button", { name: "Edit Z.AI" }).click();
+      await card.getByText("sk-zai…ghij").first().waitFor();
+      assert.equal(
+        await card.locator("input[type=password]").count(),
+        0,
+        "stored keys stay masked",
+      );
+      await card.getByRole("button", { name: "Close editor Z.AI" }).click();
+
+      // --- Reorder with the keyboard buttons, then by dragging. ---
+      await card.getByRole("button", { name: "Move Z.AI up" }).click();
+      await page.getByText("Unsaved changes").waitFor();
+      assert.equal(await page.locator("li.card").first().getAttribute("data-provider"), "zai");
+      // Focus stays on the moved card's buttons for the next key press.
+      assert.equal(
+        await page.evaluate(() => document.activeElement?.getAttribute("aria-label")),
+        "Move Z.AI down",
+      );
+      await save();
+      assert.deepEqual(saved().providers.map((p) => p.id), ["zai", "anthropic"]);
+      await page.locator("li.card[data-provider=anthropic] .handle").dragTo(
+        page.locator("li.card[data-provider=zai]"),
+        { targetPosition: { x: 200, y: 10 } },
+      );
+      assert.equal(
+        await page.locator("li.card").first().getAttribute("data-provider"),
+        "anthropic",
+        "dragged to the top",
+      );
+      await page.getByRole("button", { name: "Discard" }).click();
+      assert.equal(await page.locator("li.card").first().getAttribute("data-provider"), "zai");
+
+      // --- Disable, save. ---
+      await card.getByRole("switch", { name: "Enabled: Z.AI" }).uncheck();
+      await card.getByText("edited").waitFor();
+      await save();
+      assert.equal(saved().providers.find((p) => p.id === "zai")!.enabled, false);
+      await card.getByText("disabled").first().waitFor();
+
+      // --- Test against the mock upstream (a probe works on a disabled provider too). ---
+      const before = upstream.received.length;
+      await card.getByRole("button", { name: "Test Z.AI" }).click();
+      await card.getByText(/✓ Test passed · HTTP 200 · \d+ ms · model glm-fast/).waitFor();
+      assert.equal(upstream.received.length, before + 1);
+      assert.equal(upstream.received.at(-1)!.headers.get("authorization"), `Bearer ${KEY_1}`);
+      // A passthrough provider needs a key typed in for its test.
+      const anthropic = page.locator("li.card[data-provider=anthropic]");
+      assert.equal(
+        await anthropic.getByRole("button", { name: "Test Anthropic" }).isDisabled(),
+        true,
+      );
+      await anthropic.getByLabel("API key to test Anthropic with").fill(
+        "sk-ant-client-key-000000000",
+      );
+      await anthropic.getByRole("button", { name: "Test Anthropic" }).click();
+      await anthropic.getByText(/✓ Test passed · HTTP 200/).waitFor();
+      await shot(page, "06-disabled-and-tested");
+
+      // --- Settings. ---
+      await page.getByLabel("Cooldown (seconds)", { exact: true }).fill("30");
+      await page.getByLabel("Fall back on these status codes").fill("429, 200");
+      await page.getByText('"200" is not an HTTP error status').waitFor();
+      await page.getByLabel("Fall back on these status codes").fill("429, 500, 529");
+      await save();
+      assert.equal(saved().cooldownSeconds, 30);
+      assert.deepEqual(saved().fallbackOn, [429, 500, 529]);
+
+      // --- Access keys: created once with a copy button, used in the Connect lines, revoked. ---
+      await page.getByLabel("Label for a new key").fill("alice-laptop");
+      await page.getByRole("button", { name: "Create access key" }).click();
+      const created = (await page.locator("#created-key").textContent())!;
+      assert.match(created, /^dtr_/);
+      await page.getByRole("button", { name: "Copy the new access key" }).waitFor();
+      await page.locator("#connect").getByText(
+        `export ANTHROPIC_CUSTOM_HEADERS="x-detour-key: ${created}"`,
+      )
+        .waitFor();
+      await page.locator("#connect").getByText(`export ANTHROPIC_BASE_URL=${detour.url}`).waitFor();
+      await page.locator("#connect").getByText("export CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1")
+        .waitFor();
+      await page.locator("#access").scrollIntoViewIfNeeded();
+      await shot(page, "07-access-key-created");
+      // It works against the proxy: stored keys are spent for it.
+      const viaKey = await fetch(`${detour.url}/v1/messages`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-detour-key": created },
+        body: JSON.stringify({ model: "claude-x", max_tokens: 1, messages: [] }),
+      });
+      await viaKey.body?.cancel();
+      await page.getByRole("button", { name: "I have copied it" }).click();
+      await page.reload();
+      await hydrated();
+      assert.ok(!(await page.content()).includes(created), "shown only once");
+      await page.getByRole("button", { name: "Revoke alice-laptop" }).click();
+      await page.getByRole("button", { name: "Revoke now alice-laptop" }).click();
+      await page.locator("tr[data-access-key=alice-laptop]").waitFor({ state: "detached" });
+      assert.equal(detour.deps.accessKeys.empty, true);
+
+      // --- Import a claude-code-fallback list (through the validated PUT). ---
+      await page.getByLabel("A Detour config, or a claude-code-fallback provider list").fill(
+        JSON.stringify([{ name: "Broken", baseUrl: "not a url", apiKey: "legacy-0123456789" }]),
+      );
+      await page.getByRole("button", { name: "Import" }).click();
+      await page.getByText(/providers\.1\.baseUrl/).first().waitFor();
+      assert.equal(saved().providers.length, 2, "a bad import changes nothing");
+      await page.getByLabel("A Detour config, or a claude-code-fallback provider list").fill(
+        JSON.stringify([{
+          name: "My GLM",
+          baseUrl: `${upstream.url}/v1/messages`,
+          apiKey: "legacy-0123456789",
+        }]),
+      );
+      await page.getByRole("button", { name: "Import" }).click();
+      await page.getByText("Imported: 2 provider(s)").waitFor();
+      await page.locator("li.card[data-provider=my-glm]").waitFor();
+      assert.deepEqual(saved().providers.map((p) => p.id), ["anthropic", "my-glm"]);
+
+      // --- Phone width, dark mode. ---
+      const phone = await browser.newContext({
+        viewport: { width: 390, height: 844 },
+        colorScheme: "dark",
+        storageState: await context.storageState(),
+        deviceScaleFactor: 2,
+      });
+      const small = await phone.newPage();
+      await small.goto(`${detour.url}/admin`);
+      await small.waitForFunction(() => document.documentElement.classList.contains("hydrated"));
+      const overflow = await small.evaluate(() =>
+        document.documentElement.scrollWidth - document.documentElement.clientWidth
+      );
+      assert.ok(overflow <= 0, `no sideways scrolling on a phone (${overflow}px)`);
+      await small.locator("li.card[data-provider=my-glm]").getByRole("button", {
+        name: "Edit My GLM",
+      })
+        .click();
+      await shot(small, "08-phone-dark", false);
+      await small.locator("#connect").scrollIntoViewIfNeeded();
+      await shot(small, "09-phone-dark-connect", false);
+      await phone.close();
+
+      // --- Log out, and be locked out. ---
+      await page.getByRole("button", { name: "Log out" }).click();
+      await page.getByText("You are logged out.").waitFor();
+      await shot(page, "10-logged-out", false);
+      await page.goto(`${detour.url}/admin`);
+      assert.equal(new URL(page.url()).pathname, "/admin/login");
+      const api = await page.request.get(`${detour.url}/admin/api/config`);
+      assert.equal(api.status(), 401);
+      assert.deepEqual(pageErrors, []);
+    } finally {
+      await browser?.close();
+      await detour.close();
+      await upstream.close();
+    }
+  },
+});
