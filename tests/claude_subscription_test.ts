@@ -331,6 +331,45 @@ Deno.test("subscription: the request log and the status count which billing path
     }).then((r) => r.json());
     assert.equal(probe.ok, true, JSON.stringify(probe));
     assert.equal(t.api.tokensSeen.at(-1), AT0);
+
+    // GET /v1/models lists the subscription's models with its token.
+    const models = await fetch(`${t.detour.url}/v1/models`, {
+      headers: { "anthropic-version": "2023-06-01" },
+    }).then((r) => r.json());
+    assert.deepEqual(models.data.map((m: { id: string }) => m.id), ["claude-opus-4-8"]);
+    assert.equal(t.api.received.at(-1)!.path, "/v1/models");
+    assert.equal(t.api.tokensSeen.at(-1), AT0);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("subscription: a slow token endpoint does not hold a request past timeoutMs; the refresh still lands", async () => {
+  const t = await setup({
+    accessExpiresAt: Date.now() - 1000,
+    delayMs: 700,
+    backup: true,
+    provider: { timeoutMs: 150, nonStreamingTimeoutMs: 150 },
+  });
+  try {
+    const started = performance.now();
+    const first = await t.ask();
+    const ms = performance.now() - started;
+    assert.equal(first.response.headers.get("x-detour-provider"), "paid");
+    assert.match(first.response.headers.get("x-detour-attempts")!, /^max timeout \d+ms, paid 200/);
+    assert.ok(ms < 600, `answered after ${Math.round(ms)} ms`);
+    // The refresh went on for later requests: once it lands, the subscription serves again.
+    const deadline = Date.now() + 3000;
+    let stored = await readOAuthTokens(t.detour.deps.kv, "max");
+    while (stored.state?.refreshes !== 1 && Date.now() < deadline) {
+      await sleep(25);
+      stored = await readOAuthTokens(t.detour.deps.kv, "max");
+    }
+    assert.equal(stored.state?.refreshToken, t.oauth.validRefresh);
+    t.detour.deps.cooldowns.clear("p:max");
+    const second = await t.ask();
+    assert.equal(second.response.headers.get("x-detour-provider"), "max");
+    assert.equal(t.oauth.refreshes, 1);
   } finally {
     await t.close();
   }

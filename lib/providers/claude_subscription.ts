@@ -15,6 +15,7 @@ import type { InboundRequest } from "../fallback/inbound.ts";
 import type { Attempt } from "../fallback/plan.ts";
 import { appendToList } from "../http/headers.ts";
 import { type OAuthTokenState, readOAuthTokens, writeOAuthTokens } from "../store/oauth_store.ts";
+import { abortable } from "./abortable.ts";
 import { anthropicAdapter, OAUTH_BETA } from "./anthropic.ts";
 import type { ProviderAdapter } from "./types.ts";
 
@@ -404,7 +405,7 @@ const sentWith = new WeakMap<Attempt, string>();
 export const claudeSubscriptionAdapter: ProviderAdapter = {
   async prepare(req: InboundRequest, attempt: Attempt, signal: AbortSignal): Promise<Request> {
     const provider = attempt.provider.provider;
-    const token = await claudeOAuth().accessToken(provider);
+    const token = await abortable(claudeOAuth().accessToken(provider), signal);
     sentWith.set(attempt, token);
     const request = anthropicAdapter.prepare(req, {
       ...attempt,
@@ -417,6 +418,16 @@ export const claudeSubscriptionAdapter: ProviderAdapter = {
 
   toAnthropic(upstream: Response): Response {
     return upstream;
+  },
+
+  async listModels(provider, _credential, headers, signal): Promise<string[]> {
+    const token = await abortable(claudeOAuth().accessToken(provider), signal);
+    return anthropicAdapter.listModels!(
+      { ...provider, authHeader: "authorization" },
+      { kind: "stored", value: token, target: `p:${provider.id}` },
+      headers,
+      signal,
+    );
   },
 
   async retryOnce(upstream: Response, _req: InboundRequest, attempt: Attempt): Promise<boolean> {

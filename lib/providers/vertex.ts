@@ -12,6 +12,7 @@
 import type { Provider } from "../config/schema.ts";
 import type { InboundRequest } from "../fallback/inbound.ts";
 import type { Attempt } from "../fallback/plan.ts";
+import { abortable } from "./abortable.ts";
 import { allowedBetas, betasOf, rejectsBeta } from "./cloud_betas.ts";
 import { vertexErrorResponse } from "./cloud_errors.ts";
 import { googleAccessToken, invalidateGoogleToken, serviceAccountOf } from "./google_auth.ts";
@@ -50,7 +51,7 @@ export const vertexAdapter: ProviderAdapter = {
   async prepare(req: InboundRequest, attempt: Attempt, signal: AbortSignal): Promise<Request> {
     const provider = attempt.provider.provider;
     const sa = serviceAccountOf(provider.serviceAccountJson ?? "");
-    const token = await googleAccessToken(sa);
+    const token = await abortable(googleAccessToken(sa), signal);
     usedToken.set(attempt, token);
     const models =
       `${provider.baseUrl}/v1/projects/${encodePathSegment(vertexProject(provider))}/locations/` +

@@ -498,6 +498,9 @@ export function mockSubscriptionApi(
         error: { type: "authentication_error", message: "OAuth token has expired." },
       }, { status: 401 });
     }
+    if (rec.method === "GET" && rec.path === "/v1/models") {
+      return Response.json({ data: [{ type: "model", id: "claude-opus-4-8" }], has_more: false });
+    }
     const body = JSON.parse(rec.text);
     return Response.json(anthropicMessage("hello from your subscription", body.model));
   });
