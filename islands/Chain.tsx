@@ -175,10 +175,12 @@ function ProviderCard(props: CardProps) {
           </h3>
           <div class="chips">
             <Badge kind="type">{p.type}</Badge>
-            <Badge kind={live.kind}>
-              <span class="dot" aria-hidden="true" />
-              {live.label}
-            </Badge>
+            {changed !== "new" && (
+              <Badge kind={live.kind}>
+                <span class="dot" aria-hidden="true" />
+                {live.label}
+              </Badge>
+            )}
             {changed && (
               <Badge kind="changed">{changed === "new" ? "new, unsaved" : "edited"}</Badge>
             )}

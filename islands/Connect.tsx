@@ -18,7 +18,10 @@ export function connectEnv(baseUrl: string, accessKey: string | null): [string, 
 export default function Connect({ store }: { store: Store }) {
   const [typed, setTyped] = useState("");
   const storedKeys = store.saved.value.providers.some((p) => p.enabled && !p.passthrough);
-  const [withKey, setWithKey] = useState(storedKeys || store.data.accessKeysExist);
+  // Follows the chain until the user decides.
+  const [choice, setWithKey] = useState<boolean | null>(null);
+  const withKey = choice ??
+    (storedKeys || store.data.accessKeysExist || store.createdKey.value !== null);
   const key = store.createdKey.value?.key ?? (typed.trim() || PLACEHOLDER);
   const env = connectEnv(store.data.baseUrl, withKey ? key : null);
   const shell = env.map(([k, v]) =>

@@ -5,7 +5,18 @@ import { providerChanged, type Store } from "./parts/store.ts";
 
 export default function SaveBar({ store }: { store: Store }) {
   const dirty = store.dirty.value;
-  const notice = store.notice.value;
+  const current = store.notice.value;
+  // "Fix the problems" goes once they are fixed; good news fades after a few seconds.
+  const notice = current?.local && Object.keys(store.validation.value.errors).length === 0
+    ? null
+    : current;
+  useEffect(() => {
+    if (!current || current.kind === "error") return;
+    const timer = setTimeout(() => {
+      if (store.notice.value === current) store.notice.value = null;
+    }, 8000);
+    return () => clearTimeout(timer);
+  }, [current]);
   useEffect(() => {
     const warn = (e: BeforeUnloadEvent) => {
       if (store.dirty.value) e.preventDefault();
@@ -24,7 +35,13 @@ export default function SaveBar({ store }: { store: Store }) {
     removed && `${removed} removed`,
   ].filter(Boolean);
   return (
-    <div class={`savebar ${dirty ? "dirty" : ""}`} role="region" aria-label="Save changes">
+    <div
+      class={`savebar ${dirty ? "dirty" : ""} ${
+        !dirty && !notice && !store.sessionLost.value ? "idle" : ""
+      }`}
+      role="region"
+      aria-label="Save changes"
+    >
       {store.sessionLost.value && (
         <p class="notice error">
           Your session has ended.{" "}

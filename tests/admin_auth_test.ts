@@ -13,6 +13,7 @@ import { cookiesOf, login, loginForm, pageFetch, postLogin } from "./helpers/adm
 
 const STORED_KEY = "sk-stored-secret-key-0123456789abcdefXYZ";
 const SECOND_KEY = "sk-second-secret-key-abcdefghijklmnopQRS";
+const AWS_SECRET = "aws-secret-access-key-0123456789abcdefGHIJ";
 
 async function detourWithKeys() {
   return await startDetour({
@@ -26,6 +27,16 @@ async function detourWithKeys() {
         keys: [STORED_KEY, SECOND_KEY],
         modelMap: { "claude-*haiku*": "glm-4.5-air", "*": "glm-4.6" },
         headers: { "x-extra": "visible-header-value" },
+      },
+      {
+        // Another type's secret field (SECRET_FIELDS) is masked like keys.
+        id: "br",
+        type: "bedrock",
+        enabled: false,
+        baseUrl: "https://bedrock-runtime.us-east-1.amazonaws.com",
+        region: "us-east-1",
+        awsAccessKeyId: "AKIAABCDEFGHIJKLMNOP",
+        awsSecretAccessKey: AWS_SECRET,
       },
     ],
   });
@@ -467,7 +478,7 @@ Deno.test("stored secrets never reach the browser: pages, API answers, export (u
       body: JSON.stringify({ label: "ci" }),
     })).json();
     assert.match(created.key, /^dtr_/);
-    const secrets = [STORED_KEY, SECOND_KEY, created.key, detour.adminToken];
+    const secrets = [STORED_KEY, SECOND_KEY, AWS_SECRET, created.key, detour.adminToken];
     const responses: [string, Response][] = [
       ["/admin", await fetch(`${detour.url}/admin`, { headers: { cookie: s.cookie } })],
       ["/admin/login", await fetch(`${detour.url}/admin/login`)],
@@ -500,6 +511,10 @@ Deno.test("stored secrets never reach the browser: pages, API answers, export (u
       .text();
     assert.ok(html.includes("sk-sto…fXYZ") && html.includes("sk-sec…pQRS"));
     assert.deepEqual(detour.deps.live.config.providers[1].keys, [STORED_KEY, SECOND_KEY]);
+    assert.equal(
+      (detour.deps.live.config.providers[2] as Record<string, unknown>).awsSecretAccessKey,
+      AWS_SECRET,
+    );
     assert.match(
       (await fetch(`${detour.url}/admin/api/config/export`, { headers: { cookie: s.cookie } }))
         .headers.get("content-disposition")!,
@@ -515,6 +530,7 @@ Deno.test("stored secrets never reach the browser: pages, API answers, export (u
     assert.equal(full.headers.get("cache-control"), "no-store");
     const exported = await full.json();
     assert.deepEqual(exported.providers[1].keys, [STORED_KEY, SECOND_KEY]);
+    assert.equal(exported.providers[2].awsSecretAccessKey, AWS_SECRET);
   } finally {
     await detour.close();
   }

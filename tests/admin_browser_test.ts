@@ -5,7 +5,7 @@
  * states go to tests/screenshots/ (git-ignored) for a reviewer to look at.
  */
 import assert from "node:assert/strict";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, chromium, type Locator, type Page } from "playwright-core";
 import { anthropicMessage, mockUpstream, startDetour } from "./helpers/harness.ts";
 
 const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
@@ -13,12 +13,10 @@ const SHOTS = new URL("./screenshots/", import.meta.url);
 const KEY_1 = "sk-zai-first-secret-0123456789abcdefghij";
 const KEY_2 = "sk-zai-second-secret-9876543210zyxwvutsr";
 
-async function shot(page: Page, name: string, fullPage = true) {
-  await page.screenshot({
-    path: new URL(`${name}.png`, SHOTS).pathname,
-    fullPage,
-    animations: "disabled",
-  });
+/** A screenshot of the viewport, with `focus` (if any) scrolled to the top. */
+async function shot(page: Page, name: string, focus?: Locator) {
+  if (focus) await focus.evaluate((el) => el.scrollIntoView({ block: "start" }));
+  await page.screenshot({ path: new URL(`${name}.png`, SHOTS).pathname, animations: "disabled" });
 }
 
 Deno.test({
@@ -58,7 +56,7 @@ Deno.test({
         ],
         timeout: 30_000,
       });
-      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
       const page = await context.newPage();
       page.setDefaultTimeout(10_000);
       page.on("pageerror", (e) => pageErrors.push(String(e)));
@@ -80,11 +78,11 @@ Deno.test({
       // --- Log in (a wrong token first). ---
       await page.goto(`${detour.url}/admin`);
       assert.equal(new URL(page.url()).pathname, "/admin/login");
-      await shot(page, "01-login", false);
+      await shot(page, "01-login");
       await page.getByLabel("Admin token").fill("not-the-admin-token");
       await page.getByRole("button", { name: "Log in" }).click();
       await page.getByText("That is not the admin token. 4 attempt(s) left").waitFor();
-      await shot(page, "02-login-wrong-token", false);
+      await shot(page, "02-login-wrong-token");
       await page.getByLabel("Admin token").fill(detour.adminToken);
       await page.getByRole("button", { name: "Log in" }).click();
       await page.waitForURL(`${detour.url}/admin`);
@@ -113,7 +111,7 @@ Deno.test({
       await card.getByText("never used: a * row above matches every model first").waitFor();
       await card.getByRole("button", { name: "Move row 3 up" }).click();
       await card.getByRole("button", { name: "Move row 2 up" }).click();
-      await shot(page, "04-add-provider-editor");
+      await shot(page, "04-add-provider-editor", card.getByRole("heading", { name: "API keys" }));
 
       // A server-side error lands next to its field: a masked-looking key matches no stored key.
       await card.getByRole("button", { name: "+ Add key" }).click();
@@ -122,7 +120,11 @@ Deno.test({
       await card.getByText("is a masked key that matches no stored key").waitFor();
       await page.getByText(/Not saved: .*Your edits are still here/).waitFor();
       assert.equal(await card.getByLabel("Key 1").inputValue(), KEY_1, "nothing lost");
-      await shot(page, "05-server-validation-error");
+      await shot(
+        page,
+        "05-server-validation-error",
+        card.getByRole("heading", { name: "API keys" }),
+      );
       await card.getByRole("button", { name: "Remove key 3" }).click();
       await save();
       const zai = saved().providers.find((p) => p.id === "zai")!;
@@ -198,7 +200,7 @@ Deno.test({
       );
       await anthropic.getByRole("button", { name: "Test Anthropic" }).click();
       await anthropic.getByText(/✓ Test passed · HTTP 200/).waitFor();
-      await shot(page, "06-disabled-and-tested");
+      await shot(page, "06-disabled-and-tested", page.locator("#chain"));
 
       // --- Settings. ---
       await page.getByLabel("Cooldown (seconds)", { exact: true }).fill("30");
@@ -222,8 +224,8 @@ Deno.test({
       await page.locator("#connect").getByText(`export ANTHROPIC_BASE_URL=${detour.url}`).waitFor();
       await page.locator("#connect").getByText("export CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1")
         .waitFor();
-      await page.locator("#access").scrollIntoViewIfNeeded();
-      await shot(page, "07-access-key-created");
+      await shot(page, "07-access-key-created", page.locator("#access"));
+      await shot(page, "08-connect-claude-code", page.locator("#connect"));
       // It works against the proxy: stored keys are spent for it.
       const viaKey = await fetch(`${detour.url}/v1/messages`, {
         method: "POST",
@@ -277,15 +279,19 @@ Deno.test({
         name: "Edit My GLM",
       })
         .click();
-      await shot(small, "08-phone-dark", false);
-      await small.locator("#connect").scrollIntoViewIfNeeded();
-      await shot(small, "09-phone-dark-connect", false);
+      await shot(small, "09-phone-dark");
+      await shot(
+        small,
+        "10-phone-dark-editor",
+        small.locator("li.card[data-provider=my-glm] .editor-wrap"),
+      );
+      await shot(small, "11-phone-dark-connect", small.locator("#connect"));
       await phone.close();
 
       // --- Log out, and be locked out. ---
       await page.getByRole("button", { name: "Log out" }).click();
       await page.getByText("You are logged out.").waitFor();
-      await shot(page, "10-logged-out", false);
+      await shot(page, "12-logged-out");
       await page.goto(`${detour.url}/admin`);
       assert.equal(new URL(page.url()).pathname, "/admin/login");
       const api = await page.request.get(`${detour.url}/admin/api/config`);

@@ -1,7 +1,14 @@
 /** What the buttons do: save, discard, reorder, test, status refresh, access keys, import. */
 import type { Config } from "../../lib/config/schema.ts";
 import { api, type ApiErrorBody, errorMessage } from "./api.ts";
-import { fieldKeyForIssue, fromConfig, providerDraft, toConfig, uniqueId } from "./draft.ts";
+import {
+  emptyValue,
+  fieldKeyForIssue,
+  fromConfig,
+  providerDraft,
+  toConfig,
+  uniqueId,
+} from "./draft.ts";
 import { announce, edit, type StatusReport, type Store, type TestResult } from "./store.ts";
 import type { Preset } from "../../lib/config/presets.ts";
 
@@ -27,6 +34,7 @@ export async function save(store: Store): Promise<boolean> {
     store.notice.value = {
       kind: "error",
       text: `Fix ${errors.length} problem${errors.length > 1 ? "s" : ""} marked in red, then save.`,
+      local: true,
     };
     openProvidersWithErrors(store, errors);
     focusFirstError();
@@ -57,6 +65,21 @@ export async function save(store: Store): Promise<boolean> {
         const key = fieldKeyForIssue(issue.path, sent);
         if (key === "_" || key === "providers") general.push(`${issue.path}: ${issue.message}`);
         else mapped[key] ??= issue.message;
+      }
+      // A field the schema wants but the form does not show yet: add it, so the message has a
+      // place next to its input.
+      const catalog = store.data.extraFields;
+      const missing = Object.keys(mapped).map((k) => k.split(".")).filter(([uid, field]) => {
+        const p = store.draft.value.providers.find((x) => x.uid === uid);
+        return p && !(field in p.extra) && catalog.some((f) => f.name === field);
+      });
+      if (missing.length) {
+        edit(store, (d) => {
+          for (const [uid, field] of missing) {
+            const f = catalog.find((x) => x.name === field)!;
+            d.providers.find((x) => x.uid === uid)!.extra[field] = emptyValue(f.kind, f.options);
+          }
+        });
       }
       store.serverErrors.value = mapped;
       openProvidersWithErrors(store, Object.keys(mapped));

@@ -379,3 +379,10 @@ export function uniqueId(base: string, taken: Iterable<string>): string {
   while (set.has(id)) id = `${clean}-${n++}`;
   return id;
 }
+
+/** A starting value for a newly added provider field of this kind. */
+export function emptyValue(kind: string, options?: string[]): unknown {
+  if (kind === "boolean") return false;
+  if (kind === "enum") return options?.[0] ?? "";
+  return kind === "json" ? [] : "";
+}

@@ -16,6 +16,8 @@ export interface Notice {
   text: string;
   /** Offer to load the stored config (after a conflict). */
   reload?: boolean;
+  /** About inline problems only: goes away once they are fixed. */
+  local?: boolean;
 }
 
 /** The outcome of a provider test. */

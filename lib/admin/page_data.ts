@@ -9,6 +9,7 @@ import { type Config, PROVIDER_TYPES, SECRET_FIELDS } from "../config/schema.ts"
 import type { Deps } from "../deps.ts";
 import { listAccessKeys } from "../store/access_key_store.ts";
 import { type StatusReport, statusReport } from "./status.ts";
+import { type ExtraField, extraProviderFields } from "./field_catalog.ts";
 
 /** An access key as the page lists it. */
 export interface AccessKeyView {
@@ -30,6 +31,8 @@ export interface PageData {
   presets: Preset[];
   providerTypes: string[];
   secretFields: string[];
+  /** Provider fields beyond the core ones (other types' settings), with how to edit them. */
+  extraFields: ExtraField[];
   /** The address clients use to reach Detour (this page's origin). */
   baseUrl: string;
   /** The session's CSRF token, sent as `x-csrf-token` by the islands. */
@@ -58,6 +61,7 @@ export async function loadPageData(deps: Deps, c: Context, csrf: string): Promis
     presets: PRESETS,
     providerTypes: [...PROVIDER_TYPES],
     secretFields: [...SECRET_FIELDS],
+    extraFields: extraProviderFields(),
     baseUrl: publicOrigin(c),
     csrf,
     now: new Date().toISOString(),
