@@ -198,7 +198,7 @@ Deno.test("subscription: a refused refresh marks the provider unhealthy, falls b
   try {
     const first = await t.ask();
     assert.equal(first.response.headers.get("x-detour-provider"), "paid");
-    assert.match(first.response.headers.get("x-detour-attempts")!, /^max network \d+ms, paid 200/);
+    assert.match(first.response.headers.get("x-detour-attempts")!, /^max auth \d+ms, paid 200/);
     assert.equal(t.oauth.refused, 1);
     // Permanent: the next request does not hammer the token endpoint.
     await t.ask();
@@ -215,7 +215,7 @@ Deno.test("subscription: a refused refresh marks the provider unhealthy, falls b
       max.subscription.error,
       /invalid_grant: Refresh token not found or invalid.*sign in again/,
     );
-    assert.match(max.lastError, /Claude subscription token refresh failed/);
+    assert.match(max.lastError, /^auth: Claude subscription token refresh failed/);
 
     await waitFor(() => t.detour.logs.some((l) => l.includes('"msg":"request"')), 2000, "log");
     const line = JSON.parse(t.detour.logs.find((l) => l.includes('"msg":"request"'))!);

@@ -298,7 +298,7 @@ Deno.test("vertex: a key the token endpoint refuses fails over with a clear atte
     assert.ok(saved.ok);
     const res = await t.client.messages.create(params("claude-haiku-4-5")).withResponse();
     assert.equal(res.response.headers.get("x-detour-provider"), "backup");
-    assert.match(res.response.headers.get("x-detour-attempts")!, /^vertex network /);
+    assert.match(res.response.headers.get("x-detour-attempts")!, /^vertex auth /);
     assert.ok(t.google.rejected.some((r) => r.includes("Signature")));
     const log = t.detour.logs.map((l) => JSON.parse(l)).find((l) => l.msg === "request");
     assert.match(

@@ -20,7 +20,10 @@ export interface AttemptRecord {
   provider: string;
   /** The upstream HTTP status (or the status an early stream error stands for). */
   status: number | null;
-  /** `ok`, `fallback`, `final`, `timeout`, `network`, `stream_error`, `client_closed`. */
+  /**
+   * `ok`, `fallback`, `final`, `timeout`, `network`, `stream_error`, `client_closed`, or one an
+   * adapter names for an error it throws (its `outcome` property, e.g. `auth`).
+   */
   outcome: string;
   ms: number;
   /** Short, secret-free description of a failure. */
@@ -291,7 +294,11 @@ export async function runAttempts(
         fail(null, "timeout", `no answer within ${timeoutMs} ms`, "provider");
       } else {
         const message = err instanceof Error ? err.message : String(err);
-        fail(null, "network", `network error: ${message.slice(0, 200)}`, "provider");
+        // An adapter may name its own failure, e.g. `auth` for a refused token refresh.
+        const named = (err as { outcome?: unknown } | null)?.outcome;
+        const outcome = typeof named === "string" ? named : "network";
+        const label = outcome === "network" ? "network error" : outcome;
+        fail(null, outcome, `${label}: ${message.slice(0, 200)}`, "provider");
       }
     }
   }

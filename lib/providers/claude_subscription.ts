@@ -40,6 +40,8 @@ export function isSubscription(provider: Provider): boolean {
 
 /** A refresh that failed; `permanent` when the refresh token itself was refused. */
 export class OAuthRefreshError extends Error {
+  /** How the engine labels the failed attempt. */
+  readonly outcome = "auth";
   constructor(message: string, readonly permanent: boolean) {
     super(message);
     this.name = "OAuthRefreshError";

@@ -30,6 +30,8 @@ const signingKeys = new Map<string, Promise<CryptoKey>>();
 
 /** A failed exchange, with the endpoint's status and a secret-free message. */
 export class GoogleAuthError extends Error {
+  /** How the engine labels the failed attempt. */
+  readonly outcome = "auth";
   constructor(message: string, readonly status: number | null) {
     super(message);
     this.name = "GoogleAuthError";
