@@ -200,12 +200,7 @@ export class ClaudeOAuth {
       const seed = await seedOf(provider);
       if (!state || state.seed !== seed.id) {
         // First use, or the user pasted new credentials: start over from the seed.
-        await writeOAuthTokens(
-          this.#kv,
-          id,
-          this.#fromSeed(seed, await seed.tokens()),
-          versionstamp,
-        );
+        await this.#write(id, this.#fromSeed(seed, await seed.tokens()), versionstamp);
         continue;
       }
       const now = Date.now();
@@ -220,12 +215,7 @@ export class ClaudeOAuth {
         file && file.refreshToken !== state.refreshToken && file.expiresAt > state.expiresAt &&
         file.accessToken !== rejected
       ) {
-        await writeOAuthTokens(
-          this.#kv,
-          id,
-          { ...state, ...file, lease: null, error: null },
-          versionstamp,
-        );
+        await this.#write(id, { ...state, ...file, lease: null, error: null }, versionstamp);
         continue;
       }
       if (state.error?.permanent) throw new OAuthRefreshError(state.error.message, true);
@@ -240,7 +230,7 @@ export class ClaudeOAuth {
         continue;
       }
       const leased = { ...state, lease: { until: now + LEASE_MS, by: this.#me } };
-      const leaseStamp = await writeOAuthTokens(this.#kv, id, leased, versionstamp);
+      const leaseStamp = await this.#write(id, leased, versionstamp);
       if (leaseStamp === null) continue;
 
       let fresh: { accessToken: string; refreshToken: string; expiresAt: number };
@@ -255,7 +245,7 @@ export class ClaudeOAuth {
           permanent: failure.permanent,
           error: failure.message,
         });
-        await writeOAuthTokens(this.#kv, id, {
+        await this.#write(id, {
           ...state,
           lease: null,
           error: {
@@ -275,11 +265,16 @@ export class ClaudeOAuth {
         refreshedAt: new Date().toISOString(),
         refreshes: state.refreshes + 1,
       };
-      if (await writeOAuthTokens(this.#kv, id, next, leaseStamp) === null) {
-        // Our lease ran out while the endpoint answered. The old refresh token is spent now,
-        // so these tokens are the only valid ones: keep them whatever was written meanwhile.
+      // Normally the lease still holds. If it ran out while the endpoint answered, the old
+      // refresh token is spent anyway, so these tokens are the only valid ones: keep them
+      // whatever was written meanwhile (retrying a busy database a few times).
+      let stamp = await this.#write(id, next, leaseStamp);
+      for (let i = 0; stamp === null && i < 20; i++) {
         const current = await readOAuthTokens(this.#kv, id);
-        await writeOAuthTokens(this.#kv, id, next, current.versionstamp);
+        stamp = await this.#write(id, next, current.versionstamp);
+      }
+      if (stamp === null) {
+        this.#log("storing refreshed Claude subscription tokens failed", { provider: id });
       }
       this.#log("Claude subscription token refreshed", {
         provider: id,
@@ -292,6 +287,13 @@ export class ClaudeOAuth {
       }
       return next.accessToken;
     }
+  }
+
+  /** Writes against `expected`; after a conflict, pauses a moment before the caller re-reads. */
+  async #write(id: string, state: OAuthTokenState, expected: string | null) {
+    const stamp = await writeOAuthTokens(this.#kv, id, state, expected);
+    if (stamp === null) await sleep(5 + Math.random() * 20);
+    return stamp;
   }
 
   #fromSeed(seed: Seed, tokens: FileTokens): OAuthTokenState {
