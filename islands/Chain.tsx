@@ -4,7 +4,7 @@ import { addFromPreset, moveProvider, removeProvider, testProvider } from "./par
 import type { ProviderDraft } from "./parts/draft.ts";
 import { ProviderEditor } from "./parts/provider_editor.tsx";
 import { editProvider, errorsUnder, providerChanged, type Store } from "./parts/store.ts";
-import { Badge, liveState, relative, val } from "./parts/ui.tsx";
+import { Badge, liveState, nowMs, relative, val } from "./parts/ui.tsx";
 
 export default function Chain({ store }: { store: Store }) {
   const providers = store.draft.value.providers;
@@ -221,7 +221,16 @@ function ProviderCard(props: CardProps) {
               ? <span class="warn-text">no keys</span>
               : (
                 <span class="keys">
-                  {keys.map((k) => <code key={k.uid}>{k.stored ? k.value : "new key"}</code>)}
+                  {keys.map((k) => {
+                    const ks = status?.keys?.find((x) => k.stored && x.key === k.value);
+                    const cooling = ks?.cooling && Date.parse(ks.cooling.until) > nowMs(store);
+                    return (
+                      <span key={k.uid} class={cooling ? "key cooling" : "key"}>
+                        <code>{k.stored ? k.value : "new key"}</code>
+                        {cooling && <span class="hint">cooling</span>}
+                      </span>
+                    );
+                  })}
                   <span class="hint">via {p.authHeader}</span>
                 </span>
               )}

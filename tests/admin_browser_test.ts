@@ -6,7 +6,12 @@
  */
 import assert from "node:assert/strict";
 import { type Browser, chromium, type Locator, type Page } from "playwright-core";
-import { anthropicMessage, mockUpstream, startDetour } from "./helpers/harness.ts";
+import {
+  anthropicErrorResponse,
+  anthropicMessage,
+  mockUpstream,
+  startDetour,
+} from "./helpers/harness.ts";
 
 const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
 const SHOTS = new URL("./screenshots/", import.meta.url);
@@ -26,9 +31,15 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     await Deno.mkdir(SHOTS, { recursive: true });
+    let rateLimited = false;
     const upstream = mockUpstream((req, body) => {
       if (new URL(req.url).pathname !== "/v1/messages") {
         return new Response("nope", { status: 404 });
+      }
+      if (rateLimited) {
+        return anthropicErrorResponse(429, "rate_limit_error", "Rate limited (mock)", {
+          "retry-after": "120",
+        });
       }
       return Response.json(anthropicMessage("pong", JSON.parse(body).model));
     });
@@ -153,6 +164,23 @@ Deno.test({
       );
       await card.getByRole("button", { name: "Close editor Z.AI" }).click();
 
+      // --- Live state: a 429 from Z.AI shows up within a status refresh, without a reload. ---
+      rateLimited = true;
+      const limited = await fetch(`${detour.url}/v1/messages`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model: "claude-sonnet-5", max_tokens: 1, messages: [] }),
+      });
+      assert.equal(limited.status, 429);
+      await limited.body?.cancel();
+      rateLimited = false;
+      await card.locator(".badge-cooling").waitFor({ timeout: 8000 });
+      await card.getByText(/cooling until/).first().waitFor();
+      await shot(page, "06-cooling", page.locator("#chain"));
+      for (const target of detour.deps.cooldowns.all().keys()) {
+        await detour.deps.cooldowns.clear(target);
+      }
+
       // --- Reorder with the keyboard buttons, then by dragging. ---
       await card.getByRole("button", { name: "Move Z.AI up" }).click();
       await page.getByText("Unsaved changes").waitFor();
@@ -188,7 +216,12 @@ Deno.test({
       await card.getByRole("button", { name: "Test Z.AI" }).click();
       await card.getByText(/✓ Test passed · HTTP 200 · \d+ ms · model glm-fast/).waitFor();
       assert.equal(upstream.received.length, before + 1);
-      assert.equal(upstream.received.at(-1)!.headers.get("authorization"), `Bearer ${KEY_1}`);
+      // One of the stored keys, as Bearer (the preset's auth header); keys rotate.
+      assert.ok(
+        [`Bearer ${KEY_1}`, `Bearer ${KEY_2}`].includes(
+          upstream.received.at(-1)!.headers.get("authorization")!,
+        ),
+      );
       // A passthrough provider needs a key typed in for its test.
       const anthropic = page.locator("li.card[data-provider=anthropic]");
       assert.equal(
@@ -200,7 +233,7 @@ Deno.test({
       );
       await anthropic.getByRole("button", { name: "Test Anthropic" }).click();
       await anthropic.getByText(/✓ Test passed · HTTP 200/).waitFor();
-      await shot(page, "06-disabled-and-tested", page.locator("#chain"));
+      await shot(page, "07-disabled-and-tested", page.locator("#chain"));
 
       // --- Settings. ---
       await page.getByLabel("Cooldown (seconds)", { exact: true }).fill("30");
@@ -224,8 +257,8 @@ Deno.test({
       await page.locator("#connect").getByText(`export ANTHROPIC_BASE_URL=${detour.url}`).waitFor();
       await page.locator("#connect").getByText("export CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1")
         .waitFor();
-      await shot(page, "07-access-key-created", page.locator("#access"));
-      await shot(page, "08-connect-claude-code", page.locator("#connect"));
+      await shot(page, "08-access-key-created", page.locator("#access"));
+      await shot(page, "09-connect-claude-code", page.locator("#connect"));
       // It works against the proxy: stored keys are spent for it.
       const viaKey = await fetch(`${detour.url}/v1/messages`, {
         method: "POST",
@@ -279,19 +312,19 @@ Deno.test({
         name: "Edit My GLM",
       })
         .click();
-      await shot(small, "09-phone-dark");
+      await shot(small, "10-phone-dark");
       await shot(
         small,
-        "10-phone-dark-editor",
+        "11-phone-dark-editor",
         small.locator("li.card[data-provider=my-glm] .editor-wrap"),
       );
-      await shot(small, "11-phone-dark-connect", small.locator("#connect"));
+      await shot(small, "12-phone-dark-connect", small.locator("#connect"));
       await phone.close();
 
       // --- Log out, and be locked out. ---
       await page.getByRole("button", { name: "Log out" }).click();
       await page.getByText("You are logged out.").waitFor();
-      await shot(page, "12-logged-out");
+      await shot(page, "13-logged-out");
       await page.goto(`${detour.url}/admin`);
       assert.equal(new URL(page.url()).pathname, "/admin/login");
       const api = await page.request.get(`${detour.url}/admin/api/config`);
