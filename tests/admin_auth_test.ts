@@ -413,6 +413,18 @@ Deno.test("admin API with a session: CSRF on every write, Bearer scripts need no
     });
     assert.equal(wrong.status, 401);
     await wrong.body?.cancel();
+    // A page whose session was renewed elsewhere fetches the new CSRF token (same origin only:
+    // no CORS header lets another site read it).
+    const fresh = await pageFetch(detour.url, s, "/admin/api/session");
+    assert.equal(fresh.headers.get("access-control-allow-origin"), null);
+    assert.equal((await fresh.json()).csrf, s.csrf);
+    const bearerSession = await fetch(`${detour.url}/admin/api/session`, {
+      headers: { authorization: `Bearer ${detour.adminToken}` },
+    });
+    assert.equal((await bearerSession.json()).csrf, null);
+    const anonSession = await fetch(`${detour.url}/admin/api/session`);
+    assert.equal(anonSession.status, 401);
+    await anonSession.body?.cancel();
     // No session at all.
     const none = await fetch(`${detour.url}/admin/api/status`);
     assert.equal(none.status, 401);

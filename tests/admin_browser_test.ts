@@ -294,6 +294,22 @@ Deno.test({
       await page.locator("li.card[data-provider=my-glm]").waitFor();
       assert.deepEqual(saved().providers.map((p) => p.id), ["anthropic", "my-glm"]);
 
+      // --- The session ends while there are unsaved edits: log in again in another tab, save. ---
+      await page.getByLabel("Cooldown (seconds)", { exact: true }).fill("45");
+      const other = await context.newPage();
+      await other.goto(`${detour.url}/admin`);
+      await other.getByRole("button", { name: "Log out" }).click();
+      await other.getByText("You are logged out.").waitFor();
+      await page.getByRole("button", { name: "Save changes" }).click();
+      await page.getByText("Your session has ended.").waitFor();
+      assert.equal(await page.getByLabel("Cooldown (seconds)", { exact: true }).inputValue(), "45");
+      await other.getByLabel("Admin token").fill(detour.adminToken);
+      await other.getByRole("button", { name: "Log in" }).click();
+      await other.waitForURL(`${detour.url}/admin`);
+      await other.close();
+      await save();
+      assert.equal(saved().cooldownSeconds, 45, "saved with the new session's CSRF token");
+
       // --- Phone width, dark mode. ---
       const phone = await browser.newContext({
         viewport: { width: 390, height: 844 },

@@ -183,16 +183,14 @@ export function removeProvider(store: Store, uid: string): void {
 
 /** Re-reads the live state (every few seconds while the page is visible). */
 export async function refreshStatus(store: Store): Promise<void> {
-  if (store.sessionLost.value) return;
   const res = await api<StatusReport>(store, "GET", "/admin/api/status");
   if (res.ok) store.status.value = res.data;
 }
 
 export function startStatusPolling(store: Store, everyMs = 5000): void {
   setInterval(() => {
-    if (document.visibilityState === "visible" && !store.sessionLost.value) {
-      void refreshStatus(store);
-    }
+    // Keeps going after a 401, so the page notices a login made in another tab.
+    if (document.visibilityState === "visible") void refreshStatus(store);
   }, everyMs);
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible") void refreshStatus(store);

@@ -25,6 +25,35 @@ export async function api<T = unknown>(
   body?: unknown,
   headers: Record<string, string> = {},
 ): Promise<ApiResult<T>> {
+  const result = await send<T>(store, method, path, body, headers);
+  // Logged in again in another tab: the new session has a new CSRF token. Fetch it, retry once.
+  if (result.status === 403 && method !== "GET" && /CSRF/.test(errorMessage(result))) {
+    const fresh = await send<{ csrf: string | null }>(
+      store,
+      "GET",
+      "/admin/api/session",
+      undefined,
+      {},
+    );
+    if (fresh.ok && fresh.data.csrf && fresh.data.csrf !== store.data.csrf) {
+      store.data.csrf = fresh.data.csrf;
+      // The logout form (server-rendered, outside the islands) carries the token too.
+      for (const input of document.querySelectorAll<HTMLInputElement>("input[name=_csrf]")) {
+        input.value = fresh.data.csrf;
+      }
+      return await send<T>(store, method, path, body, headers);
+    }
+  }
+  return result;
+}
+
+async function send<T>(
+  store: Store,
+  method: string,
+  path: string,
+  body: unknown,
+  headers: Record<string, string>,
+): Promise<ApiResult<T>> {
   let res: Response;
   try {
     res = await fetch(path, {
@@ -47,6 +76,7 @@ export async function api<T = unknown>(
     };
   }
   if (res.status === 401) store.sessionLost.value = true;
+  else if (res.ok && store.sessionLost.value) store.sessionLost.value = false;
   let data: unknown = null;
   try {
     data = await res.json();

@@ -168,6 +168,13 @@ export function adminPageRoutes(deps: Deps, auth: AdminAuth) {
     },
   );
 
+  // The session's CSRF token, for a page whose session was renewed in another tab (the API
+  // guard has already checked the cookie; browsers never let another site read this answer).
+  app.get("/admin/api/session", async (c) => {
+    const session = await sessions.fromRequest(c);
+    return c.json({ csrf: session?.csrf ?? null, expiresAt: session?.expiresAt ?? null });
+  });
+
   app.get("/admin/assets/:name", async (c) => {
     const a = await asset(c.req.param("name"));
     if (!a) return c.text("not found", 404);
