@@ -324,11 +324,11 @@ Deno.test({
         document.documentElement.scrollWidth - document.documentElement.clientWidth
       );
       assert.ok(overflow <= 0, `no sideways scrolling on a phone (${overflow}px)`);
+      await shot(small, "10-phone-dark");
       await small.locator("li.card[data-provider=my-glm]").getByRole("button", {
         name: "Edit My GLM",
       })
         .click();
-      await shot(small, "10-phone-dark");
       await shot(
         small,
         "11-phone-dark-editor",
