@@ -325,6 +325,8 @@ function allFailed(
   }
   if (first) {
     const headers = withDetourHeaders(forwardableResponseHeaders(first.headers), null, records);
+    // The body was read bounded (and may be cut short); the runtime sets the real length.
+    headers.delete("content-length");
     return new Response(first.body, { status: first.status, headers });
   }
   const timedOut = records.some((r) => r.outcome === "timeout");

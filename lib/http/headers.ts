@@ -56,12 +56,20 @@ export function forwardableRequestHeaders(client: Headers): Headers {
 
 /**
  * Upstream response headers that go back to the client: everything but hop-by-hop ones and
- * the encoding pair (fetch already decoded the body, so its length and encoding no longer hold).
+ * cookies. When fetch decoded a compressed body, its length and encoding no longer hold and
+ * both go; otherwise the length is kept, since a body of known length is sent far more cheaply
+ * than a chunked one.
  */
 export function forwardableResponseHeaders(upstream: Headers): Headers {
   const out = new Headers();
   const declared = connectionTokens(upstream);
+  const encoding = upstream.get("content-encoding");
+  const decoded = encoding !== null && encoding.toLowerCase() !== "identity";
   for (const [name, value] of upstream) {
+    if (name === "content-length") {
+      if (!decoded) out.set(name, value);
+      continue;
+    }
     if (HOP_BY_HOP.has(name) || declared.has(name)) continue;
     if (name === "content-encoding" || name === "set-cookie") continue;
     out.set(name, value);

@@ -121,7 +121,10 @@ export function withRepair(adapter: ProviderAdapter): ProviderAdapter {
           const retry = await adapter.prepare(sent, attempt, p.signal);
           res = retry instanceof Response ? retry : await fetch(retry);
         } else {
-          res = new Response(text, { status: upstream.status, headers: upstream.headers });
+          // The text may be cut at ERROR_PEEK, so the upstream's length no longer holds.
+          const headers = new Headers(upstream.headers);
+          headers.delete("content-length");
+          res = new Response(text, { status: upstream.status, headers });
         }
       }
       const out = await adapter.toAnthropic(res, sent, attempt);
