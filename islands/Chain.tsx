@@ -48,6 +48,7 @@ export default function Chain({ store }: { store: Store }) {
           />
         ))}
       </ol>
+      <BillingSummary store={store} />
       <div class="add-provider">
         <button
           type="button"
@@ -82,6 +83,43 @@ export default function Chain({ store }: { store: Store }) {
         )}
       </div>
     </div>
+  );
+}
+
+/** How each billing path reads on the page. */
+const BILLING_LABELS: Record<string, string> = {
+  client: "each client's own credential (subscription or API key)",
+  subscription: "a Claude subscription",
+  api_key: "an API key (paid per token)",
+  aws_bedrock: "an AWS account (Bedrock)",
+  google_vertex: "a Google Cloud account (Vertex AI)",
+  none: "nothing (no credential sent)",
+};
+
+/**
+ * Requests per billing path over the last 24 hours, so a silent switch from a subscription to
+ * paid API usage is visible at a glance.
+ */
+function BillingSummary({ store }: { store: Store }) {
+  const billing = store.status.value.billing;
+  if (!billing) return null;
+  const paths = Object.entries(billing) as [
+    string,
+    { served24h: number; lastServedAt: string | null },
+  ][];
+  const used = paths.filter(([, b]) => b.served24h > 0);
+  return (
+    <p class="billing-summary" aria-live="polite">
+      <strong>Billing, last 24 h:</strong> {used.length === 0
+        ? "no requests served yet."
+        : used.map(([path, b], i) => (
+          <span key={path} data-billing-path={path}>
+            {i > 0 && " · "}
+            {BILLING_LABELS[path] ?? path}: {b.served24h}
+            {b.lastServedAt && <span class="hint">(last {relative(store, b.lastServedAt)})</span>}
+          </span>
+        ))}
+    </p>
   );
 }
 
@@ -258,6 +296,12 @@ function ProviderCard(props: CardProps) {
               {status.clientCredentialsCooling > 0 &&
                 ` · ${status.clientCredentialsCooling} client credential(s) cooling`}
             </dd>
+          </div>
+        )}
+        {status?.billing && changed !== "new" && (
+          <div>
+            <dt>Billed to</dt>
+            <dd data-billing={status.billing}>{BILLING_LABELS[status.billing]}</dd>
           </div>
         )}
         {status?.lastError && changed !== "new" && (

@@ -630,3 +630,54 @@ Deno.test("the page reads without JavaScript: chain, masked keys, state, setting
     await detour.close();
   }
 });
+
+Deno.test("the page shows which billing path served requests (subscription vs API key)", async () => {
+  const { anthropicMessage, mockUpstream } = await import("./helpers/harness.ts");
+  const upstream = mockUpstream(() => Response.json(anthropicMessage("ok")));
+  const detour = await startDetour({
+    providers: [
+      {
+        id: "max",
+        name: "Max plan",
+        type: "anthropic",
+        baseUrl: upstream.url,
+        keys: ["sk-ant-oat01-subscription-token-0123456789"],
+        modelMap: { "claude-sonnet-5": "claude-sonnet-5" },
+      },
+      {
+        id: "paid",
+        name: "Paid key",
+        type: "anthropic",
+        baseUrl: upstream.url,
+        keys: [STORED_KEY],
+      },
+    ],
+  });
+  try {
+    const before = (await login(detour.url, detour.adminToken)).html;
+    assert.ok(before.includes("Billing, last 24 h:"));
+    assert.ok(before.includes("no requests served yet."));
+    assert.match(before, /data-billing="subscription">a Claude subscription</);
+    assert.match(before, /data-billing="api_key">an API key \(paid per token\)</);
+    // One request the subscription takes, two only the paid key takes.
+    for (const model of ["claude-sonnet-5", "claude-opus-4-8", "claude-opus-4-8"]) {
+      const res = await fetch(`${detour.url}/v1/messages`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model, max_tokens: 5, messages: [] }),
+      });
+      assert.equal(res.status, 200);
+      await res.body?.cancel();
+    }
+    await detour.deps.outcomes.flush();
+    const after = (await login(detour.url, detour.adminToken)).html;
+    assert.match(after, /data-billing-path="subscription">a Claude subscription: (<!-- -->)?1/);
+    assert.match(
+      after,
+      /data-billing-path="api_key">(<!-- -->)?( · )?(<!-- -->)?an API key \(paid per token\): (<!-- -->)?2/,
+    );
+  } finally {
+    await detour.close();
+    await upstream.close();
+  }
+});
