@@ -3,6 +3,7 @@
  * failed, and hands back exactly one client response.
  */
 import type { Config } from "../config/schema.ts";
+import { readBounded } from "../http/body.ts";
 import { anthropicError, errorTypeForStatus } from "../http/errors.ts";
 import { forwardableResponseHeaders, retryAfterMs } from "../http/headers.ts";
 import { guardStream, type StreamEnd } from "../http/sse_guard.ts";
@@ -51,34 +52,6 @@ interface HttpFailure {
   status: number;
   headers: Headers;
   body: Uint8Array<ArrayBuffer>;
-}
-
-const ERROR_BODY_LIMIT = 64 * 1024;
-
-/** Reads an error body, bounded: a failed upstream is not allowed to stream us megabytes. */
-async function readBounded(res: Response): Promise<Uint8Array<ArrayBuffer>> {
-  if (!res.body) return new Uint8Array();
-  const reader = res.body.getReader();
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  try {
-    while (size < ERROR_BODY_LIMIT) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      parts.push(value);
-      size += value.byteLength;
-    }
-  } finally {
-    reader.cancel().catch(() => {});
-  }
-  const out = new Uint8Array(Math.min(size, ERROR_BODY_LIMIT));
-  let offset = 0;
-  for (const p of parts) {
-    const take = Math.min(p.byteLength, out.byteLength - offset);
-    out.set(p.subarray(0, take), offset);
-    offset += take;
-  }
-  return out;
 }
 
 /** A short description of an upstream error body (Anthropic's `error.message`), never secrets. */

@@ -46,3 +46,40 @@ export async function readBodyLimited(
   }
   return out;
 }
+
+/**
+ * At most `limit` bytes of a response body, then the rest is cancelled: a failing upstream is
+ * not allowed to stream megabytes of error at us.
+ */
+export async function readBounded(
+  res: Response,
+  limit = 64 * 1024,
+): Promise<Uint8Array<ArrayBuffer>> {
+  if (!res.body) return new Uint8Array();
+  const reader = res.body.getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < limit) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      parts.push(value);
+      size += value.byteLength;
+    }
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+  const out = new Uint8Array(Math.min(size, limit));
+  let offset = 0;
+  for (const p of parts) {
+    const take = Math.min(p.byteLength, out.byteLength - offset);
+    out.set(p.subarray(0, take), offset);
+    offset += take;
+  }
+  return out;
+}
+
+/** `readBounded`, decoded as UTF-8 text. */
+export async function readBoundedText(res: Response, limit = 64 * 1024): Promise<string> {
+  return new TextDecoder().decode(await readBounded(res, limit));
+}

@@ -2,6 +2,7 @@
  * Bedrock and Vertex errors as Anthropic errors: the status the fallback rules act on
  * (throttling is 429, capacity 503/529, validation 400) and the body Claude Code reads.
  */
+import { readBoundedText } from "../http/body.ts";
 import { anthropicError, errorTypeForStatus } from "../http/errors.ts";
 
 /** An upstream error in Anthropic terms. */
@@ -60,32 +61,8 @@ const GOOGLE: Record<string, [number, string]> = {
   UNAUTHENTICATED: [401, "authentication_error"],
 };
 
-const LIMIT = 64 * 1024;
-
 /** Reads at most 64 KiB of an error body as text. */
-async function readErrorText(res: Response): Promise<string> {
-  if (!res.body) return "";
-  const reader = res.body.getReader();
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  try {
-    while (size < LIMIT) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      parts.push(value);
-      size += value.byteLength;
-    }
-  } finally {
-    reader.cancel().catch(() => {});
-  }
-  const all = new Uint8Array(size);
-  let off = 0;
-  for (const p of parts) {
-    all.set(p, off);
-    off += p.byteLength;
-  }
-  return new TextDecoder().decode(all.subarray(0, LIMIT));
-}
+const readErrorText = (res: Response) => readBoundedText(res);
 
 function parseJson(text: string): unknown {
   try {

@@ -8,6 +8,7 @@
  * drop-fields and limits applied); their answers come back as OpenAI bytes marked with
  * `x-detour-wire: openai`, streams wrapped so the engine can still peek them (see `envelope`).
  */
+import { readBoundedText } from "../http/body.ts";
 import type { Provider } from "../config/schema.ts";
 import type { InboundRequest } from "../fallback/inbound.ts";
 import type { Attempt, AttemptCredential } from "../fallback/plan.ts";
@@ -126,29 +127,7 @@ export function passthroughBody(
 }
 
 /** Reads at most `ERROR_LIMIT` bytes of a body as text. */
-async function readSome(res: Response): Promise<string> {
-  if (!res.body) return "";
-  const reader = res.body.getReader();
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  try {
-    while (size < ERROR_LIMIT) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      parts.push(value);
-      size += value.byteLength;
-    }
-  } finally {
-    reader.cancel().catch(() => {});
-  }
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    all.set(p, at);
-    at += p.byteLength;
-  }
-  return new TextDecoder().decode(all.subarray(0, ERROR_LIMIT));
-}
+const readSome = (res: Response) => readBoundedText(res, ERROR_LIMIT);
 
 /** 402 (out of credit) means "this key cannot be used now": it falls back like a 403. */
 function clientStatus(status: number): number {

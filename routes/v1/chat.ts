@@ -10,6 +10,7 @@ import type { Context } from "hono";
 import { resolveClient } from "../../lib/auth/client.ts";
 import { type AppEnv, type Deps, remoteHost } from "../../lib/deps.ts";
 import { runAttempts } from "../../lib/fallback/engine.ts";
+import { logWhenDone } from "../../lib/fallback/request_log.ts";
 import { type Plan, planAttempts } from "../../lib/fallback/plan.ts";
 import { BodyTooLarge, readBodyLimited } from "../../lib/http/body.ts";
 import { type ChatInbound, WIRE_HEADER } from "../../lib/providers/openai.ts";
@@ -193,29 +194,7 @@ export function chatRoutes(deps: Deps): Hono<AppEnv> {
       cooldowns: deps.cooldowns,
       fetch: deps.fetch,
     });
-    result.done.then(({ end, outcomes }) => {
-      deps.logger.info("request", {
-        id: req.id,
-        endpoint: "chat_completions",
-        model: req.model,
-        stream: req.stream,
-        status: result.response.status,
-        servedBy: result.servedBy,
-        accessKey: req.client.accessKey,
-        end,
-        ms: Math.round(performance.now() - started),
-        attempts: result.attempts.map((a) => ({
-          provider: a.label,
-          status: a.status,
-          outcome: a.outcome,
-          ms: Math.round(a.ms),
-          ...(a.error ? { error: a.error } : {}),
-        })),
-      });
-      deps.outcomes.add(outcomes);
-    }).catch((err) =>
-      deps.logger.warn("logging the request failed", { id: req.id, err: String(err) })
-    );
+    logWhenDone(deps, req, "chat_completions", attempts, result, started);
     const includeUsage = obj(req.openai?.stream_options)?.include_usage === true;
     return await toOpenAI(result.response, includeUsage, req.model);
   });

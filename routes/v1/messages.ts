@@ -4,13 +4,13 @@ import type { Context } from "hono";
 import { resolveClient } from "../../lib/auth/client.ts";
 import { type AppEnv, type Deps, remoteHost } from "../../lib/deps.ts";
 import { runAttempts } from "../../lib/fallback/engine.ts";
+import { logWhenDone } from "../../lib/fallback/request_log.ts";
 import type { Endpoint, InboundRequest } from "../../lib/fallback/inbound.ts";
 import { type Plan, planAttempts } from "../../lib/fallback/plan.ts";
 import { BodyTooLarge, readBodyLimited } from "../../lib/http/body.ts";
 import { anthropicError } from "../../lib/http/errors.ts";
 import { adapterFor } from "../../lib/providers/registry.ts";
 import { preferSessionProvider } from "../../lib/repair/affinity.ts";
-import { billingPathOf, billingTarget } from "../../lib/providers/billing.ts";
 
 const decoder = new TextDecoder();
 
@@ -106,41 +106,7 @@ export function messagesRoutes(deps: Deps): Hono<AppEnv> {
       cooldowns: deps.cooldowns,
       fetch: deps.fetch,
     });
-    // Logging and health writes wait until the body has gone out: never on the hot path.
-    result.done.then(({ end, outcomes }) => {
-      // Subscription, API key or cloud: which billing path the serving attempt spent.
-      const last = result.attempts.at(-1);
-      const served = result.servedBy === null
-        ? undefined
-        : plan.attempts.find((a) => a.label === last?.label);
-      const billing = served ? billingPathOf(served) : null;
-      deps.logger.info("request", {
-        id: req.id,
-        endpoint,
-        model: req.model,
-        stream: req.stream,
-        status: result.response.status,
-        servedBy: result.servedBy,
-        billing,
-        accessKey: req.client.accessKey,
-        end,
-        ms: Math.round(performance.now() - started),
-        attempts: result.attempts.map((a) => ({
-          provider: a.label,
-          status: a.status,
-          outcome: a.outcome,
-          ms: Math.round(a.ms),
-          ...(a.error ? { error: a.error } : {}),
-        })),
-      });
-      deps.outcomes.add(
-        billing && result.response.ok
-          ? [...outcomes, { targets: [billingTarget(billing)], ok: true }]
-          : outcomes,
-      );
-    }).catch((err) =>
-      deps.logger.warn("logging the request failed", { id: req.id, err: String(err) })
-    );
+    logWhenDone(deps, req, endpoint, attempts, result, started);
     return result.response;
   };
   app.post("/v1/messages", handle("messages"));
