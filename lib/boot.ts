@@ -44,8 +44,10 @@ export async function boot(
   env: Env,
   kv: Deno.Kv,
   announceAdminToken: (token: string) => void,
+  /** Where log lines go (stdout by default; tests collect them). */
+  writeLog?: (line: string) => void,
 ): Promise<Deps & { close(): Promise<void> }> {
-  const logger = createLogger(env.LOG_LEVEL);
+  const logger = createLogger(env.LOG_LEVEL, writeLog);
   const seed = env.CONFIG_FILE ? await readConfigFile(env.CONFIG_FILE) : null;
   const live = await LiveConfig.open(kv, seed);
   const accessKeys = await AccessKeyIndex.fromEnv(env.ACCESS_KEYS);

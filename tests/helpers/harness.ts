@@ -59,8 +59,7 @@ export async function startDetour(
   });
   const kv = await Deno.openKv(":memory:");
   const logs: string[] = [];
-  const deps = await boot(parsedEnv, kv, () => {});
-  deps.logger = (await import("../../lib/log.ts")).createLogger("debug", (l) => logs.push(l));
+  const deps = await boot(parsedEnv, kv, () => {}, (l) => logs.push(l));
   const app = buildApp(deps);
   const server = serve((req, info) => app.fetch(req, info));
   return {
