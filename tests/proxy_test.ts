@@ -850,3 +850,30 @@ Deno.test("bad input: clear Anthropic-format errors, nothing forwarded, service 
     await t.close();
   }
 });
+
+Deno.test("a stored key echoed in an upstream error reaches neither the client nor the log", async () => {
+  const stored = "sk-proj-stored-secret-0123456789abcdef";
+  const upstream = mockUpstream(() =>
+    anthropicErrorResponse(401, "authentication_error", `Incorrect API key provided: ${stored}`)
+  );
+  const detour = await startDetour({
+    providers: [{ id: "only", type: "anthropic", baseUrl: upstream.url, keys: [stored] }],
+  });
+  try {
+    const res = await fetch(`${detour.url}/v1/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "claude-sonnet-5", max_tokens: 5, messages: [] }),
+    });
+    assert.equal(res.status, 401);
+    const text = await res.text();
+    assert.equal(JSON.parse(text).error.type, "authentication_error");
+    assert.match(text, /Incorrect API key provided: \[redacted\]/);
+    assert.ok(!text.includes("stored-secret"));
+    await waitFor(() => detour.logs.some((l) => l.includes('"msg":"request"')), 2000, "the log");
+    assert.ok(!detour.logs.join("\n").includes("stored-secret"), "a log line holds the key");
+  } finally {
+    await detour.close();
+    await upstream.close();
+  }
+});

@@ -290,3 +290,28 @@ Deno.test("stream end: only a whole final event counts", async () => {
   assert.equal(lastEventType(`x\n\n${stop.slice(0, -1)}`), null);
   assert.equal(lastEventType(stop), null);
 });
+
+Deno.test("redaction: credential-like strings never reach logs or error text", async () => {
+  const { redactSecrets } = await import("../lib/http/redact.ts");
+  const cases = [
+    "Incorrect API key provided: sk-proj-abc123def456ghi789jkl",
+    "invalid x-api-key sk-ant-api03-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "The security token AKIAABCDEFGHIJKLMNOP is invalid",
+    "Authorization: Bearer ya29.a0AfH6SMBabcdefghijk",
+    "token 0123456789abcdef0123456789abcdef0123 rejected",
+    "key sk-zai…utsr refused",
+  ];
+  for (const text of cases) {
+    const out = redactSecrets(text);
+    assert.ok(out.includes("[redacted]"), out);
+    assert.ok(
+      !/sk-proj-abc|AAAAAAAAAAAA|AKIAABCD|ya29\.a0|0123456789abcdef0123|sk-zai/.test(out),
+      out,
+    );
+  }
+  assert.equal(redactSecrets("Overloaded"), "Overloaded");
+  assert.equal(
+    redactSecrets("messages.1.content: Input should be a valid list"),
+    "messages.1.content: Input should be a valid list",
+  );
+});

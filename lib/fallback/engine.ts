@@ -5,6 +5,7 @@
 import type { Config } from "../config/schema.ts";
 import { readBounded } from "../http/body.ts";
 import { anthropicError, errorTypeForStatus } from "../http/errors.ts";
+import { redactSecrets } from "../http/redact.ts";
 import { forwardableResponseHeaders, retryAfterMs } from "../http/headers.ts";
 import { guardStream, type StreamEnd } from "../http/sse_guard.ts";
 import { peekAnthropicStream } from "../http/sse_peek.ts";
@@ -54,12 +55,19 @@ interface HttpFailure {
   body: Uint8Array<ArrayBuffer>;
 }
 
+/** An error body with credential-like strings scrubbed (it stays JSON when it was JSON). */
+function redactBody(body: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
+  const text = new TextDecoder().decode(body);
+  const clean = redactSecrets(text);
+  return clean === text ? body : new TextEncoder().encode(clean);
+}
+
 /** A short description of an upstream error body (Anthropic's `error.message`), never secrets. */
 function describe(status: number, body: Uint8Array): string {
   try {
     const parsed = JSON.parse(new TextDecoder().decode(body));
     const msg = parsed?.error?.message ?? parsed?.message;
-    if (typeof msg === "string") return `${status}: ${msg.slice(0, 200)}`;
+    if (typeof msg === "string") return `${status}: ${redactSecrets(msg.slice(0, 200))}`;
   } catch { /* not JSON */ }
   return `HTTP ${status}`;
 }
@@ -172,7 +180,12 @@ export async function runAttempts(
       if (verdict === "fallback") {
         const body = await readBounded(res);
         clearTimeout(timer);
-        firstHttpFailure ??= { status: res.status, headers: res.headers, body };
+        firstHttpFailure ??= {
+          status: res.status,
+          headers: res.headers,
+          // A stored key's refusal may echo the key: the client never sees it.
+          body: attempt.credential.kind === "stored" ? redactBody(body) : body,
+        };
         fail(
           res.status,
           "fallback",
@@ -223,7 +236,7 @@ export async function runAttempts(
           fail(
             status,
             "stream_error",
-            `${peek.errorType}: ${peek.message.slice(0, 200)}`,
+            `${peek.errorType}: ${redactSecrets(peek.message.slice(0, 200))}`,
             scopeOf(status),
           );
           continue;
@@ -271,7 +284,7 @@ export async function runAttempts(
         const named = (err as { outcome?: unknown } | null)?.outcome;
         const outcome = typeof named === "string" ? named : "network";
         const label = outcome === "network" ? "network error" : outcome;
-        fail(null, outcome, `${label}: ${message.slice(0, 200)}`, "provider");
+        fail(null, outcome, `${label}: ${redactSecrets(message.slice(0, 200))}`, "provider");
       }
     }
   }
