@@ -264,3 +264,22 @@ Deno.test("status reports last error and 24 h counts once outcomes are flushed",
     await upstream.close();
   }
 });
+
+Deno.test("wrong Bearer tokens are throttled per address like the login form", async () => {
+  const t = await setup();
+  try {
+    let last: Response | null = null;
+    for (let i = 0; i < 6; i++) {
+      last = await t.api("/admin/api/config", {}, `wrong-token-${i}-0123456789`);
+      await last.body?.cancel();
+    }
+    assert.equal(last!.status, 429);
+    assert.ok(Number(last!.headers.get("retry-after")) > 0);
+    // Locked even for the right token until the lock ends: guessing gains nothing.
+    const right = await t.api("/admin/api/config");
+    assert.equal(right.status, 429);
+    await right.body?.cancel();
+  } finally {
+    await t.close();
+  }
+});

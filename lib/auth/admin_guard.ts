@@ -4,7 +4,8 @@
  * cookie, whose state-changing requests must also pass the CSRF checks.
  */
 import type { Context, MiddlewareHandler } from "hono";
-import type { AppEnv, Deps } from "../deps.ts";
+import { type AppEnv, type Deps, remoteHost } from "../deps.ts";
+import { LoginThrottle, throttleAddress } from "./login_throttle.ts";
 import { CSRF_HEADER, SAFE_METHODS, sameOrigin } from "./csrf.ts";
 import type { AdminSessions } from "./session.ts";
 
@@ -15,12 +16,33 @@ function refuse(c: Context, status: 401 | 403, message: string) {
 }
 
 /** The admin API guard: Bearer token, or session cookie plus CSRF checks. */
-export function adminApiGuard(deps: Deps, sessions: AdminSessions): MiddlewareHandler<AppEnv> {
+export function adminApiGuard(
+  deps: Deps,
+  sessions: AdminSessions,
+  throttle = new LoginThrottle(deps.kv),
+): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const authorization = c.req.header("authorization");
     if (authorization !== undefined) {
+      // Wrong tokens count against the same per-address limit as the login form.
+      const address = throttleAddress(remoteHost(c.env));
+      const state = await throttle.check(address);
+      if (state.locked) {
+        const seconds = Math.max(1, Math.ceil(((state.until ?? Date.now()) - Date.now()) / 1000));
+        c.header("retry-after", String(seconds));
+        c.header("cache-control", "no-store");
+        return c.json({
+          type: "error",
+          error: {
+            type: "rate_limit_error",
+            message: `too many wrong admin tokens from this address; try again in ${seconds} s`,
+          },
+        }, 429);
+      }
       const match = authorization.match(/^Bearer\s+(.+)$/i);
       if (!(await deps.adminToken.verify(match?.[1]?.trim()))) {
+        await throttle.fail(address);
+        deps.logger.warn("admin API token refused", { address });
         return refuse(c, 401, "admin token required: Authorization: Bearer <ADMIN_TOKEN>");
       }
       return await next();
