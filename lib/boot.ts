@@ -6,7 +6,9 @@ import { type Config, ConfigSchema } from "./config/schema.ts";
 import { convertLegacyConfig, isLegacyConfig } from "./config/legacy.ts";
 import type { Env } from "./config/env.ts";
 import { CooldownBoard } from "./fallback/cooldown_board.ts";
-import { createLogger } from "./log.ts";
+import { CircuitBoard } from "./fallback/circuit_board.ts";
+import { createLogger, resolveLogFormat } from "./log.ts";
+import { Webhook } from "./notify/webhook.ts";
 import type { Deps } from "./deps.ts";
 import { watchConfig } from "./store/config_store.ts";
 import { OutcomeBuffer } from "./store/outcome_buffer.ts";
@@ -47,13 +49,25 @@ export async function boot(
   /** Where log lines go (stdout by default; tests collect them). */
   writeLog?: (line: string) => void,
 ): Promise<Deps & { close(): Promise<void> }> {
-  const logger = createLogger(env.LOG_LEVEL, writeLog);
+  // Tests collect lines (JSON unless LOG_FORMAT says otherwise); stdout gets pretty on a terminal.
+  const format = writeLog ? env.LOG_FORMAT ?? "json" : resolveLogFormat(env.LOG_FORMAT);
+  const logger = createLogger(env.LOG_LEVEL, writeLog, format);
   const seed = env.CONFIG_FILE ? await readConfigFile(env.CONFIG_FILE) : null;
   const live = await LiveConfig.open(kv, seed);
   const accessKeys = await AccessKeyIndex.fromEnv(env.ACCESS_KEYS);
   await accessKeys.reload(kv);
   const cooldowns = new CooldownBoard(kv);
   await cooldowns.sync();
+  const webhook = new Webhook({ config: () => live.config, logger });
+  const circuits = new CircuitBoard(kv, {
+    config: () => live.config,
+    onTransition: (t) => {
+      const log = t.to === "open" || t.to === "degraded" ? logger.warn : logger.info;
+      log("circuit", { provider: t.provider, from: t.from, to: t.to, failures: t.failures });
+      if (t.to === "open") webhook.circuitOpened(t.provider, t.failures);
+    },
+  });
+  await circuits.sync();
   const adminToken = await AdminToken.init(kv, env.ADMIN_TOKEN, announceAdminToken);
 
   const outcomes = new OutcomeBuffer(kv, {
@@ -76,6 +90,8 @@ export async function boot(
     live,
     accessKeys,
     cooldowns,
+    circuits,
+    webhook,
     adminToken,
     logger,
     outcomes,
@@ -84,6 +100,7 @@ export async function boot(
       clearInterval(timer);
       unsetOAuth();
       await outcomes.flush();
+      await Promise.all([circuits.flush(), webhook.flush()]);
     },
   };
 }

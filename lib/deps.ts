@@ -2,7 +2,9 @@
 import type { AccessKeyIndex } from "./auth/access_key_index.ts";
 import type { AdminToken } from "./auth/admin_token.ts";
 import type { LiveConfig } from "./config/live_config.ts";
+import type { CircuitBoard } from "./fallback/circuit_board.ts";
 import type { CooldownBoard } from "./fallback/cooldown_board.ts";
+import type { Webhook } from "./notify/webhook.ts";
 import type { Logger } from "./log.ts";
 import type { OutcomeBuffer } from "./store/outcome_buffer.ts";
 
@@ -12,6 +14,10 @@ export interface Deps {
   live: LiveConfig;
   accessKeys: AccessKeyIndex;
   cooldowns: CooldownBoard;
+  /** Circuit breakers per provider (memory mirror of KV). */
+  circuits: CircuitBoard;
+  /** The optional webhook for failover bursts and circuit openings. */
+  webhook: Webhook;
   adminToken: AdminToken;
   logger: Logger;
   /** Attempt outcomes for the status page, written to KV in batches. */

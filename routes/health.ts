@@ -11,6 +11,7 @@ export function healthRoutes(deps: Deps): Hono<AppEnv> {
 
   app.get("/health", (c) => {
     const cooling = deps.cooldowns.all();
+    const circuits = deps.circuits.all();
     const providers = deps.live.chain.providers;
     return c.json({
       status: "ok",
@@ -22,12 +23,15 @@ export function healthRoutes(deps: Deps): Hono<AppEnv> {
         // Passthrough providers cool per client credential (by hash); only the count is shown.
         const prefix = `c:${p.provider.id}:`;
         const credentials = [...cooling.keys()].filter((t) => t.startsWith(prefix)).length;
-        if (!own && keys === 0 && credentials === 0) return [];
+        // A degraded, open or half-open circuit is listed too (closed ones are not news).
+        const circuit = circuits.get(p.provider.id)?.state ?? "closed";
+        if (!own && keys === 0 && credentials === 0 && circuit === "closed") return [];
         return [{
           id: p.provider.id,
           until: own ? new Date(own.until).toISOString() : null,
           keysCooling: keys,
           clientCredentialsCooling: credentials,
+          circuit,
         }];
       }),
     });

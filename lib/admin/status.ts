@@ -14,6 +14,16 @@ export async function statusReport(deps: Deps) {
     // Billing path per provider, subscription token health, requests per billing path.
     cloudStatus(deps.kv, chain.providers.map((p) => p.provider)),
   ]);
+  const circuitOf = (id: string) => {
+    const c = deps.circuits.get(id);
+    const iso = (t: number | null) => t === null ? null : new Date(t).toISOString();
+    return {
+      state: c.state,
+      failures: c.failures,
+      openedAt: iso(c.openedAt),
+      probeAfter: iso(c.probeAfter),
+    };
+  };
   const coolingOf = (target: string) => {
     const cd = cooling.get(target);
     return cd ? { until: new Date(cd.until).toISOString(), reason: cd.reason } : null;
@@ -26,6 +36,8 @@ export async function statusReport(deps: Deps) {
       enabled: p.provider.enabled,
       passthrough: p.provider.passthrough,
       cooling: coolingOf(p.target),
+      /** Circuit breaker: closed, degraded, open or half_open, with consecutive failures. */
+      circuit: circuitOf(p.provider.id),
       // Passthrough credentials cool down one by one; only their count is shown.
       clientCredentialsCooling:
         [...cooling.keys()].filter((t) => t.startsWith(`c:${p.provider.id}:`)).length,

@@ -16,6 +16,8 @@ export const EnvSchema = z.object({
   ),
   CONFIG_FILE: z.string().optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  /** `json` lines or `pretty` coloured lines; unset: pretty on a terminal, else JSON. */
+  LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
   /** Set by Deno Deploy. */
   DENO_DEPLOYMENT_ID: z.string().optional(),
 });

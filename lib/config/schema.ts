@@ -87,6 +87,34 @@ export const ProviderSchema = z.object({
 export type Provider = z.infer<typeof ProviderSchema>;
 export type ProviderInput = z.input<typeof ProviderSchema>;
 
+const httpUrl = z.string().trim().url("must be a full URL").refine(
+  (u) => /^https?:\/\//i.test(u),
+  "must start with http:// or https://",
+);
+
+/** Consecutive failures that degrade, then open, a provider's circuit (see circuit_board.ts). */
+export const CircuitBreakerSchema = z.object({
+  enabled: z.boolean().default(true),
+  degradedAfter: z.number().int().min(1).max(1000).default(3),
+  openAfter: z.number().int().min(1).max(1000).default(5),
+  /** How long an open circuit waits before a half-open probe; default: the provider's cooldown. */
+  openSeconds: z.number().int().min(1).max(86_400).optional(),
+}).refine((c) => c.openAfter >= c.degradedAfter, {
+  message: "openAfter must be at least degradedAfter",
+  path: ["openAfter"],
+});
+
+/** An optional URL told (POST, JSON) about failover bursts and circuit openings. */
+export const WebhookSchema = z.object({
+  url: httpUrl,
+  /** A burst: this many fallbacks away from one provider within `burstWindowSeconds`. */
+  burstFallbacks: z.number().int().min(1).max(100_000).default(5),
+  burstWindowSeconds: z.number().int().min(1).max(86_400).default(60),
+  /** At most one notification per kind and provider in this interval. */
+  minIntervalSeconds: z.number().int().min(0).max(7 * 86_400).default(600),
+  timeoutMs: z.number().int().min(100).max(30_000).default(5000),
+});
+
 export const ConfigSchema = z.object({
   providers: z.array(ProviderSchema).max(100).superRefine((providers, ctx) => {
     const seen = new Set<string>();
@@ -118,6 +146,8 @@ export const ConfigSchema = z.object({
    * the primary has been healthy this many seconds. 0 (default) turns it off.
    */
   sessionAffinitySeconds: z.number().int().min(0).max(86_400).default(0),
+  circuitBreaker: CircuitBreakerSchema.prefault({}),
+  webhook: WebhookSchema.optional(),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

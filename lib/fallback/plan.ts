@@ -35,6 +35,12 @@ export interface CooldownLookup {
   get(target: string, now?: number): { until: number } | undefined;
 }
 
+/** Reads circuit breakers from memory; the board implements it (see circuit_board.ts). */
+export interface CircuitLookup {
+  /** `probe`: this request carries the one half-open probe of an open circuit. */
+  admit(providerId: string, now: number): "healthy" | "degraded" | "open" | "probe";
+}
+
 const rotation = new Map<string, number>();
 
 /** Stored keys in round-robin order, so load spreads across a provider's keys. */
@@ -64,8 +70,10 @@ function credentialsFor(
 }
 
 /**
- * Builds the attempt list: ready attempts in chain order, then the cooling ones, soonest to
- * recover first, so a request is never answered without trying.
+ * Builds the attempt list: ready attempts in chain order (healthy circuits and half-open probes
+ * first, then degraded circuits), then the cooling ones, soonest to recover first. Providers
+ * with an open circuit are left out, unless nothing else could take the request: then they are
+ * tried anyway, in chain order, so a request is never answered without trying.
  */
 export function planAttempts(
   chain: Chain,
@@ -73,9 +81,12 @@ export function planAttempts(
   client: ClientContext,
   cooldowns: CooldownLookup,
   now = Date.now(),
+  circuits?: CircuitLookup,
 ): Plan {
   const ready: Attempt[] = [];
+  const degraded: Attempt[] = [];
   const cooling: Attempt[] = [];
+  const open: Attempt[] = [];
   const skipped: Plan["skipped"] = [];
   for (const p of chain.providers) {
     const id = p.provider.id;
@@ -94,6 +105,7 @@ export function planAttempts(
       continue;
     }
     const providerUntil = cooldowns.get(p.target, now)?.until ?? 0;
+    const circuit = circuits?.admit(id, now) ?? "healthy";
     creds.forEach((credential) => {
       const keyIndex = credential.kind === "stored"
         ? p.keys.findIndex((k) => k.target === credential.target)
@@ -101,10 +113,13 @@ export function planAttempts(
       const label = keyIndex >= 0 && p.keys.length > 1 ? p.keys[keyIndex].label : id;
       const until = Math.max(providerUntil, cooldowns.get(credential.target, now)?.until ?? 0);
       const attempt = { provider: p, credential, label, model: upstreamModel, coolingUntil: null };
-      if (until > now) cooling.push({ ...attempt, coolingUntil: until });
+      if (circuit === "open") open.push(attempt);
+      else if (until > now) cooling.push({ ...attempt, coolingUntil: until });
+      else if (circuit === "degraded") degraded.push(attempt);
       else ready.push(attempt);
     });
   }
   cooling.sort((a, b) => a.coolingUntil! - b.coolingUntil!);
-  return { attempts: [...ready, ...cooling], skipped };
+  const attempts = [...ready, ...degraded, ...cooling];
+  return { attempts: attempts.length > 0 ? attempts : open, skipped };
 }

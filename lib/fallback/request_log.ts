@@ -4,6 +4,7 @@
  * when the body has gone out, never on the request's path.
  */
 import type { Deps } from "../deps.ts";
+import { recordAttempts } from "../telemetry.ts";
 import { billingPathOf, billingTarget } from "../providers/billing.ts";
 import type { EngineResult } from "./engine.ts";
 import type { InboundRequest } from "./inbound.ts";
@@ -11,14 +12,17 @@ import type { Attempt } from "./plan.ts";
 
 /** Logs and records `result` once its body has been relayed. */
 export function logWhenDone(
-  deps: Pick<Deps, "logger" | "outcomes">,
+  deps: Pick<Deps, "logger" | "outcomes" | "circuits" | "webhook">,
   req: InboundRequest,
   endpoint: string,
   attempts: Attempt[],
   result: EngineResult,
   started: number,
 ): void {
+  recordAttempts(result.attempts, result.servedBy); // OpenTelemetry; a no-op when it is off
   result.done.then(({ end, outcomes }) => {
+    deps.circuits.observe(result.attempts, end);
+    deps.webhook.observe(result.attempts);
     // Subscription, API key or cloud: which billing path the serving attempt spent.
     const last = result.attempts.at(-1);
     const served = result.servedBy === null

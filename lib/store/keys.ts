@@ -8,6 +8,9 @@ export const KV = {
   /** A cooldown for one target (`p:<provider>`, `k:<provider>:<keyhash>`, `c:<provider>:<credhash>`). */
   cooldown: (target: string) => ["cooldown", target] as const,
   cooldownPrefix: () => ["cooldown"] as const,
+  /** A provider's circuit breaker: `{ state, failures, openedAt, probeAfter, updatedAt }`. */
+  circuit: (providerId: string) => ["circuit", providerId] as const,
+  circuitPrefix: () => ["circuit"] as const,
   /** An access key record by id, and the id by the key's hash. */
   accessKey: (id: string) => ["access_key", "by_id", id] as const,
   accessKeyPrefix: () => ["access_key", "by_id"] as const,

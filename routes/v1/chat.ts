@@ -185,7 +185,14 @@ export function chatRoutes(deps: Deps): Hono<AppEnv> {
     const req = await readRequest(c, deps);
     if (req instanceof Response) return req;
     const chain = deps.live.chain;
-    const plan = planAttempts(chain, req.model, req.client, deps.cooldowns);
+    const plan = planAttempts(
+      chain,
+      req.model,
+      req.client,
+      deps.cooldowns,
+      Date.now(),
+      deps.circuits,
+    );
     if (plan.attempts.length === 0) return noProvider(plan, req.model, req.client.badAccessKey);
     const attempts = preferSessionProvider(req, plan.attempts, chain, deps.cooldowns);
 

@@ -95,7 +95,14 @@ export function messagesRoutes(deps: Deps): Hono<AppEnv> {
     const req = await readInbound(c, deps, endpoint);
     if (req instanceof Response) return req;
     const chain = deps.live.chain;
-    const plan = planAttempts(chain, req.model, req.client, deps.cooldowns);
+    const plan = planAttempts(
+      chain,
+      req.model,
+      req.client,
+      deps.cooldowns,
+      Date.now(),
+      deps.circuits,
+    );
     if (plan.attempts.length === 0) {
       return noProviderError(plan, req.model, req.client.badAccessKey);
     }

@@ -1,0 +1,195 @@
+/**
+ * Circuit breakers per provider, mirrored in memory like the cooldown board: the hot path
+ * (`admit`) never waits on KV. Outcomes arrive after the response (`observe`); a change is
+ * written to KV in the background, and the mirror re-reads KV at most every `syncMs`, the newest
+ * `updatedAt` winning, so every instance converges within about a second.
+ *
+ * closed --(degradedAfter failures)--> degraded --(openAfter)--> open
+ * open --(its cooldown passes; one request admitted as the probe)--> half_open
+ * half_open --success--> closed;  half_open --failure--> open (a new cooldown)
+ * Any success closes the circuit and resets the count.
+ */
+import type { Config } from "../config/schema.ts";
+import type { StreamEnd } from "../http/sse_guard.ts";
+import {
+  type Circuit,
+  type CircuitState,
+  listCircuits,
+  putCircuit,
+} from "../store/circuit_store.ts";
+import type { AttemptRecord } from "./engine.ts";
+
+export type { Circuit, CircuitState };
+
+/** How planning treats a provider right now. */
+export type Admission = "healthy" | "degraded" | "open" | "probe";
+
+/** One state change, for logs and the webhook. */
+export interface CircuitTransition {
+  provider: string;
+  from: CircuitState;
+  to: CircuitState;
+  failures: number;
+}
+
+const CLOSED: Circuit = {
+  state: "closed",
+  failures: 0,
+  openedAt: null,
+  probeAfter: null,
+  updatedAt: 0,
+};
+
+/**
+ * Whether an attempt says the provider works (true), fails (false) or nothing about it (null):
+ * a client that hung up, or a refused / rate-limited credential (one key's or one client's
+ * problem, not the provider's: a client with a bad key must not open the circuit for everyone).
+ */
+export function attemptSignal(r: AttemptRecord): boolean | null {
+  if (r.outcome === "ok" || r.outcome === "final") return true;
+  if (r.outcome === "client_closed" || r.outcome === "auth") return null;
+  if (r.status === 401 || r.status === 403 || r.status === 429) return null;
+  return false;
+}
+
+export class CircuitBoard {
+  #kv: Deno.Kv;
+  #config: () => Config;
+  #syncMs: number;
+  #now: () => number;
+  #onTransition: (t: CircuitTransition) => void;
+  #entries = new Map<string, Circuit>();
+  #lastSync = 0;
+  #syncing: Promise<void> | null = null;
+  #writes = new Set<Promise<void>>();
+
+  constructor(kv: Deno.Kv, opts: {
+    config: () => Config;
+    onTransition?: (t: CircuitTransition) => void;
+    syncMs?: number;
+    now?: () => number;
+  }) {
+    this.#kv = kv;
+    this.#config = opts.config;
+    this.#syncMs = opts.syncMs ?? 1000;
+    this.#now = opts.now ?? Date.now;
+    this.#onTransition = opts.onTransition ?? (() => {});
+  }
+
+  /**
+   * Hot path: how to plan `providerId`. An open circuit whose cooldown has passed admits exactly
+   * one request as its half-open probe; the probe's lease lasts another cooldown, so a probe
+   * that is never sent (an earlier provider answered) or never reports does not wedge it.
+   */
+  admit(providerId: string, now = this.#now()): Admission {
+    if (now - this.#lastSync > this.#syncMs) void this.sync();
+    const c = this.#entries.get(providerId);
+    if (!c || !this.#config().circuitBreaker.enabled) return "healthy";
+    if (c.state === "closed") return "healthy";
+    if (c.state === "degraded") return "degraded";
+    if (c.probeAfter !== null && now < c.probeAfter) return "open";
+    this.#change(providerId, c, {
+      ...c,
+      state: "half_open",
+      probeAfter: now + this.#openMs(providerId),
+      updatedAt: now,
+    });
+    return "probe";
+  }
+
+  /** The breaker of `providerId` (closed when none is stored). */
+  get(providerId: string): Circuit {
+    return this.#entries.get(providerId) ?? CLOSED;
+  }
+
+  /** Every provider whose circuit is not plainly closed (for /health and the admin status). */
+  all(): Map<string, Circuit> {
+    const out = new Map<string, Circuit>();
+    for (const [id, c] of this.#entries) {
+      if (c.state !== "closed" || c.failures > 0) out.set(id, c);
+    }
+    return out;
+  }
+
+  /** Feeds one request's attempts (after its response went out); a broken stream is a failure. */
+  observe(records: AttemptRecord[], end: StreamEnd, now = this.#now()): void {
+    if (!this.#config().circuitBreaker.enabled) return;
+    records.forEach((r, i) => {
+      let signal = attemptSignal(r);
+      if (signal === true && end === "broken" && i === records.length - 1) signal = false;
+      if (signal !== null) this.record(r.provider, signal, now);
+    });
+  }
+
+  /** One success or failure of `providerId`. */
+  record(providerId: string, ok: boolean, now = this.#now()): void {
+    const c = this.#entries.get(providerId) ?? CLOSED;
+    if (ok) {
+      if (c.state === "closed" && c.failures === 0) return; // the common case: nothing to write
+      this.#change(providerId, c, { ...CLOSED, updatedAt: now });
+      return;
+    }
+    const { degradedAfter, openAfter } = this.#config().circuitBreaker;
+    const failures = c.failures + 1;
+    const reopen = c.state === "open" || c.state === "half_open";
+    const state: CircuitState = reopen || failures >= openAfter
+      ? "open"
+      : failures >= degradedAfter
+      ? "degraded"
+      : "closed";
+    const opening = state === "open" && (c.state !== "open" || c.openedAt === null);
+    this.#change(providerId, c, {
+      state,
+      failures,
+      openedAt: opening ? now : c.openedAt,
+      probeAfter: opening ? now + this.#openMs(providerId) : c.probeAfter,
+      updatedAt: now,
+    });
+  }
+
+  /** Re-reads every breaker from KV (single-flight); the newer of memory and KV wins. */
+  sync(): Promise<void> {
+    if (this.#syncing) return this.#syncing;
+    this.#lastSync = this.#now();
+    this.#syncing = listCircuits(this.#kv).then((fresh) => {
+      for (const [id, c] of fresh) {
+        const mine = this.#entries.get(id);
+        if (!mine || c.updatedAt > mine.updatedAt) this.#entries.set(id, c);
+      }
+    }).catch(() => {
+      // KV unreachable: keep serving from the mirror.
+    }).finally(() => {
+      this.#syncing = null;
+    });
+    return this.#syncing;
+  }
+
+  /** Waits for background KV writes (shutdown, tests). */
+  async flush(): Promise<void> {
+    await Promise.all([...this.#writes]);
+  }
+
+  #openMs(providerId: string): number {
+    const config = this.#config();
+    const p = config.providers.find((x) => x.id === providerId);
+    const seconds = config.circuitBreaker.openSeconds ?? p?.cooldownSeconds ??
+      config.cooldownSeconds;
+    return Math.max(1, seconds) * 1000;
+  }
+
+  #change(providerId: string, from: Circuit, to: Circuit): void {
+    this.#entries.set(providerId, to);
+    const write = putCircuit(this.#kv, providerId, to).catch(() => {}).finally(() => {
+      this.#writes.delete(write);
+    });
+    this.#writes.add(write);
+    if (from.state !== to.state) {
+      this.#onTransition({
+        provider: providerId,
+        from: from.state,
+        to: to.state,
+        failures: to.failures,
+      });
+    }
+  }
+}
