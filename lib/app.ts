@@ -11,6 +11,8 @@ import { cors } from "./http/cors.ts";
 import { installRepair } from "./repair/wrap.ts";
 import { adminApiRoutes } from "../routes/admin/api.ts";
 import { adminPageRoutes } from "../routes/admin/pages.tsx";
+import { requestLogRoutes } from "../routes/admin/requests.ts";
+import { metricsRoutes } from "../routes/metrics.ts";
 import { adminApiGuard } from "./auth/admin_guard.ts";
 import { LoginThrottle } from "./auth/login_throttle.ts";
 import { AdminSessions } from "./auth/session.ts";
@@ -23,6 +25,7 @@ const KNOWN: Record<string, string> = {
   "/v1/models": "GET",
   "/v1/chat/completions": "POST",
   "/health": "GET",
+  "/metrics": "GET",
 };
 
 /** The whole HTTP app. */
@@ -35,11 +38,14 @@ export function buildApp(deps: Deps): Hono<AppEnv> {
   app.route("/", messagesRoutes(deps));
   app.route("/", modelsRoutes(deps));
   app.route("/", chatRoutes(deps));
+  app.route("/", metricsRoutes(deps));
   // The admin area: security headers on all of it; the API takes a session or a Bearer token.
   const sessions = new AdminSessions(deps.kv, deps.adminToken);
   app.use("/admin", adminSecurityHeaders);
   app.use("/admin/*", adminSecurityHeaders);
-  app.route("/", adminApiRoutes(deps, adminApiGuard(deps, sessions)));
+  const adminGuard = adminApiGuard(deps, sessions);
+  app.route("/", requestLogRoutes(deps, adminGuard));
+  app.route("/", adminApiRoutes(deps, adminGuard));
   app.route("/", adminPageRoutes(deps, { sessions, throttle: new LoginThrottle(deps.kv) }));
 
   for (const [path, method] of Object.entries(KNOWN)) {

@@ -12,6 +12,9 @@ import { Webhook } from "./notify/webhook.ts";
 import type { Deps } from "./deps.ts";
 import { watchConfig } from "./store/config_store.ts";
 import { OutcomeBuffer } from "./store/outcome_buffer.ts";
+import { Metrics } from "./usage/metrics.ts";
+import { QuotaBoard } from "./usage/quota_board.ts";
+import { UsageRecorder } from "./usage/recorder.ts";
 import { ClaudeOAuth, configureClaudeOAuth } from "./providers/claude_subscription.ts";
 
 /** Reads and validates CONFIG_FILE (Detour or claude-code-fallback format). */
@@ -73,6 +76,12 @@ export async function boot(
   const outcomes = new OutcomeBuffer(kv, {
     onError: (err) => logger.warn("writing outcomes failed", { err: String(err) }),
   });
+  // Quota-exhausted providers and keys read as cooling until their period resets.
+  const quotas = new QuotaBoard(kv, () => live.chain);
+  cooldowns.alsoCooling = quotas;
+  const usage = new UsageRecorder(kv, () => live.config, quotas, {
+    onError: (err) => logger.warn("writing usage failed", { err: String(err) }),
+  });
   // Claude subscription tokens are refreshed into this KV (one keeper per process).
   const unsetOAuth = configureClaudeOAuth(
     new ClaudeOAuth(kv, { log: (msg, fields) => logger.info(msg, fields) }),
@@ -95,11 +104,16 @@ export async function boot(
     adminToken,
     logger,
     outcomes,
+    usage,
+    quotas,
+    metrics: new Metrics(),
+    metricsToken: env.METRICS_TOKEN,
     async close() {
       stop.abort();
       clearInterval(timer);
       unsetOAuth();
       await outcomes.flush();
+      await usage.flush();
       await Promise.all([circuits.flush(), webhook.flush()]);
     },
   };

@@ -7,6 +7,9 @@ import type { CooldownBoard } from "./fallback/cooldown_board.ts";
 import type { Webhook } from "./notify/webhook.ts";
 import type { Logger } from "./log.ts";
 import type { OutcomeBuffer } from "./store/outcome_buffer.ts";
+import type { Metrics } from "./usage/metrics.ts";
+import type { QuotaBoard } from "./usage/quota_board.ts";
+import type { UsageRecorder } from "./usage/recorder.ts";
 
 /** The app's dependencies. */
 export interface Deps {
@@ -24,6 +27,14 @@ export interface Deps {
   outcomes: OutcomeBuffer;
   /** Overridable for tests; defaults to the global fetch. */
   fetch?: typeof fetch;
+  /** Usage sums, quota spend and the request log, written to KV in batches. */
+  usage: UsageRecorder;
+  /** Token quotas per provider or key; the cooldown board consults it too. */
+  quotas: QuotaBoard;
+  /** This instance's Prometheus counters (GET /metrics). */
+  metrics: Metrics;
+  /** METRICS_TOKEN, when set: a Bearer token for GET /metrics besides the admin token. */
+  metricsToken?: string;
 }
 
 /** Hono's environment: the Deno connection info arrives as the app's `env`. */

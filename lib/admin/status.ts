@@ -3,6 +3,7 @@ import { maskKey } from "../config/mask.ts";
 import type { Deps } from "../deps.ts";
 import { readHealth } from "../store/health_store.ts";
 import { cloudStatus } from "../providers/cloud_status.ts";
+import { usageReport } from "../usage/report.ts";
 
 /** Per provider and key: cooling until, last error, recent counts (masked keys only). */
 export async function statusReport(deps: Deps) {
@@ -24,6 +25,8 @@ export async function statusReport(deps: Deps) {
       probeAfter: iso(c.probeAfter),
     };
   };
+  // Tokens today and this hour per provider, key and model; quota standing and reset time.
+  const usage = await usageReport(deps);
   const coolingOf = (target: string) => {
     const cd = cooling.get(target);
     return cd ? { until: new Date(cd.until).toISOString(), reason: cd.reason } : null;
@@ -43,15 +46,22 @@ export async function statusReport(deps: Deps) {
         [...cooling.keys()].filter((t) => t.startsWith(`c:${p.provider.id}:`)).length,
       ...health.get(p.target),
       ...cloud.providers.get(p.provider.id),
+      /** Token budget of this period: used, percent, threshold, resetsAt, exhausted (or null). */
+      quota: deps.quotas.state(p.target),
+      usage: usage.providers.get(p.provider.id) ?? null,
       keys: p.keys.map((k) => ({
         label: k.label,
         key: maskKey(k.value),
         cooling: coolingOf(k.target),
+        quota: deps.quotas.state(k.target),
+        usage: usage.keys.get(k.label) ?? null,
         ...health.get(k.target),
       })),
     })),
     /** Requests each billing path (subscription, API key, Bedrock, Vertex) served in 24 hours. */
     billing: cloud.billing,
+    /** Tokens per served model today and this hour (UTC). */
+    models: usage.models,
   };
 }
 

@@ -16,6 +16,8 @@ export const EnvSchema = z.object({
   ),
   CONFIG_FILE: z.string().optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  /** A Bearer token for GET /metrics only (the admin token works too). */
+  METRICS_TOKEN: z.string().min(16, "METRICS_TOKEN must be at least 16 characters").optional(),
   /** `json` lines or `pretty` coloured lines; unset: pretty on a terminal, else JSON. */
   LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
   /** Set by Deno Deploy. */

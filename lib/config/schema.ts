@@ -10,6 +10,7 @@
 import { z } from "zod";
 import { cloudFields, cloudSecrets, refineCloud } from "./fields/cloud.ts";
 import { openaiFields, openaiSecrets, refineOpenai } from "./fields/openai.ts";
+import { QuotaSchema, RequestLogSchema } from "./fields/usage.ts";
 
 /** Provider types; each has an adapter in lib/providers/registry.ts. */
 export const PROVIDER_TYPES = ["anthropic", "openai", "bedrock", "vertex"] as const;
@@ -74,6 +75,8 @@ export const ProviderSchema = z.object({
   cooldownSeconds: z.number().int().min(0).max(86_400).optional(),
   /** Overrides the top-level `nonStreamingTimeoutMs` for this provider. */
   nonStreamingTimeoutMs: z.number().int().min(100).max(3_600_000).optional(),
+  /** A token budget per day, week or month (lib/config/fields/usage.ts). */
+  quota: QuotaSchema.optional(),
   ...openaiFields,
   ...cloudFields,
 }).superRefine((provider, ctx) => {
@@ -146,6 +149,8 @@ export const ConfigSchema = z.object({
    * the primary has been healthy this many seconds. 0 (default) turns it off.
    */
   sessionAffinitySeconds: z.number().int().min(0).max(86_400).default(0),
+  /** The admin request log: size and opt-in debug body capture. */
+  requestLog: RequestLogSchema.prefault({}),
   circuitBreaker: CircuitBreakerSchema.prefault({}),
   webhook: WebhookSchema.optional(),
 });

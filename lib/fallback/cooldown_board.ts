@@ -16,6 +16,11 @@ export class CooldownBoard {
   #entries = new Map<string, Cooldown & { localAt?: number }>();
   #lastSync = 0;
   #syncing: Promise<void> | null = null;
+  /**
+   * Targets that count as cooling for other reasons (quota-exhausted providers and keys): `get`
+   * reports them too, so the planner needs nothing more.
+   */
+  alsoCooling: { get(target: string, now?: number): Cooldown | undefined } | null = null;
 
   constructor(kv: Deno.Kv, syncMs = 1000) {
     this.#kv = kv;
@@ -26,7 +31,10 @@ export class CooldownBoard {
   get(target: string, now = Date.now()): Cooldown | undefined {
     if (now - this.#lastSync > this.#syncMs) void this.sync();
     const entry = this.#entries.get(target);
-    return entry && entry.until > now ? entry : undefined;
+    const live = entry && entry.until > now ? entry : undefined;
+    const other = this.alsoCooling?.get(target, now);
+    if (!other) return live;
+    return live && live.until >= other.until ? live : other;
   }
 
   /** Every live cooldown (for /health and the admin status). */

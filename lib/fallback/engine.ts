@@ -15,6 +15,9 @@ import type { Cooldown } from "../store/cooldown_store.ts";
 import { classifyStatus, cooldownMs, type Scope, scopeOf, statusForErrorType } from "./classify.ts";
 import type { InboundRequest } from "./inbound.ts";
 import type { Attempt } from "./plan.ts";
+import { tapBody, type Usage, usageFromJson, usageFromSse } from "../usage/parse.ts";
+
+const latin1 = new TextDecoder("latin1");
 
 /** One attempt as logs and `x-detour-attempts` report it. */
 export interface AttemptRecord {
@@ -45,7 +48,16 @@ export interface EngineResult {
   servedBy: string | null;
   attempts: AttemptRecord[];
   /** Resolves when the body has been relayed, with the final outcomes to record. */
-  done: Promise<{ end: StreamEnd; outcomes: OutcomeRecord[] }>;
+  done: Promise<Done>;
+}
+
+/** How a relayed answer ended, what to record, and the tokens it reported (when it did). */
+export interface Done {
+  end: StreamEnd;
+  outcomes: OutcomeRecord[];
+  usage?: Usage | null;
+  /** The answer's first bytes as latin1 (only read when debug capture is on). */
+  responseHead?: () => string;
 }
 
 /** An upstream error answer kept for the all-failed reply. */
@@ -203,11 +215,25 @@ export async function runAttempts(
         record(res.status, verdict);
         outcomes.push({ targets: targetsOf(attempt), ok: verdict === "ok" || res.status < 500 });
         const headers = withDetourHeaders(forwardableResponseHeaders(res.headers), p.id, records);
+        // A successful JSON answer passes through a tap that keeps its ends for the usage.
+        let body: ReadableStream<Uint8Array> | null = res.body;
+        let done: Promise<Done> = Promise.resolve({ end: "complete", outcomes });
+        if (body && verdict === "ok") {
+          let resolveDone!: (v: Done) => void;
+          done = new Promise<Done>((r) => resolveDone = r);
+          body = tapBody(body, (ends) =>
+            resolveDone({
+              end: ends ? "complete" : "client_closed",
+              outcomes,
+              usage: ends ? usageFromJson(ends.head, ends.tail) : null,
+              responseHead: () => ends?.head ?? "",
+            }));
+        }
         return {
-          response: new Response(res.body, { status: res.status, headers }),
+          response: new Response(body, { status: res.status, headers }),
           servedBy: p.id,
           attempts: records,
-          done: Promise.resolve({ end: "complete", outcomes }),
+          done,
         };
       }
 
@@ -245,11 +271,10 @@ export async function runAttempts(
       // Committed: from here on the client sees bytes, so there is no silent fallback.
       clearTimeout(timer);
       record(res.status, "ok");
-      let resolveDone!: (v: { end: StreamEnd; outcomes: OutcomeRecord[] }) => void;
-      const done = new Promise<{ end: StreamEnd; outcomes: OutcomeRecord[] }>((r) =>
-        resolveDone = r
-      );
-      const stream = guardStream(peek.chunks, peek.reader, (end, detail) => {
+      let resolveDone!: (v: Done) => void;
+      const done = new Promise<Done>((r) => resolveDone = r);
+      const head = peek.chunks;
+      const stream = guardStream(peek.chunks, peek.reader, (end, detail, tail) => {
         if (end === "broken") {
           outcomes.push({
             targets: targetsOf(attempt),
@@ -260,7 +285,12 @@ export async function runAttempts(
         } else {
           outcomes.push({ targets: targetsOf(attempt), ok: true });
         }
-        resolveDone({ end, outcomes });
+        resolveDone({
+          end,
+          outcomes,
+          usage: usageFromSse(head, tail),
+          responseHead: () => head.map((c) => latin1.decode(c)).join(""),
+        });
       }, config.streamIdleTimeoutMs);
       const headers = withDetourHeaders(forwardableResponseHeaders(res.headers), p.id, records);
       return {

@@ -9,10 +9,11 @@ import { billingPathOf, billingTarget } from "../providers/billing.ts";
 import type { EngineResult } from "./engine.ts";
 import type { InboundRequest } from "./inbound.ts";
 import type { Attempt } from "./plan.ts";
+import { recordRequest, type UsageDeps } from "../usage/record_request.ts";
 
 /** Logs and records `result` once its body has been relayed. */
 export function logWhenDone(
-  deps: Pick<Deps, "logger" | "outcomes" | "circuits" | "webhook">,
+  deps: Pick<Deps, "logger" | "outcomes" | "circuits" | "webhook"> & UsageDeps,
   req: InboundRequest,
   endpoint: string,
   attempts: Attempt[],
@@ -56,4 +57,12 @@ export function logWhenDone(
   }).catch((err) =>
     deps.logger.warn("logging the request failed", { id: req.id, err: String(err) })
   );
+  // Usage, quotas, the request log and metrics: also only once the body has gone out.
+  const ttfbMs = performance.now() - started;
+  result.done.then((done) =>
+    recordRequest(deps, req, endpoint, attempts, result, done, {
+      ttfbMs,
+      ms: performance.now() - started,
+    })
+  ).catch((err) => deps.logger.warn("recording usage failed", { id: req.id, err: String(err) }));
 }

@@ -8,8 +8,11 @@ import { sseErrorEvent } from "./errors.ts";
 /** How a relayed stream ended. */
 export type StreamEnd = "complete" | "upstream_error" | "broken" | "client_closed";
 
-/** Bytes kept from the end of the stream: enough for the final event of any sane stream. */
-const TAIL = 1024;
+/**
+ * Bytes kept from the end of the stream: enough for the final `message_delta` (its usage) and
+ * `message_stop` of any sane stream.
+ */
+const TAIL = 2048;
 const latin1 = new TextDecoder("latin1");
 
 /**
@@ -36,13 +39,14 @@ export function lastEventType(tail: string): string | null {
 }
 
 /**
- * Replays `head`, then relays `reader`; `onEnd` fires once with how it ended. With `idleMs`, a
+ * Replays `head`, then relays `reader`; `onEnd` fires once with how it ended and the stream's
+ * last bytes (latin1; usage accounting reads the final `message_delta` there). With `idleMs`, a
  * gap longer than that between upstream chunks ends the stream with an error event.
  */
 export function guardStream(
   head: Uint8Array[],
   reader: ReadableStreamDefaultReader<Uint8Array>,
-  onEnd: (end: StreamEnd, detail?: string) => void,
+  onEnd: (end: StreamEnd, detail: string | undefined, tail: string) => void,
   idleMs = 0,
 ): ReadableStream<Uint8Array> {
   let tail = "";
@@ -52,7 +56,7 @@ export function guardStream(
   const finish = (end: StreamEnd, detail?: string) => {
     if (ended) return;
     ended = true;
-    onEnd(end, detail);
+    onEnd(end, detail, tail);
   };
   const remember = (chunk: Uint8Array) => {
     const start = Math.max(0, chunk.byteLength - TAIL);

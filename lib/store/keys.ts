@@ -36,4 +36,27 @@ export const KV = {
   adminSession: (idHash: string) => ["admin", "session", idHash] as const,
   /** Failed admin logins from one client address: `{ count, lockedUntil }`, with expiry. */
   loginFailures: (address: string) => ["admin", "login_failures", address] as const,
+  /**
+   * Token usage sums (KvU64): ["usage", "h" | "d", bucketStartMs, "p" | "k" | "m", name, field]
+   * per hour and per day, by provider, key label and served model; field is `requests`,
+   * `input`, `output`, `cache_read` or `cache_write`. Swept by time (sums cannot expire).
+   */
+  usage: (
+    span: "h" | "d",
+    bucket: number,
+    dim: "p" | "k" | "m",
+    name: string,
+    field: string,
+  ) => ["usage", span, bucket, dim, name, field] as const,
+  usageSpan: (span: "h" | "d") => ["usage", span] as const,
+  usageBucket: (span: "h" | "d", bucket: number) => ["usage", span, bucket] as const,
+  /** Tokens a quota target spent in one period: ["quota", target, period, startMs] (KvU64). */
+  quota: (target: string, period: string, start: number) =>
+    ["quota", target, period, start] as const,
+  quotaPrefix: () => ["quota"] as const,
+  /** One request-log entry by its time-ordered id (expires after 7 days). */
+  requestLog: (id: string) => ["reqlog", "entry", id] as const,
+  requestLogPrefix: () => ["reqlog", "entry"] as const,
+  /** The debug-captured (truncated, redacted) bodies of one logged request, when capture was on. */
+  requestBodies: (id: string) => ["reqlog", "bodies", id] as const,
 } as const;

@@ -1,0 +1,252 @@
+/**
+ * Usage counters, quota sums and the request log in KV. Everything here is written in batches
+ * after responses went out (lib/usage/recorder.ts), never on a request's path.
+ */
+import { KV } from "./keys.ts";
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+/** Request-log entries and their debug bodies expire after this. */
+export const REQUEST_LOG_TTL_MS = 7 * DAY;
+
+/** Token fields counted per hour and day. */
+export const USAGE_FIELDS = ["requests", "input", "output", "cache_read", "cache_write"] as const;
+export type UsageField = typeof USAGE_FIELDS[number];
+export type UsageCounts = Record<UsageField, number>;
+
+/** One request's contribution to the counters. */
+export interface UsageDelta {
+  at: number;
+  provider: string;
+  keyLabel: string | null;
+  model: string;
+  counts: UsageCounts;
+}
+
+/** One attempt as the request log keeps it. */
+export interface LoggedAttempt {
+  provider: string;
+  status: number | null;
+  outcome: string;
+  ms: number;
+  error?: string;
+}
+
+/** One request-log entry: no body, no credential. */
+export interface RequestLogEntry {
+  id: string;
+  requestId: string;
+  time: string;
+  endpoint: string;
+  accessKey: string | null;
+  model: string;
+  modelServed: string | null;
+  servedBy: string | null;
+  key: string | null;
+  stream: boolean;
+  status: number;
+  end: string;
+  attempts: LoggedAttempt[];
+  tokens: { input: number; output: number; cacheRead: number; cacheWrite: number } | null;
+  ttfbMs: number;
+  ms: number;
+  hasBodies?: boolean;
+}
+
+/** Truncated, redacted bodies stored while debug capture is on. */
+export interface CapturedBodies {
+  request: string;
+  response: string | null;
+}
+
+/** Time-ordered id: 13-digit ms time plus random suffix (lexical order = time order). */
+export function logId(at: number): string {
+  const rand = crypto.getRandomValues(new Uint8Array(4));
+  return `${String(at).padStart(13, "0")}-${
+    [...rand].map((b) => b.toString(16).padStart(2, "0")).join("")
+  }`;
+}
+
+const dims = (d: UsageDelta) =>
+  [["p", d.provider], ["m", d.model], ...(d.keyLabel ? [["k", d.keyLabel]] : [])] as [
+    "p" | "k" | "m",
+    string,
+  ][];
+
+/** Sums usage per hour and day, quota tokens per period, and writes log entries: batched. */
+export async function writeUsageBatch(
+  kv: Deno.Kv,
+  batch: {
+    usage: UsageDelta[];
+    quota: { target: string; period: string; start: number; tokens: number }[];
+    log: { entry: RequestLogEntry; bodies?: CapturedBodies }[];
+  },
+): Promise<void> {
+  const sums = new Map<string, { key: Deno.KvKey; n: bigint }>();
+  const add = (key: Deno.KvKey, n: number) => {
+    if (n <= 0) return;
+    const id = JSON.stringify(key);
+    const s = sums.get(id) ?? { key, n: 0n };
+    s.n += BigInt(Math.round(n));
+    sums.set(id, s);
+  };
+  for (const d of batch.usage) {
+    const hour = Math.floor(d.at / HOUR) * HOUR;
+    const day = Math.floor(d.at / DAY) * DAY;
+    for (const [dim, name] of dims(d)) {
+      for (const field of USAGE_FIELDS) {
+        add(KV.usage("h", hour, dim, name, field), d.counts[field]);
+        add(KV.usage("d", day, dim, name, field), d.counts[field]);
+      }
+    }
+  }
+  for (const q of batch.quota) add(KV.quota(q.target, q.period, q.start), q.tokens);
+  const ops: ((op: Deno.AtomicOperation) => void)[] = [
+    ...[...sums.values()].map((s) => (op: Deno.AtomicOperation) => op.sum(s.key, s.n)),
+    ...batch.log.flatMap(({ entry, bodies }) => [
+      (op: Deno.AtomicOperation) =>
+        op.set(KV.requestLog(entry.id), entry, { expireIn: REQUEST_LOG_TTL_MS }),
+      ...(bodies
+        ? [
+          (op: Deno.AtomicOperation) =>
+            op.set(KV.requestBodies(entry.id), bodies, { expireIn: REQUEST_LOG_TTL_MS }),
+        ]
+        : []),
+    ]),
+  ];
+  // Deno KV caps an atomic operation's mutations and size; small groups stay well inside.
+  for (let i = 0; i < ops.length; i += 100) {
+    const op = kv.atomic();
+    for (const f of ops.slice(i, i + 100)) f(op);
+    await op.commit();
+  }
+}
+
+/** Quota sums of the given periods: `target|period|start` -> tokens. */
+export async function readQuotaSums(
+  kv: Deno.Kv,
+  keys: { target: string; period: string; start: number }[],
+): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (let i = 0; i < keys.length; i += 10) {
+    const slice = keys.slice(i, i + 10);
+    const got = await kv.getMany<Deno.KvU64[]>(
+      slice.map((k) => KV.quota(k.target, k.period, k.start)),
+      { consistency: "eventual" },
+    );
+    got.forEach((g, j) => {
+      const k = slice[j];
+      out.set(`${k.target}|${k.period}|${k.start}`, g.value ? Number(g.value.value) : 0);
+    });
+  }
+  return out;
+}
+
+/** Counts per name of one dimension in one bucket: name -> counts. */
+export async function readUsageBucket(
+  kv: Deno.Kv,
+  span: "h" | "d",
+  bucket: number,
+): Promise<Map<string, UsageCounts>> {
+  const out = new Map<string, UsageCounts>();
+  for await (
+    const e of kv.list<Deno.KvU64>({ prefix: KV.usageBucket(span, bucket) }, {
+      consistency: "eventual",
+    })
+  ) {
+    const [, , , dim, name, field] = e.key as [string, string, number, string, string, UsageField];
+    const id = `${dim}:${name}`;
+    const c = out.get(id) ??
+      { requests: 0, input: 0, output: 0, cache_read: 0, cache_write: 0 };
+    c[field] = Number(e.value.value);
+    out.set(id, c);
+  }
+  return out;
+}
+
+/** Deletes usage sums older than the retention (hours: 8 days, days: 400 days) and old quotas. */
+export async function sweepUsage(kv: Deno.Kv, now: number): Promise<void> {
+  const stale: Deno.KvKey[] = [];
+  for (const [span, keep] of [["h", 8 * DAY], ["d", 400 * DAY]] as const) {
+    for await (
+      const e of kv.list({ start: KV.usageSpan(span), end: KV.usageBucket(span, now - keep) })
+    ) stale.push(e.key);
+  }
+  for await (const e of kv.list({ prefix: KV.quotaPrefix() })) {
+    // Any period ended at least 32 days after it started.
+    if (Number(e.key[3]) < now - 40 * DAY) stale.push(e.key);
+  }
+  for (let i = 0; i < stale.length; i += 100) {
+    const op = kv.atomic();
+    for (const key of stale.slice(i, i + 100)) op.delete(key);
+    await op.commit();
+  }
+}
+
+/** Keeps the newest `max` request-log entries (and their bodies); deletes the rest. */
+export async function capRequestLog(kv: Deno.Kv, max: number): Promise<number> {
+  const drop: Deno.KvKey[] = [];
+  let n = 0;
+  for await (const e of kv.list({ prefix: KV.requestLogPrefix() }, { reverse: true })) {
+    if (++n > max) {
+      drop.push(e.key, KV.requestBodies(String(e.key[2])));
+    }
+  }
+  for (let i = 0; i < drop.length; i += 100) {
+    const op = kv.atomic();
+    for (const key of drop.slice(i, i + 100)) op.delete(key);
+    await op.commit();
+  }
+  return drop.length / 2;
+}
+
+/** Filters for listing the request log. */
+export interface RequestLogQuery {
+  provider?: string;
+  status?: number | "ok" | "error";
+  model?: string;
+  since?: number;
+  until?: number;
+  limit: number;
+}
+
+/** Newest first, filtered. */
+export async function listRequestLog(
+  kv: Deno.Kv,
+  q: RequestLogQuery,
+): Promise<RequestLogEntry[]> {
+  const out: RequestLogEntry[] = [];
+  const selector: Deno.KvListSelector = q.since !== undefined || q.until !== undefined
+    ? {
+      start: [...KV.requestLogPrefix(), String(Math.max(0, q.since ?? 0)).padStart(13, "0")],
+      end: [...KV.requestLogPrefix(), String((q.until ?? 9e12) + 1).padStart(13, "0")],
+    }
+    : { prefix: KV.requestLogPrefix() };
+  for await (const e of kv.list<RequestLogEntry>(selector, { reverse: true, batchSize: 500 })) {
+    const r = e.value;
+    if (
+      q.provider && r.servedBy !== q.provider &&
+      !r.attempts.some((a) => a.provider === q.provider || a.provider.startsWith(`${q.provider}#`))
+    ) continue;
+    if (q.model && r.model !== q.model && r.modelServed !== q.model) continue;
+    if (q.status === "ok" && r.status >= 400) continue;
+    if (q.status === "error" && r.status < 400) continue;
+    if (typeof q.status === "number" && r.status !== q.status) continue;
+    out.push(r);
+    if (out.length >= q.limit) break;
+  }
+  return out;
+}
+
+/** One entry and its captured bodies, if any. */
+export async function getRequestLog(
+  kv: Deno.Kv,
+  id: string,
+): Promise<{ entry: RequestLogEntry; bodies: CapturedBodies | null } | null> {
+  const [entry, bodies] = await kv.getMany<[RequestLogEntry, CapturedBodies]>([
+    KV.requestLog(id),
+    KV.requestBodies(id),
+  ]);
+  if (!entry.value) return null;
+  return { entry: entry.value, bodies: bodies.value ?? null };
+}

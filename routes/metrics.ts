@@ -1,0 +1,49 @@
+/**
+ * GET /metrics: this instance's Prometheus metrics (each instance reports its own). Needs
+ * `Authorization: Bearer` with the admin token or METRICS_TOKEN; reads memory only, no KV.
+ */
+import { Hono } from "hono";
+import type { AppEnv, Deps } from "../lib/deps.ts";
+import { timingSafeEqual } from "../lib/crypto.ts";
+
+/** Mounts GET /metrics. */
+export function metricsRoutes(deps: Deps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.get("/metrics", async (c) => {
+    const token = c.req.header("authorization")?.match(/^Bearer\s+(.+)$/i)?.[1]?.trim();
+    const ok = token !== undefined &&
+      ((deps.metricsToken !== undefined && await timingSafeEqual(token, deps.metricsToken)) ||
+        await deps.adminToken.verify(token));
+    if (!ok) {
+      return c.json(
+        {
+          type: "error",
+          error: {
+            type: "authentication_error",
+            message: "send Authorization: Bearer <METRICS_TOKEN or ADMIN_TOKEN>",
+          },
+        },
+        401,
+        { "www-authenticate": "Bearer" },
+      );
+    }
+    const cooling = deps.cooldowns.all();
+    const text = deps.metrics.render({
+      coolingTargets: cooling.size,
+      providers: deps.live.chain.providers.map((p) => {
+        const q = deps.quotas.state(p.target);
+        return {
+          id: p.provider.id,
+          cooling: cooling.has(p.target),
+          quotaUsedRatio: q ? q.used / q.tokens : null,
+          quotaExhausted: q?.exhausted ?? false,
+        };
+      }),
+    });
+    return c.text(text, 200, {
+      "content-type": "text/plain; version=0.0.4; charset=utf-8",
+      "cache-control": "no-store",
+    });
+  });
+  return app;
+}
