@@ -258,3 +258,36 @@ Deno.test("webhook through Detour: a failover burst notifies once; logs hold no 
     await receiver.close();
   }
 });
+
+Deno.test("webhook URL: the admin API shows its origin only and keeps it when sent back masked", async () => {
+  const url = "https://hooks.example/services/SECRET-PATH?token=SECRET-QUERY";
+  const detour = await startDetour({
+    providers: [{ id: "a", type: "anthropic", baseUrl: "https://a.example", passthrough: true }],
+    webhook: { url, burstFallbacks: 2 },
+  });
+  const api = (method: string, body?: unknown) =>
+    fetch(`${detour.url}/admin/api/config`, {
+      method,
+      headers: { authorization: `Bearer ${detour.adminToken}`, "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  try {
+    const shown = await (await api("GET")).json();
+    assert.equal(shown.webhook.url, "https://hooks.example/…");
+    assert.equal(shown.webhook.burstFallbacks, 2);
+    const put = await api("PUT", { ...shown, webhook: { ...shown.webhook, burstFallbacks: 4 } });
+    assert.equal(put.status, 200, await put.clone().text());
+    assert.ok(!(await put.text()).includes("SECRET"));
+    assert.equal(detour.deps.live.config.webhook?.url, url, "the stored URL is kept");
+    assert.equal(detour.deps.live.config.webhook?.burstFallbacks, 4);
+    const wrong = await api("PUT", {
+      ...shown,
+      webhook: { ...shown.webhook, url: "https://other.example/…" },
+    });
+    assert.equal(wrong.status, 400);
+    assert.match(await wrong.text(), /webhook/);
+    assert.equal(detour.deps.live.config.webhook?.url, url);
+  } finally {
+    await detour.close();
+  }
+});

@@ -20,11 +20,30 @@ export function isMasked(value: string): boolean {
 }
 
 type AnyProvider = { id?: string; keys?: unknown } & Record<string, unknown>;
+type AnyWebhook = { url?: unknown } & Record<string, unknown>;
+
+/**
+ * A webhook URL shown as its origin only (`https://hooks.slack.com/…`): webhook URLs carry their
+ * token in the path or query.
+ */
+export function maskUrl(url: string): string {
+  try {
+    return `${new URL(url).origin}/${MASK_CHAR}`;
+  } catch {
+    return MASK_CHAR;
+  }
+}
 
 /** The config with every stored secret masked: what the API and the page show. */
-export function maskConfig<T extends { providers: AnyProvider[] }>(config: T): T {
+export function maskConfig<T extends { providers: AnyProvider[]; webhook?: AnyWebhook }>(
+  config: T,
+): T {
+  const hook = config.webhook;
   return {
     ...config,
+    ...(hook && typeof hook.url === "string"
+      ? { webhook: { ...hook, url: maskUrl(hook.url) } }
+      : {}),
     providers: config.providers.map((p) => {
       const out: AnyProvider = {
         ...p,
@@ -52,7 +71,7 @@ export interface UnmaskError {
  */
 export function unmaskKeys(
   input: ConfigInput,
-  stored: { providers: AnyProvider[] },
+  stored: { providers: AnyProvider[]; webhook?: AnyWebhook },
 ): { config: ConfigInput; errors: UnmaskError[] } {
   const errors: UnmaskError[] = [];
   // Not a provider list: nothing to unmask, and the schema reports what is wrong.
@@ -93,5 +112,22 @@ export function unmaskKeys(
     }
     return out;
   });
-  return { config: { ...input, providers } as ConfigInput, errors };
+  // The webhook URL: a masked one keeps the stored URL it stands for.
+  const hook = (input as { webhook?: unknown }).webhook as AnyWebhook | undefined;
+  let webhook = hook;
+  if (hook && typeof hook === "object" && typeof hook.url === "string" && isMasked(hook.url)) {
+    const previous = stored.webhook?.url;
+    if (typeof previous === "string" && maskUrl(previous) === hook.url) {
+      webhook = { ...hook, url: previous };
+    } else {
+      errors.push({
+        path: ["webhook", "url"],
+        message: `"${hook.url}" is masked but no stored webhook URL matches: type the full URL`,
+      });
+    }
+  }
+  return {
+    config: { ...input, providers, ...(webhook ? { webhook } : {}) } as ConfigInput,
+    errors,
+  };
 }
