@@ -3,18 +3,40 @@
  * `Authorization: Bearer` with the admin token or METRICS_TOKEN; reads memory only, no KV.
  */
 import { Hono } from "hono";
-import type { AppEnv, Deps } from "../lib/deps.ts";
+import { type AppEnv, type Deps, remoteHost } from "../lib/deps.ts";
 import { timingSafeEqual } from "../lib/crypto.ts";
+import { LoginThrottle, throttleAddress } from "../lib/auth/login_throttle.ts";
 
 /** Mounts GET /metrics. */
 export function metricsRoutes(deps: Deps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  // Wrong tokens count against the same per-address lock as admin logins (one KV read a scrape).
+  const throttle = new LoginThrottle(deps.kv);
   app.get("/metrics", async (c) => {
     const token = c.req.header("authorization")?.match(/^Bearer\s+(.+)$/i)?.[1]?.trim();
+    const address = throttleAddress(remoteHost(c.env));
+    if (token !== undefined) {
+      const state = await throttle.check(address);
+      if (state.locked) {
+        const seconds = Math.max(1, Math.ceil(((state.until ?? Date.now()) - Date.now()) / 1000));
+        return c.json(
+          {
+            type: "error",
+            error: {
+              type: "rate_limit_error",
+              message: `too many wrong tokens; retry in ${seconds} s`,
+            },
+          },
+          429,
+          { "retry-after": String(seconds) },
+        );
+      }
+    }
     const ok = token !== undefined &&
       ((deps.metricsToken !== undefined && await timingSafeEqual(token, deps.metricsToken)) ||
         await deps.adminToken.verify(token));
     if (!ok) {
+      if (token !== undefined) await throttle.fail(address);
       return c.json(
         {
           type: "error",

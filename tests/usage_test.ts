@@ -515,6 +515,16 @@ Deno.test("request log: filters, size bound, one entry with debug bodies; /metri
       assert.ok(!s.includes(STORED_KEY), "stored key leaked");
       assert.ok(!s.includes(CLIENT_KEY), "client key leaked");
     }
+    // Guessing tokens locks the address out, like the admin login.
+    let last = 0;
+    for (let i = 0; i < 6; i++) {
+      const r = await fetch(`${detour.url}/metrics`, {
+        headers: { authorization: `Bearer guess-${i}-0123456789abcdef` },
+      });
+      await r.body?.cancel();
+      last = r.status;
+    }
+    assert.equal(last, 429);
   } finally {
     await detour.close();
     await primary.close();

@@ -81,7 +81,8 @@ export function recordRequest(
     };
   }
   deps.usage.add({
-    usage: served && result.response.ok
+    // count_tokens answers spend nothing: they are logged, not counted.
+    usage: served && result.response.ok && endpoint !== "count_tokens"
       ? {
         at: now,
         provider: served.provider.provider.id,
