@@ -15,6 +15,8 @@ import {
 } from "../lib/fallback/circuit_board.ts";
 import type { AttemptRecord } from "../lib/fallback/engine.ts";
 import { type CircuitLookup, planAttempts } from "../lib/fallback/plan.ts";
+import { liveState } from "../islands/parts/ui.tsx";
+import type { ProviderStatus, Store } from "../islands/parts/store.ts";
 import {
   anthropicErrorResponse,
   anthropicMessage,
@@ -267,4 +269,32 @@ Deno.test("breaker through Detour: degraded goes second, open is skipped, a prob
     await primary.close();
     await backup.close();
   }
+});
+
+Deno.test("admin page: a provider's badge says degraded, open or half-open", () => {
+  const now = "2026-11-21T20:00:00.000Z";
+  const store = { mounted: { value: false }, data: { now } } as unknown as Store;
+  const status = (circuit: Partial<ProviderStatus["circuit"]>) =>
+    ({
+      enabled: true,
+      cooling: null,
+      keys: [],
+      lastOkAt: now,
+      circuit: { state: "closed", failures: 0, openedAt: null, probeAfter: null, ...circuit },
+    }) as unknown as ProviderStatus;
+  assert.equal(liveState(store, status({}), true).kind, "healthy");
+  const degraded = liveState(store, status({ state: "degraded", failures: 3 }), true);
+  assert.deepEqual([degraded.kind, degraded.label], [
+    "failing",
+    "degraded: tried after healthy providers",
+  ]);
+  const open = liveState(
+    store,
+    status({ state: "open", failures: 5, probeAfter: "2026-11-21T20:00:30.000Z" }),
+    true,
+  );
+  assert.equal(open.label, "circuit open: skipped");
+  assert.equal(open.detail, "5 failures in a row · next probe in 30 s");
+  const half = liveState(store, status({ state: "half_open", failures: 5 }), true);
+  assert.equal(half.label, "circuit half-open: probing");
 });

@@ -115,6 +115,20 @@ export function liveState(
   if (!status) return { kind: "unsaved", label: "not saved yet", detail: null };
   if (!enabled || !status.enabled) return { kind: "disabled", label: "disabled", detail: null };
   const now = nowMs(store);
+  // The circuit breaker: open (skipped until a probe succeeds) outranks a cooldown.
+  const circuit = status.circuit;
+  if (circuit && (circuit.state === "open" || circuit.state === "half_open")) {
+    const probe = circuit.probeAfter && Date.parse(circuit.probeAfter) > now
+      ? ` · ${circuit.state === "open" ? "next probe" : "probe lapses"} ${
+        relative(store, circuit.probeAfter)
+      }`
+      : "";
+    return {
+      kind: "failing",
+      label: circuit.state === "open" ? "circuit open: skipped" : "circuit half-open: probing",
+      detail: `${circuit.failures} failures in a row${probe}`,
+    };
+  }
   const cooling = status.cooling && Date.parse(status.cooling.until) > now ? status.cooling : null;
   if (cooling) {
     return {
@@ -131,6 +145,13 @@ export function liveState(
       kind: "cooling",
       label: `all keys cooling until ${clock(store, soonest)}`,
       detail: coolingKeys[0].cooling!.reason,
+    };
+  }
+  if (circuit?.state === "degraded") {
+    return {
+      kind: "failing",
+      label: "degraded: tried after healthy providers",
+      detail: `${circuit.failures} failures in a row`,
     };
   }
   const lastOk = status.lastOkAt ? Date.parse(status.lastOkAt) : 0;
