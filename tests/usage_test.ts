@@ -531,3 +531,53 @@ Deno.test("request log: filters, size bound, one entry with debug bodies; /metri
     await backup.close();
   }
 });
+
+Deno.test("quota per key, shared through KV between instances, reset at the week's start", async () => {
+  const { compileChain } = await import("../lib/fallback/chain.ts");
+  const { ConfigSchema } = await import("../lib/config/schema.ts");
+  const { QuotaBoard } = await import("../lib/usage/quota_board.ts");
+  const { UsageRecorder } = await import("../lib/usage/recorder.ts");
+  const config = ConfigSchema.parse({
+    providers: [{
+      id: "zai",
+      type: "anthropic",
+      baseUrl: "http://127.0.0.1:9",
+      keys: [STORED_KEY, STORED_KEY_2],
+      quota: { tokens: 1000, period: "week", weekStartsOn: "sunday", perKey: true },
+    }],
+  });
+  const chain = await compileChain(config);
+  const [k1, k2] = chain.providers[0].keys;
+  const kv = await Deno.openKv(":memory:");
+  try {
+    const saturday = Date.UTC(2026, 0, 10, 23, 59, 59, 999);
+    const a = new QuotaBoard(kv, () => chain, { clock: () => saturday });
+    const b = new QuotaBoard(kv, () => chain, { clock: () => saturday });
+    const recorder = new UsageRecorder(kv, () => config, a);
+    recorder.add({
+      usage: {
+        at: saturday,
+        provider: "zai",
+        keyLabel: "zai#1",
+        model: "m",
+        counts: { requests: 1, input: 950, output: 0, cache_read: 0, cache_write: 0 },
+      },
+      quotaTargets: [chain.providers[0].target, k1.target],
+      entry: null,
+    });
+    // Only the key has a budget (perKey): the provider itself is never "cooling" for it.
+    assert.equal(a.get(chain.providers[0].target), undefined);
+    const until = a.get(k1.target, 1000)?.until;
+    assert.equal(until, 1000 + 1); // resets in 1 ms, expressed in the caller's time
+    assert.equal(a.get(k2.target), undefined);
+    await recorder.flush();
+    await b.sync();
+    assert.equal(b.state(k1.target)?.used, 950);
+    assert.equal(b.state(k1.target)?.resetsAt, "2026-01-11T00:00:00.000Z");
+    b.clock = () => saturday + 1; // Sunday 00:00: a new week
+    assert.equal(b.get(k1.target), undefined);
+    assert.equal(b.state(k1.target)?.used, 0);
+  } finally {
+    kv.close();
+  }
+});

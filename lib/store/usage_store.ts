@@ -165,7 +165,7 @@ export async function readUsageBucket(
 }
 
 /** Deletes usage sums older than the retention (hours: 8 days, days: 400 days) and old quotas. */
-export async function sweepUsage(kv: Deno.Kv, now: number): Promise<void> {
+export async function sweepUsage(kv: Deno.Kv, now: number, quotaNow = now): Promise<void> {
   const stale: Deno.KvKey[] = [];
   for (const [span, keep] of [["h", 8 * DAY], ["d", 400 * DAY]] as const) {
     for await (
@@ -174,7 +174,7 @@ export async function sweepUsage(kv: Deno.Kv, now: number): Promise<void> {
   }
   for await (const e of kv.list({ prefix: KV.quotaPrefix() })) {
     // Any period ended at least 32 days after it started.
-    if (Number(e.key[3]) < now - 40 * DAY) stale.push(e.key);
+    if (Number(e.key[3]) < quotaNow - 40 * DAY) stale.push(e.key);
   }
   for (let i = 0; i < stale.length; i += 100) {
     const op = kv.atomic();
