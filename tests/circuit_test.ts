@@ -15,6 +15,7 @@ import {
 } from "../lib/fallback/circuit_board.ts";
 import type { AttemptRecord } from "../lib/fallback/engine.ts";
 import { type CircuitLookup, planAttempts } from "../lib/fallback/plan.ts";
+import { listCircuits } from "../lib/store/circuit_store.ts";
 import { liveState } from "../islands/parts/ui.tsx";
 import type { ProviderStatus, Store } from "../islands/parts/store.ts";
 import {
@@ -55,6 +56,10 @@ Deno.test("breaker: closed -> degraded -> open -> half-open -> closed / re-open,
     board.record("a", false);
     board.record("a", false);
     assert.equal(board.get("a").state, "closed");
+    // A count without a transition is written in a batch, not per request.
+    assert.equal((await listCircuits(kv)).size, 0);
+    await board.flush();
+    assert.equal((await listCircuits(kv)).get("a")?.failures, 2);
     assert.equal(board.admit("a"), "healthy");
     board.record("a", false);
     assert.equal(board.get("a").state, "degraded");

@@ -61,17 +61,24 @@ export class CircuitBoard {
   #entries = new Map<string, Circuit>();
   #lastSync = 0;
   #syncing: Promise<void> | null = null;
-  #writes = new Set<Promise<void>>();
+  #writeMs: number;
+  /** Providers whose state changed since the last write. */
+  #dirty = new Set<string>();
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  #writing: Promise<void> = Promise.resolve();
 
   constructor(kv: Deno.Kv, opts: {
     config: () => Config;
     onTransition?: (t: CircuitTransition) => void;
     syncMs?: number;
+    /** A failure count that changed without a transition is written within this delay. */
+    writeMs?: number;
     now?: () => number;
   }) {
     this.#kv = kv;
     this.#config = opts.config;
     this.#syncMs = opts.syncMs ?? 1000;
+    this.#writeMs = opts.writeMs ?? 250;
     this.#now = opts.now ?? Date.now;
     this.#onTransition = opts.onTransition ?? (() => {});
   }
@@ -164,9 +171,18 @@ export class CircuitBoard {
     return this.#syncing;
   }
 
-  /** Waits for background KV writes (shutdown, tests). */
-  async flush(): Promise<void> {
-    await Promise.all([...this.#writes]);
+  /** Writes every changed breaker now (also on shutdown); writes stay in order. */
+  flush(): Promise<void> {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    const batch = [...this.#dirty].map((id) => [id, this.#entries.get(id)!] as const);
+    this.#dirty.clear();
+    if (batch.length > 0) {
+      this.#writing = this.#writing
+        .then(() => Promise.all(batch.map(([id, c]) => putCircuit(this.#kv, id, c))))
+        .then(() => {}, () => {}); // KV unreachable: the mirror still holds the state
+    }
+    return this.#writing;
   }
 
   #openMs(providerId: string): number {
@@ -179,11 +195,17 @@ export class CircuitBoard {
 
   #change(providerId: string, from: Circuit, to: Circuit): void {
     this.#entries.set(providerId, to);
-    const write = putCircuit(this.#kv, providerId, to).catch(() => {}).finally(() => {
-      this.#writes.delete(write);
-    });
-    this.#writes.add(write);
-    if (from.state !== to.state) {
+    this.#dirty.add(providerId);
+    if (from.state === to.state) {
+      // A failure storm costs one KV write per provider per `writeMs`, not one per request.
+      if (this.#timer === null) {
+        const timer = setTimeout(() => void this.flush(), this.#writeMs);
+        Deno.unrefTimer(timer);
+        this.#timer = timer;
+      }
+    } else {
+      // Transitions go out at once, so other instances learn of an opening (or a probe) soon.
+      void this.flush();
       this.#onTransition({
         provider: providerId,
         from: from.state,
