@@ -59,10 +59,18 @@ export interface CapturedBodies {
   response: string | null;
 }
 
-/** Time-ordered id: 13-digit ms time plus random suffix (lexical order = time order). */
+let lastAt = 0;
+let seq = 0;
+
+/**
+ * Time-ordered id: 13-digit ms time, a per-instance sequence (so two entries of the same
+ * millisecond keep their order) and a random suffix (so instances never collide).
+ */
 export function logId(at: number): string {
+  seq = at === lastAt ? seq + 1 : 0;
+  lastAt = at;
   const rand = crypto.getRandomValues(new Uint8Array(4));
-  return `${String(at).padStart(13, "0")}-${
+  return `${String(at).padStart(13, "0")}-${seq.toString(36).padStart(4, "0")}-${
     [...rand].map((b) => b.toString(16).padStart(2, "0")).join("")
   }`;
 }
