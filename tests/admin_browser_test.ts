@@ -5,7 +5,13 @@
  * states go to tests/screenshots/ (git-ignored) for a reviewer to look at.
  */
 import assert from "node:assert/strict";
-import { type Browser, chromium, type Locator, type Page } from "playwright-core";
+import type { Browser } from "playwright-core";
+import {
+  collectPageErrors,
+  hydrated as hydratedPage,
+  launchChromium,
+  shot,
+} from "./helpers/browser.ts";
 import {
   anthropicErrorResponse,
   anthropicMessage,
@@ -13,16 +19,8 @@ import {
   startDetour,
 } from "./helpers/harness.ts";
 
-const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
-const SHOTS = new URL("./screenshots/", import.meta.url);
 const KEY_1 = "sk-zai-first-secret-0123456789abcdefghij";
 const KEY_2 = "sk-zai-second-secret-9876543210zyxwvutsr";
-
-/** A screenshot of the viewport, with `focus` (if any) scrolled to the top. */
-async function shot(page: Page, name: string, focus?: Locator) {
-  if (focus) await focus.evaluate((el) => el.scrollIntoView({ block: "start" }));
-  await page.screenshot({ path: new URL(`${name}.png`, SHOTS).pathname, animations: "disabled" });
-}
 
 Deno.test({
   name:
@@ -30,7 +28,6 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    await Deno.mkdir(SHOTS, { recursive: true });
     let rateLimited = false;
     const upstream = mockUpstream((req, body) => {
       if (new URL(req.url).pathname !== "/v1/messages") {
@@ -53,33 +50,15 @@ Deno.test({
       }],
     });
     let browser: Browser | null = null;
-    const pageErrors: string[] = [];
+    let pageErrors: string[] = [];
     try {
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          "--headless",
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-        ],
-        timeout: 30_000,
-      });
+      browser = await launchChromium();
       const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
       const page = await context.newPage();
       page.setDefaultTimeout(10_000);
-      page.on("pageerror", (e) => pageErrors.push(String(e)));
-      page.on("console", (m) => {
-        // Refused requests the test makes on purpose (401, 400) are logged as resource errors.
-        if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) {
-          pageErrors.push(m.text());
-        }
-      });
+      pageErrors = collectPageErrors(page);
       const saved = () => detour.deps.live.config;
-      const hydrated = () =>
-        page.waitForFunction(() => document.documentElement.classList.contains("hydrated"));
+      const hydrated = () => hydratedPage(page);
       const save = async () => {
         await page.getByRole("button", { name: "Save changes" }).click();
         await page.getByText("Saved. The new chain is live.").waitFor();
@@ -319,7 +298,7 @@ Deno.test({
       });
       const small = await phone.newPage();
       await small.goto(`${detour.url}/admin`);
-      await small.waitForFunction(() => document.documentElement.classList.contains("hydrated"));
+      await hydratedPage(small);
       const overflow = await small.evaluate(() =>
         document.documentElement.scrollWidth - document.documentElement.clientWidth
       );

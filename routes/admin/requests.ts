@@ -48,7 +48,9 @@ export function requestLogRoutes(deps: Deps, guard: MiddlewareHandler<AppEnv>) {
   });
   app.get("/admin/api/requests/:id", async (c) => {
     const id = c.req.param("id");
-    const found = /^\d{13}-[0-9a-z]{4,}-[0-9a-f]{8}$/.test(id) ? await getRequestLog(deps.kv, id) : null;
+    const found = /^\d{13}-[0-9a-z]{4,}-[0-9a-f]{8}$/.test(id)
+      ? await getRequestLog(deps.kv, id)
+      : null;
     if (!found) {
       return c.json({
         type: "error",
