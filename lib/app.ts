@@ -12,6 +12,7 @@ import { installRepair } from "./repair/wrap.ts";
 import { adminApiRoutes } from "../routes/admin/api.ts";
 import { adminPageRoutes } from "../routes/admin/pages.tsx";
 import { requestLogRoutes } from "../routes/admin/requests.ts";
+import { usageRoutes } from "../routes/admin/usage.ts";
 import { metricsRoutes } from "../routes/metrics.ts";
 import { adminApiGuard } from "./auth/admin_guard.ts";
 import { LoginThrottle } from "./auth/login_throttle.ts";
@@ -45,6 +46,7 @@ export function buildApp(deps: Deps): Hono<AppEnv> {
   app.use("/admin/*", adminSecurityHeaders);
   const adminGuard = adminApiGuard(deps, sessions);
   app.route("/", requestLogRoutes(deps, adminGuard));
+  app.route("/", usageRoutes(deps, adminGuard));
   app.route("/", adminApiRoutes(deps, adminGuard));
   app.route("/", adminPageRoutes(deps, { sessions, throttle: new LoginThrottle(deps.kv) }));
 

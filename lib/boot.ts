@@ -9,6 +9,7 @@ import { CooldownBoard } from "./fallback/cooldown_board.ts";
 import { CircuitBoard } from "./fallback/circuit_board.ts";
 import { createLogger, resolveLogFormat } from "./log.ts";
 import { Webhook } from "./notify/webhook.ts";
+import { circuitEvent, cooldownEvent } from "./usage/timeline.ts";
 import type { Deps } from "./deps.ts";
 import { watchConfig } from "./store/config_store.ts";
 import { OutcomeBuffer } from "./store/outcome_buffer.ts";
@@ -61,6 +62,15 @@ export async function boot(
   await accessKeys.reload(kv);
   const cooldowns = new CooldownBoard(kv);
   await cooldowns.sync();
+  // Quota-exhausted providers and keys read as cooling until their period resets.
+  const quotas = new QuotaBoard(kv, () => live.chain);
+  cooldowns.alsoCooling = quotas;
+  const usage = new UsageRecorder(kv, () => live.config, quotas, {
+    onError: (err) => logger.warn("writing usage failed", { err: String(err) }),
+  });
+  // Cooldowns and circuit changes go on the dashboard's timeline.
+  cooldowns.onStart = (target, cooldown) =>
+    usage.event(cooldownEvent(live.chain, target, cooldown));
   const webhook = new Webhook({ config: () => live.config, logger });
   const circuits = new CircuitBoard(kv, {
     config: () => live.config,
@@ -68,6 +78,7 @@ export async function boot(
       const log = t.to === "open" || t.to === "degraded" ? logger.warn : logger.info;
       log("circuit", { provider: t.provider, from: t.from, to: t.to, failures: t.failures });
       if (t.to === "open") webhook.circuitOpened(t.provider, t.failures);
+      usage.event(circuitEvent(t));
     },
   });
   await circuits.sync();
@@ -75,12 +86,6 @@ export async function boot(
 
   const outcomes = new OutcomeBuffer(kv, {
     onError: (err) => logger.warn("writing outcomes failed", { err: String(err) }),
-  });
-  // Quota-exhausted providers and keys read as cooling until their period resets.
-  const quotas = new QuotaBoard(kv, () => live.chain);
-  cooldowns.alsoCooling = quotas;
-  const usage = new UsageRecorder(kv, () => live.config, quotas, {
-    onError: (err) => logger.warn("writing usage failed", { err: String(err) }),
   });
   // Claude subscription tokens are refreshed into this KV (one keeper per process).
   const unsetOAuth = configureClaudeOAuth(

@@ -9,15 +9,14 @@ import {
   anthropicMessage,
   anthropicSse,
   mockUpstream,
-  type RunningDetour,
   sseResponse,
   startDetour,
-  waitFor,
 } from "./helpers/harness.ts";
 import { tapBody, usageFromJson, usageFromSse } from "../lib/usage/parse.ts";
 import { periodOf } from "../lib/usage/period.ts";
 import { redactBody } from "../lib/usage/capture.ts";
 import { writeUsageBatch } from "../lib/store/usage_store.ts";
+import { adminGet as admin, settle } from "./helpers/usage.ts";
 
 const enc = new TextEncoder();
 const STORED_KEY = "sk-zai-stored-secret-0123456789abcdef";
@@ -32,24 +31,6 @@ function sseWithUsage(text: string, model = "glm-4.6") {
     '"usage":{"input_tokens":10,"cache_creation_input_tokens":3,"cache_read_input_tokens":7,"output_tokens":1}',
   );
   return events;
-}
-
-/** Waits until `n` requests were recorded, then writes the batch out. */
-async function settle(detour: RunningDetour, n: number) {
-  await waitFor(
-    () => detour.logs.filter((l) => l.includes('"msg":"request"')).length >= n,
-    3000,
-    `${n} request log lines`,
-  );
-  await new Promise((r) => setTimeout(r, 20));
-  await detour.deps.usage.flush();
-}
-
-async function admin(detour: RunningDetour, path: string) {
-  const res = await fetch(detour.url + path, {
-    headers: { authorization: `Bearer ${detour.adminToken}` },
-  });
-  return { status: res.status, body: await res.json() };
 }
 
 /** Every KV entry but the config document (which holds the keys), as one string. */

@@ -22,6 +22,9 @@ export class CooldownBoard {
    */
   alsoCooling: { get(target: string, now?: number): Cooldown | undefined } | null = null;
 
+  /** Told when a target starts cooling here (not when a live cooldown is only extended). */
+  onStart: ((target: string, cooldown: Cooldown) => void) | null = null;
+
   constructor(kv: Deno.Kv, syncMs = 1000) {
     this.#kv = kv;
     this.#syncMs = syncMs;
@@ -50,7 +53,9 @@ export class CooldownBoard {
   async set(target: string, cooldown: Cooldown): Promise<void> {
     const existing = this.#entries.get(target);
     if (existing && existing.until >= cooldown.until) return;
-    this.#entries.set(target, { ...cooldown, localAt: Date.now() });
+    const now = Date.now();
+    this.#entries.set(target, { ...cooldown, localAt: now });
+    if (!existing || existing.until <= now) this.onStart?.(target, cooldown);
     await putCooldown(this.#kv, target, cooldown);
   }
 

@@ -39,17 +39,21 @@ export const KV = {
   /**
    * Token usage sums (KvU64): ["usage", "h" | "d", bucketStartMs, "p" | "k" | "m", name, field]
    * per hour and per day, by provider, key label and served model; field is `requests`,
-   * `input`, `output`, `cache_read` or `cache_write`. Swept by time (sums cannot expire).
+   * `input`, `output`, `cache_read` or `cache_write`. Hourly provider rows also hold a latency
+   * histogram (`lat:<i>`, lib/usage/latency.ts); dimension "a" (name "all") counts every
+   * request, fallback and error. Swept by time (sums cannot expire).
    */
   usage: (
     span: "h" | "d",
     bucket: number,
-    dim: "p" | "k" | "m",
+    dim: "p" | "k" | "m" | "a",
     name: string,
     field: string,
   ) => ["usage", span, bucket, dim, name, field] as const,
   usageSpan: (span: "h" | "d") => ["usage", span] as const,
   usageBucket: (span: "h" | "d", bucket: number) => ["usage", span, bucket] as const,
+  usageDim: (span: "h" | "d", bucket: number, dim: "p" | "k" | "m" | "a") =>
+    ["usage", span, bucket, dim] as const,
   /** Tokens a quota target spent in one period: ["quota", target, period, startMs] (KvU64). */
   quota: (target: string, period: string, start: number) =>
     ["quota", target, period, start] as const,
@@ -59,4 +63,7 @@ export const KV = {
   requestLogPrefix: () => ["reqlog", "entry"] as const,
   /** The debug-captured (truncated, redacted) bodies of one logged request, when capture was on. */
   requestBodies: (id: string) => ["reqlog", "bodies", id] as const,
+  /** A cooldown or circuit event for the dashboard timeline, by time-ordered id (7 days). */
+  event: (id: string) => ["event", id] as const,
+  eventPrefix: () => ["event"] as const,
 } as const;

@@ -2,6 +2,7 @@
  * Usage counters, quota sums and the request log in KV. Everything here is written in batches
  * after responses went out (lib/usage/recorder.ts), never on a request's path.
  */
+import { LATENCY_BOUNDS_MS, latencyBucket } from "../usage/latency.ts";
 import { KV } from "./keys.ts";
 
 const HOUR = 3_600_000;
@@ -53,6 +54,31 @@ export interface RequestLogEntry {
   hasBodies?: boolean;
 }
 
+/**
+ * One answered request for the dashboard: whether it fell back or failed, and how long the
+ * serving provider took to its first byte (its attempt's time).
+ */
+export interface TrafficDelta {
+  at: number;
+  fellBack: boolean;
+  error: boolean;
+  served: { provider: string; ms: number } | null;
+}
+
+/** A cooldown or circuit change, for the dashboard's timeline. */
+export interface TimelineEvent {
+  id: string;
+  time: string;
+  kind: "cooldown" | "circuit";
+  provider: string;
+  /** The key label for a key's cooldown, `client credential` for a passthrough one. */
+  subject: string | null;
+  /** `open`, `degraded`, `half_open` or `closed`; for a cooldown its reason. */
+  detail: string;
+  /** A cooldown's end. */
+  until?: string;
+}
+
 /** Truncated, redacted bodies stored while debug capture is on. */
 export interface CapturedBodies {
   request: string;
@@ -88,6 +114,8 @@ export async function writeUsageBatch(
     usage: UsageDelta[];
     quota: { target: string; period: string; start: number; tokens: number }[];
     log: { entry: RequestLogEntry; bodies?: CapturedBodies }[];
+    traffic?: TrafficDelta[];
+    events?: TimelineEvent[];
   },
 ): Promise<void> {
   const sums = new Map<string, { key: Deno.KvKey; n: bigint }>();
@@ -108,6 +136,19 @@ export async function writeUsageBatch(
       }
     }
   }
+  for (const t of batch.traffic ?? []) {
+    const hour = Math.floor(t.at / HOUR) * HOUR;
+    const day = Math.floor(t.at / DAY) * DAY;
+    for (const [span, bucket] of [["h", hour], ["d", day]] as const) {
+      add(KV.usage(span, bucket, "a", "all", "requests"), 1);
+      if (t.fellBack) add(KV.usage(span, bucket, "a", "all", "fallbacks"), 1);
+      if (t.error) add(KV.usage(span, bucket, "a", "all", "errors"), 1);
+    }
+    // Hourly only: percentiles per day would be read from the hours anyway.
+    if (t.served) {
+      add(KV.usage("h", hour, "p", t.served.provider, `lat:${latencyBucket(t.served.ms)}`), 1);
+    }
+  }
   for (const q of batch.quota) add(KV.quota(q.target, q.period, q.start), q.tokens);
   const ops: ((op: Deno.AtomicOperation) => void)[] = [
     ...[...sums.values()].map((s) => (op: Deno.AtomicOperation) => op.sum(s.key, s.n)),
@@ -121,6 +162,9 @@ export async function writeUsageBatch(
         ]
         : []),
     ]),
+    ...(batch.events ?? []).map((e) => (op: Deno.AtomicOperation) =>
+      op.set(KV.event(e.id), e, { expireIn: REQUEST_LOG_TTL_MS })
+    ),
   ];
   // Deno KV caps an atomic operation's mutations and size; small groups stay well inside.
   for (let i = 0; i < ops.length; i += 100) {
@@ -163,6 +207,8 @@ export async function readUsageBucket(
     })
   ) {
     const [, , , dim, name, field] = e.key as [string, string, number, string, string, UsageField];
+    // Latency histograms and the all-requests row are the dashboard's (readSeriesBucket).
+    if (dim === "a" || !USAGE_FIELDS.includes(field)) continue;
     const id = `${dim}:${name}`;
     const c = out.get(id) ??
       { requests: 0, input: 0, output: 0, cache_read: 0, cache_write: 0 };
@@ -257,4 +303,61 @@ export async function getRequestLog(
   ]);
   if (!entry.value) return null;
   return { entry: entry.value, bodies: bodies.value ?? null };
+}
+
+/** One hour of dashboard data: per provider its counts and latency histogram; all requests. */
+export interface SeriesBucket {
+  providers: Map<string, { counts: UsageCounts; latency: number[] }>;
+  all: { requests: number; fallbacks: number; errors: number };
+}
+
+/** Reads one hourly bucket's provider rows and all-requests row (two prefix lists). */
+export async function readSeriesBucket(kv: Deno.Kv, hour: number): Promise<SeriesBucket> {
+  const out: SeriesBucket = {
+    providers: new Map(),
+    all: { requests: 0, fallbacks: 0, errors: 0 },
+  };
+  const opts = { consistency: "eventual" as const };
+  const [providers, all] = await Promise.all([
+    Array.fromAsync(kv.list<Deno.KvU64>({ prefix: KV.usageDim("h", hour, "p") }, opts)),
+    Array.fromAsync(kv.list<Deno.KvU64>({ prefix: KV.usageDim("h", hour, "a") }, opts)),
+  ]);
+  for (const e of providers) {
+    const [, , , , name, field] = e.key as string[];
+    const row = out.providers.get(name) ?? {
+      counts: { requests: 0, input: 0, output: 0, cache_read: 0, cache_write: 0 },
+      latency: new Array(LATENCY_BOUNDS_MS.length).fill(0),
+    };
+    const n = Number(e.value.value);
+    if (field.startsWith("lat:")) {
+      const i = Number(field.slice(4));
+      if (i >= 0 && i < row.latency.length) row.latency[i] = n;
+    } else if ((USAGE_FIELDS as readonly string[]).includes(field)) {
+      row.counts[field as UsageField] = n;
+    }
+    out.providers.set(name, row);
+  }
+  for (const e of all) {
+    const field = e.key[5] as string;
+    if (field === "requests" || field === "fallbacks" || field === "errors") {
+      out.all[field] = Number(e.value.value);
+    }
+  }
+  return out;
+}
+
+/** Timeline events between `since` and `until` (ms), oldest first, at most `limit`. */
+export async function listEvents(
+  kv: Deno.Kv,
+  since: number,
+  until: number,
+  limit = 1000,
+): Promise<TimelineEvent[]> {
+  const out: TimelineEvent[] = [];
+  const iter = kv.list<TimelineEvent>({
+    start: [...KV.eventPrefix(), String(Math.max(0, since)).padStart(13, "0")],
+    end: [...KV.eventPrefix(), String(until + 1).padStart(13, "0")],
+  }, { reverse: true, limit, consistency: "eventual" });
+  for await (const e of iter) out.push(e.value);
+  return out.reverse();
 }

@@ -102,6 +102,15 @@ export function recordRequest(
       : [],
     entry,
     bodies,
+    // The dashboard charts requests that spend tokens; count_tokens calls would swamp them.
+    traffic: endpoint === "count_tokens" ? null : {
+      at: now,
+      fellBack: result.attempts.length > 1,
+      error: status >= 400,
+      served: served && result.response.ok && last
+        ? { provider: served.provider.provider.id, ms: last.ms }
+        : null,
+    },
   });
   deps.metrics.observe({
     endpoint,

@@ -9,6 +9,8 @@ import {
   type CapturedBodies,
   type RequestLogEntry,
   sweepUsage,
+  type TimelineEvent,
+  type TrafficDelta,
   type UsageDelta,
   writeUsageBatch,
 } from "../store/usage_store.ts";
@@ -25,6 +27,8 @@ export class UsageRecorder {
   #usage: UsageDelta[] = [];
   #quota: QuotaSum[] = [];
   #log: { entry: RequestLogEntry; bodies?: CapturedBodies }[] = [];
+  #traffic: TrafficDelta[] = [];
+  #events: TimelineEvent[] = [];
   #timer: ReturnType<typeof setTimeout> | null = null;
   #flushing: Promise<void> = Promise.resolve();
   #lastCap = 0;
@@ -52,7 +56,9 @@ export class UsageRecorder {
     quotaTargets: string[];
     entry: RequestLogEntry | null;
     bodies?: CapturedBodies;
+    traffic?: TrafficDelta | null;
   }): void {
+    if (rec.traffic) this.#traffic.push(rec.traffic);
     if (rec.usage) {
       this.#usage.push(rec.usage);
       const c = rec.usage.counts;
@@ -63,6 +69,16 @@ export class UsageRecorder {
     if (rec.entry && this.#config().requestLog.maxEntries > 0) {
       this.#log.push(rec.bodies ? { entry: rec.entry, bodies: rec.bodies } : { entry: rec.entry });
     }
+    this.#schedule();
+  }
+
+  /** Queues a cooldown or circuit event for the dashboard's timeline. */
+  event(e: TimelineEvent): void {
+    this.#events.push(e);
+    this.#schedule();
+  }
+
+  #schedule(): void {
     if (this.#timer === null) {
       const timer = setTimeout(() => void this.flush(), this.#flushMs);
       Deno.unrefTimer(timer);
@@ -74,11 +90,21 @@ export class UsageRecorder {
   flush(): Promise<void> {
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timer = null;
-    const batch = { usage: this.#usage, quota: this.#quota, log: this.#log };
+    const batch = {
+      usage: this.#usage,
+      quota: this.#quota,
+      log: this.#log,
+      traffic: this.#traffic,
+      events: this.#events,
+    };
     this.#usage = [];
     this.#quota = [];
     this.#log = [];
-    if (batch.usage.length + batch.quota.length + batch.log.length === 0) return this.#flushing;
+    this.#traffic = [];
+    this.#events = [];
+    const queued = batch.usage.length + batch.quota.length + batch.log.length +
+      batch.traffic.length + batch.events.length;
+    if (queued === 0) return this.#flushing;
     this.#flushing = this.#flushing.then(async () => {
       await writeUsageBatch(this.#kv, batch);
       this.#quotas.written(batch.quota);

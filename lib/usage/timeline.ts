@@ -1,0 +1,44 @@
+/** Builds the dashboard timeline's events from cooldowns and circuit transitions. */
+import type { Chain } from "../fallback/chain.ts";
+import type { CircuitTransition } from "../fallback/circuit_board.ts";
+import { logId, type TimelineEvent } from "../store/usage_store.ts";
+import type { Cooldown } from "../store/cooldown_store.ts";
+
+/**
+ * A cooldown event, named by provider and key label: targets are `p:<id>`, `k:<id>:<hash>`
+ * or `c:<id>:<hash>` (a passthrough client's credential), and hashes mean nothing to a reader.
+ */
+export function cooldownEvent(
+  chain: Chain,
+  target: string,
+  cooldown: Cooldown,
+  now = Date.now(),
+): TimelineEvent {
+  const [kind, provider = target] = target.split(":");
+  const subject = kind === "k"
+    ? chain.providers.flatMap((p) => p.keys).find((k) => k.target === target)?.label ?? "a key"
+    : kind === "c"
+    ? "client credential"
+    : null;
+  return {
+    id: logId(now),
+    time: new Date(now).toISOString(),
+    kind: "cooldown",
+    provider,
+    subject,
+    detail: cooldown.reason,
+    until: new Date(cooldown.until).toISOString(),
+  };
+}
+
+/** A circuit breaker transition as a timeline event. */
+export function circuitEvent(t: CircuitTransition, now = Date.now()): TimelineEvent {
+  return {
+    id: logId(now),
+    time: new Date(now).toISOString(),
+    kind: "circuit",
+    provider: t.provider,
+    subject: null,
+    detail: t.to,
+  };
+}
