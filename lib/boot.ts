@@ -113,6 +113,7 @@ export async function boot(
     quotas,
     metrics: new Metrics(),
     metricsToken: env.METRICS_TOKEN,
+    trustProxyHops: env.TRUST_PROXY_HOPS,
     async close() {
       stop.abort();
       clearInterval(timer);

@@ -1,4 +1,6 @@
 /** Everything the routes share, built once in main.ts (and by tests). */
+import { throttleAddress } from "./auth/login_throttle.ts";
+import { clientAddress } from "./http/client_address.ts";
 import type { AccessKeyIndex } from "./auth/access_key_index.ts";
 import type { AdminToken } from "./auth/admin_token.ts";
 import type { LiveConfig } from "./config/live_config.ts";
@@ -35,6 +37,8 @@ export interface Deps {
   metrics: Metrics;
   /** METRICS_TOKEN, when set: a Bearer token for GET /metrics besides the admin token. */
   metricsToken?: string;
+  /** TRUST_PROXY_HOPS: trusted proxies appending to X-Forwarded-For (0: none). */
+  trustProxyHops?: number;
 }
 
 /** Hono's environment: the Deno connection info arrives as the app's `env`. */
@@ -42,6 +46,16 @@ export type AppEnv = {
   Bindings: { remoteAddr?: Deno.Addr } | undefined;
   Variables: { requestId: string };
 };
+
+/** The address per-address limits key on: the peer, or X-Forwarded-For behind trusted proxies. */
+export function limitAddress(
+  c: { env: AppEnv["Bindings"]; req: { raw: Request } },
+  deps: Pick<Deps, "trustProxyHops">,
+): string {
+  return throttleAddress(
+    clientAddress(c.req.raw.headers, remoteHost(c.env), deps.trustProxyHops ?? 0),
+  );
+}
 
 /** The peer's address, when the runtime knows it. */
 export function remoteHost(env: AppEnv["Bindings"]): string | null {

@@ -3,9 +3,9 @@
  * `Authorization: Bearer` with the admin token or METRICS_TOKEN; reads memory only, no KV.
  */
 import { Hono } from "hono";
-import { type AppEnv, type Deps, remoteHost } from "../lib/deps.ts";
+import { type AppEnv, type Deps, limitAddress } from "../lib/deps.ts";
 import { timingSafeEqual } from "../lib/crypto.ts";
-import { LoginThrottle, throttleAddress } from "../lib/auth/login_throttle.ts";
+import { LoginThrottle } from "../lib/auth/login_throttle.ts";
 
 /** Mounts GET /metrics. */
 export function metricsRoutes(deps: Deps): Hono<AppEnv> {
@@ -14,7 +14,7 @@ export function metricsRoutes(deps: Deps): Hono<AppEnv> {
   const throttle = new LoginThrottle(deps.kv);
   app.get("/metrics", async (c) => {
     const token = c.req.header("authorization")?.match(/^Bearer\s+(.+)$/i)?.[1]?.trim();
-    const address = throttleAddress(remoteHost(c.env));
+    const address = limitAddress(c, deps);
     if (token !== undefined) {
       const state = await throttle.check(address);
       if (state.locked) {

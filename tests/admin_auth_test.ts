@@ -9,6 +9,7 @@ import { AdminSessions, SESSION_TTL_MS } from "../lib/auth/session.ts";
 import { sessionSecret } from "../lib/store/admin_session_store.ts";
 import { readLoginFailures } from "../lib/store/login_throttle_store.ts";
 import { startDetour } from "./helpers/harness.ts";
+import { clientAddress } from "../lib/http/client_address.ts";
 import { cookiesOf, login, loginForm, pageFetch, postLogin } from "./helpers/admin_session.ts";
 
 const STORED_KEY = "sk-stored-secret-key-0123456789abcdefXYZ";
@@ -308,6 +309,36 @@ Deno.test("failed logins are throttled per address, in KV with an expiry, and th
     });
     assert.equal(api.status, 429);
     await api.body?.cancel();
+  } finally {
+    await detour.close();
+  }
+});
+
+Deno.test("behind TRUST_PROXY_HOPS proxies the lock keys on X-Forwarded-For, not the proxy", async () => {
+  // Without trusted hops a forwarded address is a client's claim: ignored.
+  const h = (xff: string) => new Headers({ "x-forwarded-for": xff });
+  assert.equal(clientAddress(h("1.2.3.4"), "127.0.0.1", 0), "127.0.0.1");
+  assert.equal(clientAddress(h("6.6.6.6, 1.2.3.4"), "10.0.0.9", 1), "1.2.3.4");
+  assert.equal(clientAddress(h("6.6.6.6, 1.2.3.4, 10.0.0.8"), "10.0.0.9", 2), "1.2.3.4");
+  assert.equal(clientAddress(new Headers(), "10.0.0.9", 1), "10.0.0.9");
+  const detour = await startDetour({ providers: [] }, { TRUST_PROXY_HOPS: "1" });
+  try {
+    const bearer = (token: string, xff: string) =>
+      fetch(`${detour.url}/admin/api/config`, {
+        headers: { authorization: `Bearer ${token}`, "x-forwarded-for": xff },
+      }).then(async (r) => {
+        await r.body?.cancel();
+        return r.status;
+      });
+    for (let i = 0; i < 5; i++) {
+      // A client cannot dodge the lock by claiming other addresses to the left.
+      assert.equal(await bearer("wrong-token-wrong-token", `9.9.9.${i}, 203.0.113.7`), 401);
+    }
+    assert.equal(await bearer(detour.adminToken, "203.0.113.7"), 429);
+    assert.ok((await readLoginFailures(detour.deps.kv, "203.0.113.7"))?.lockedUntil);
+    // Another client behind the same proxy is not locked out.
+    assert.equal(await bearer(detour.adminToken, "198.51.100.4"), 200);
+    assert.equal(await readLoginFailures(detour.deps.kv, "127.0.0.1"), null);
   } finally {
     await detour.close();
   }

@@ -4,8 +4,8 @@
  * cookie, whose state-changing requests must also pass the CSRF checks.
  */
 import type { Context, MiddlewareHandler } from "hono";
-import { type AppEnv, type Deps, remoteHost } from "../deps.ts";
-import { LoginThrottle, throttleAddress } from "./login_throttle.ts";
+import { type AppEnv, type Deps, limitAddress } from "../deps.ts";
+import { LoginThrottle } from "./login_throttle.ts";
 import { CSRF_HEADER, SAFE_METHODS, sameOrigin } from "./csrf.ts";
 import type { AdminSessions } from "./session.ts";
 
@@ -25,7 +25,7 @@ export function adminApiGuard(
     const authorization = c.req.header("authorization");
     if (authorization !== undefined) {
       // Wrong tokens count against the same per-address limit as the login form.
-      const address = throttleAddress(remoteHost(c.env));
+      const address = limitAddress(c, deps);
       const state = await throttle.check(address);
       if (state.locked) {
         const seconds = Math.max(1, Math.ceil(((state.until ?? Date.now()) - Date.now()) / 1000));

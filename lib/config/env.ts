@@ -20,6 +20,11 @@ export const EnvSchema = z.object({
   METRICS_TOKEN: z.string().min(16, "METRICS_TOKEN must be at least 16 characters").optional(),
   /** `json` lines or `pretty` coloured lines; unset: pretty on a terminal, else JSON. */
   LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
+  /**
+   * Reverse proxies in front of Detour that append to X-Forwarded-For: the client address for
+   * admin login throttling is read from that header. 0 (default): the TCP peer's address.
+   */
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   /** Set by Deno Deploy. */
   DENO_DEPLOYMENT_ID: z.string().optional(),
 });

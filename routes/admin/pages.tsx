@@ -8,7 +8,7 @@ import { renderToString } from "preact-render-to-string";
 import { asset, assetUrl } from "../../lib/admin/assets.ts";
 import { loadPageData } from "../../lib/admin/page_data.ts";
 import { CSRF_FIELD, sameOrigin } from "../../lib/auth/csrf.ts";
-import { LoginThrottle, throttleAddress } from "../../lib/auth/login_throttle.ts";
+import { LoginThrottle } from "../../lib/auth/login_throttle.ts";
 import {
   adminCookieOptions,
   AdminSessions,
@@ -16,7 +16,7 @@ import {
   isPlainHttpLoopback,
 } from "../../lib/auth/session.ts";
 import { timingSafeEqual } from "../../lib/crypto.ts";
-import { type AppEnv, type Deps, remoteHost } from "../../lib/deps.ts";
+import { type AppEnv, type Deps, limitAddress } from "../../lib/deps.ts";
 import { AdminPage } from "../../components/AdminPage.tsx";
 import { LoginPage, MessagePage } from "../../components/LoginPage.tsx";
 
@@ -89,7 +89,7 @@ export function adminPageRoutes(deps: Deps, auth: AdminAuth) {
 
   app.get(LOGIN_PATH, async (c) => {
     if (await sessions.fromRequest(c)) return c.redirect("/admin", 302);
-    const state = await throttle.check(throttleAddress(remoteHost(c.env)));
+    const state = await throttle.check(limitAddress(c, deps));
     if (state.locked) return loginForm(c, lockedNotice(state.until), 429, true);
     const bye = c.req.query("bye") !== undefined;
     return loginForm(c, bye ? { kind: "ok", text: "You are logged out." } : null);
@@ -99,7 +99,7 @@ export function adminPageRoutes(deps: Deps, auth: AdminAuth) {
     LOGIN_PATH,
     bodyLimit({ maxSize: 16 * 1024, onError: (c) => c.text("request too large", 413) }),
     async (c) => {
-      const address = throttleAddress(remoteHost(c.env));
+      const address = limitAddress(c, deps);
       if (!sameOrigin(c.req.raw)) {
         return loginForm(c, {
           kind: "error",
