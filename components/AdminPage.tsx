@@ -8,6 +8,7 @@ import AccessKeys from "../islands/AccessKeys.tsx";
 import Chain from "../islands/Chain.tsx";
 import Connect from "../islands/Connect.tsx";
 import ImportExport from "../islands/ImportExport.tsx";
+import RequestLog from "../islands/RequestLog.tsx";
 import SaveBar from "../islands/SaveBar.tsx";
 import Settings from "../islands/Settings.tsx";
 import { createStore, type Store } from "../islands/parts/store.ts";
@@ -60,6 +61,7 @@ export function AdminPage(
         </a>
         <nav aria-label="Sections">
           <a href="#chain">Chain</a>
+          <a href="#requests">Requests</a>
           <a href="#settings">Settings</a>
           <a href="#access">Access keys</a>
           <a href="#connect">Connect</a>
@@ -89,6 +91,13 @@ export function AdminPage(
           intro="Each request goes to the first enabled provider that takes its model and is not cooling down; when it fails (rate limit, overload, outage, a refused key) the same request goes to the next one."
         >
           <Island name="Chain" component={Chain} store={store} />
+        </Section>
+        <Section
+          id="requests"
+          title="Requests"
+          intro="The last requests (kept 7 days): who sent them, which providers were tried, how each attempt ended and how long it took. Open one to see its attempts."
+        >
+          <Island name="RequestLog" component={RequestLog} store={store} />
         </Section>
         <Section
           id="settings"

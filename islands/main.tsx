@@ -5,6 +5,7 @@ import AccessKeys from "./AccessKeys.tsx";
 import Chain from "./Chain.tsx";
 import Connect from "./Connect.tsx";
 import ImportExport from "./ImportExport.tsx";
+import RequestLog from "./RequestLog.tsx";
 import SaveBar from "./SaveBar.tsx";
 import Settings from "./Settings.tsx";
 import { startStatusPolling } from "./parts/actions.ts";
@@ -15,6 +16,7 @@ const ISLANDS: Record<string, ComponentType<{ store: Store }>> = {
   Chain,
   Connect,
   ImportExport,
+  RequestLog,
   SaveBar,
   Settings,
 };
