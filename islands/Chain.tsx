@@ -3,8 +3,14 @@ import { useState } from "preact/hooks";
 import { addFromPreset, moveProvider, removeProvider, testProvider } from "./parts/actions.ts";
 import type { ProviderDraft } from "./parts/draft.ts";
 import { ProviderEditor } from "./parts/provider_editor.tsx";
-import { editProvider, errorsUnder, providerChanged, type Store } from "./parts/store.ts";
-import { Badge, liveState, nowMs, relative, val } from "./parts/ui.tsx";
+import {
+  editProvider,
+  errorsUnder,
+  providerChanged,
+  type ProviderStatus,
+  type Store,
+} from "./parts/store.ts";
+import { Badge, liveState, nowMs, QuotaBar, relative, usageText, val } from "./parts/ui.tsx";
 
 export default function Chain({ store }: { store: Store }) {
   const providers = store.draft.value.providers;
@@ -298,6 +304,7 @@ function ProviderCard(props: CardProps) {
             </dd>
           </div>
         )}
+        {status && changed !== "new" && <UsageFacts store={store} status={status} />}
         {status?.billing && changed !== "new" && (
           <div>
             <dt>Billed to</dt>
@@ -374,6 +381,40 @@ function ProviderCard(props: CardProps) {
         </div>
       )}
     </li>
+  );
+}
+
+/** Token quota bars (the provider's, or one per key) and today's tokens and requests. */
+function UsageFacts({ store, status }: { store: Store; status: ProviderStatus }) {
+  const keyQuotas = (status.keys ?? []).filter((k) => k.quota);
+  return (
+    <>
+      {(status.quota || keyQuotas.length > 0) && (
+        <div class="wide quota-fact">
+          <dt>
+            {status.quota
+              ? "Token quota"
+              : `Token quota per key (per ${keyQuotas[0].quota!.period})`}
+          </dt>
+          <dd>
+            {status.quota && <QuotaBar store={store} quota={status.quota} name={status.id} />}
+            {keyQuotas.length > 0 && (
+              <div class="key-quotas">
+                {keyQuotas.map((k) => (
+                  <QuotaBar key={k.label} store={store} quota={k.quota!} name={k.label} small />
+                ))}
+              </div>
+            )}
+          </dd>
+        </div>
+      )}
+      <div class="wide">
+        <dt>Today (UTC)</dt>
+        <dd>
+          {usageText(status.usage)}
+        </dd>
+      </div>
+    </>
   );
 }
 

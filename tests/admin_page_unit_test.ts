@@ -5,15 +5,28 @@ import { jsonForHtml } from "../lib/admin/page_data.ts";
 import { maskConfig } from "../lib/config/mask.ts";
 import { ConfigSchema, SECRET_FIELDS } from "../lib/config/schema.ts";
 import {
+  captureUntil,
   type Draft,
+  emptyQuota,
   fieldKeyForIssue,
   fromConfig,
   newUid,
   toConfig,
   uniqueId,
   validate,
+  WEEK_DAYS,
 } from "../islands/parts/draft.ts";
 import { connectEnv } from "../islands/Connect.tsx";
+import { h } from "preact";
+import { renderToString } from "preact-render-to-string";
+import { WEEK_DAYS as SCHEMA_WEEK_DAYS } from "../lib/config/fields/usage.ts";
+import type { PageData } from "../lib/admin/page_data.ts";
+import type { QuotaStatus } from "../islands/parts/store.ts";
+import { createStore } from "../islands/parts/store.ts";
+import { formatCount, quotaView, usageText, utcTime } from "../islands/parts/ui.tsx";
+import { compactTokens } from "../islands/parts/provider_editor.tsx";
+import Chain from "../islands/Chain.tsx";
+import Settings from "../islands/Settings.tsx";
 
 const CONFIG = ConfigSchema.parse({
   providers: [
@@ -171,4 +184,230 @@ Deno.test("Connect Claude Code lines: base URL, access key header, no nonessenti
     "ANTHROPIC_BASE_URL",
     "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC",
   ]);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Issue 6: quotas in the provider editor; circuit breaker, request log and webhook in Settings.
+
+const OPS_CONFIG = ConfigSchema.parse({
+  providers: [
+    {
+      id: "zai",
+      type: "anthropic",
+      baseUrl: "https://api.z.ai/api/anthropic",
+      keys: ["sk-zai-0123456789abcdefghijklmnop"],
+      quota: { tokens: 5_000_000, period: "week", weekStartsOn: "sunday", perKey: true },
+    },
+    { id: "plain", type: "anthropic", baseUrl: "https://api.anthropic.com", passthrough: true },
+  ],
+  circuitBreaker: { degradedAfter: 2, openAfter: 4, openSeconds: 30 },
+  requestLog: { maxEntries: 100, debugBodiesUntil: "2026-01-08T10:00:00.000Z" },
+  webhook: { url: "https://hooks.slack.com/services/T000/B000/secret-token", burstFallbacks: 3 },
+});
+
+Deno.test("draft round trip keeps quota, circuit breaker, request log and the masked webhook", () => {
+  const masked = maskConfig(OPS_CONFIG);
+  const d = fromConfig(masked);
+  assert.equal(d.providers[0].quota?.tokens, "5000000");
+  assert.equal(d.providers[1].quota, null);
+  assert.equal(d.webhook.url, "https://hooks.slack.com/…");
+  assert.ok(!("webhook" in d.extra) && !("circuitBreaker" in d.extra));
+  const { body } = toConfig(d);
+  assert.deepEqual(sorted(body), sorted(masked));
+  assert.ok(!JSON.stringify(body).includes("secret-token"));
+  assert.deepEqual(validate(d).errors, {});
+});
+
+Deno.test("draft: set and clear a quota, blank optional numbers, clearing the webhook URL", () => {
+  const d = fromConfig(maskConfig(OPS_CONFIG));
+  d.providers[1].quota = { ...emptyQuota(), tokens: " 1000 ", thresholdPercent: "80.5" };
+  d.providers[0].quota = null;
+  d.circuitBreaker.openSeconds = "";
+  d.requestLog.debugBodiesUntil = "";
+  d.webhook.url = "  ";
+  const { body } = toConfig(d);
+  const [zai, plain] = body.providers as Record<string, unknown>[];
+  assert.equal("quota" in zai, false);
+  assert.deepEqual(plain.quota, {
+    tokens: 1000,
+    period: "day",
+    weekStartsOn: "monday",
+    thresholdPercent: 80.5,
+    perKey: false,
+  });
+  assert.deepEqual(body.circuitBreaker, { enabled: true, degradedAfter: 2, openAfter: 4 });
+  assert.deepEqual(body.requestLog, { maxEntries: 100, debugBodyBytes: 4096 });
+  assert.equal("webhook" in body, false);
+  // What the server makes of it: the quota gets its defaults, the webhook is gone.
+  const parsed = ConfigSchema.parse({ ...body, providers: [plain] });
+  assert.equal(parsed.webhook, undefined);
+  assert.equal(parsed.providers[0].quota?.tokens, 1000);
+  assert.match(validate(d).warnings["webhook.url"], /webhook is removed/);
+});
+
+Deno.test("server issues about quotas and the ops settings land on their fields", () => {
+  const d = fromConfig(maskConfig(OPS_CONFIG));
+  const { sent } = toConfig(d);
+  const uid = d.providers[0].uid;
+  assert.equal(fieldKeyForIssue("providers.0.quota.tokens", sent), `${uid}.quota.tokens`);
+  assert.equal(fieldKeyForIssue("providers.0.quota", sent), `${uid}.quota`);
+  assert.equal(fieldKeyForIssue("circuitBreaker.openAfter", sent), "circuitBreaker.openAfter");
+  assert.equal(
+    fieldKeyForIssue("requestLog.debugBodiesUntil", sent),
+    "requestLog.debugBodiesUntil",
+  );
+  assert.equal(fieldKeyForIssue("webhook.url", sent), "webhook.url");
+  assert.equal(fieldKeyForIssue("webhook", sent), "webhook");
+});
+
+Deno.test("inline checks: quota, circuit breaker, request log, webhook", () => {
+  const d = fromConfig(maskConfig(OPS_CONFIG));
+  const q = d.providers[0].quota!;
+  const uid = d.providers[0].uid;
+  q.tokens = "1.5";
+  q.thresholdPercent = "0";
+  q.period = "year";
+  d.circuitBreaker.degradedAfter = "6";
+  d.circuitBreaker.openSeconds = "0";
+  d.requestLog.maxEntries = "-1";
+  d.requestLog.debugBodyBytes = "10";
+  d.webhook.url = "hooks.slack.com/x";
+  d.webhook.timeoutMs = "50";
+  let { errors } = validate(d);
+  assert.match(errors[`${uid}.quota.tokens`], /whole number of tokens/);
+  assert.match(errors[`${uid}.quota.thresholdPercent`], /between 1 and 100/);
+  assert.match(errors[`${uid}.quota.period`], /day, week or month/);
+  assert.match(errors["circuitBreaker.openAfter"], /at least "degraded after" \(6\)/);
+  assert.match(errors["circuitBreaker.openSeconds"], /between 1 and 86400/);
+  assert.match(errors["requestLog.maxEntries"], /between 0 and 100000/);
+  assert.match(errors["requestLog.debugBodyBytes"], /between 256 and 65536/);
+  assert.match(errors["webhook.url"], /http:\/\/ or https:\/\//);
+  assert.match(errors["webhook.timeoutMs"], /between 100 and 30000/);
+  // A blank budget only says "required" (hidden until a save is tried).
+  q.tokens = "";
+  d.webhook.url = "https://example.com/hook";
+  ({ errors } = validate(d));
+  assert.match(errors[`${uid}.quota.tokens`], /is required$/);
+  assert.equal(errors["webhook.url"], undefined);
+  // A masked URL typed over is no longer the stored one: it must be a real URL.
+  d.webhook.url = "https://hooks.slack.com/…x";
+  assert.equal(validate(d).errors["webhook.url"], undefined);
+  d.webhook.url = "…";
+  assert.match(validate(d).errors["webhook.url"], /full http/);
+});
+
+Deno.test("the page's week days match the schema's; debug capture ends N minutes from now", () => {
+  assert.deepEqual([...WEEK_DAYS], [...SCHEMA_WEEK_DAYS]);
+  assert.equal(captureUntil(30, Date.UTC(2026, 0, 8, 9, 45)), "2026-01-08T10:15:00.000Z");
+});
+
+const QUOTA: QuotaStatus = {
+  target: "p:zai",
+  tokens: 1000,
+  used: 450,
+  percent: 45,
+  thresholdPercent: 90,
+  period: "day",
+  periodStart: "2026-01-08T00:00:00.000Z",
+  resetsAt: "2026-01-09T00:00:00.000Z",
+  exhausted: false,
+};
+
+Deno.test("quota bar geometry and state; number and time formats", () => {
+  const now = Date.parse("2026-01-08T12:00:00Z");
+  assert.deepEqual(quotaView(QUOTA, now), { fill: 45, mark: 90, exhausted: false, near: false });
+  assert.equal(quotaView({ ...QUOTA, used: 850, percent: 85 }, now)?.near, true);
+  const over = { ...QUOTA, used: 1500, percent: 150, exhausted: true };
+  assert.deepEqual(quotaView(over, now), { fill: 100, mark: 90, exhausted: true, near: false });
+  // A status read before the reset but shown after it: not exhausted any more.
+  assert.equal(quotaView(over, Date.parse("2026-01-09T00:00:01Z"))?.exhausted, false);
+  assert.equal(quotaView(null, now), null);
+  assert.equal(formatCount(1234567), "1,234,567");
+  assert.equal(utcTime("2026-01-09T00:00:00.000Z"), "2026-01-09 00:00 UTC");
+  assert.equal(compactTokens(5_000_000), "5 M");
+  assert.equal(compactTokens(1500), "1.5 k");
+  const counts = { requests: 2, input: 1200, output: 30, cache_read: 7, cache_write: 3 };
+  assert.equal(
+    usageText({ today: counts, hour: counts }),
+    "2 requests · 1,200 in · 30 out · 7 cache read · 3 cache write",
+  );
+  assert.equal(usageText(null), "no requests yet today");
+});
+
+/** Page data as loadPageData gives it, for a server render without a server. */
+function pageData(status: Partial<PageData["status"]["providers"][number]>): PageData {
+  const config = maskConfig(OPS_CONFIG);
+  return {
+    config,
+    version: "1",
+    status: {
+      providers: [{
+        id: "zai",
+        name: "zai",
+        type: "anthropic",
+        enabled: true,
+        passthrough: false,
+        cooling: null,
+        circuit: { state: "closed", failures: 0, openedAt: null, probeAfter: null },
+        clientCredentialsCooling: 0,
+        quota: null,
+        usage: null,
+        keys: [],
+        ...status,
+      }],
+      billing: undefined,
+      models: {},
+    } as unknown as PageData["status"],
+    accessKeys: [],
+    accessKeysExist: false,
+    presets: [],
+    providerTypes: ["anthropic"],
+    secretFields: [...SECRET_FIELDS],
+    extraFields: [],
+    baseUrl: "http://localhost:8000",
+    csrf: "x",
+    now: "2026-01-08T12:00:00.000Z",
+  };
+}
+
+Deno.test("server render (no JavaScript): quota bars, exhausted state, today's usage", () => {
+  const counts = { requests: 3, input: 30, output: 15, cache_read: 0, cache_write: 0 };
+  const html = renderToString(
+    h(Chain, {
+      store: createStore(pageData({
+        usage: { today: counts, hour: counts },
+        quota: { ...QUOTA, used: 950, percent: 95, exhausted: true },
+        keys: [{
+          label: "zai#1",
+          key: "sk-zai…mnop",
+          cooling: null,
+          quota: QUOTA,
+          usage: null,
+        }] as unknown as PageData["status"]["providers"][number]["keys"],
+      })),
+    }),
+  );
+  assert.match(html, /950 \/ 1,000 tokens/);
+  assert.match(html, /Quota reached: skipped until.*2026-01-09 00:00 UTC.*in 12 h/);
+  assert.match(html, /quota reached: skipped/); // the badge
+  assert.match(html, /width="95"/); // the bar, drawn without inline styles
+  assert.match(html, /x1="90"/); // the threshold marker
+  assert.ok(!/style=/.test(html), "no inline style (CSP)");
+  assert.match(html, /data-quota="zai#1"/);
+  assert.match(html, /450 \/ 1,000 tokens/);
+  assert.match(html, /3 requests · 30 in · 15 out/);
+});
+
+Deno.test("server render of Settings: capture on until a time, the webhook masked", () => {
+  const html = renderToString(h(Settings, { store: createStore(pageData({})) }));
+  // debugBodiesUntil is 10:00 and the page was read at 12:00: off, ended 2 h ago.
+  assert.match(html, /Off\..*The last capture ended 2 h ago/);
+  assert.match(html, /value="https:\/\/hooks.slack.com\/…"/);
+  assert.ok(!html.includes("secret-token"));
+  const data = pageData({});
+  data.now = "2026-01-08T09:30:00.000Z";
+  const on = renderToString(h(Settings, { store: createStore(data) }));
+  assert.match(on, /data-capture="on"/);
+  assert.match(on, /until.*10:00:00 UTC.*in 30 min/);
+  assert.match(on, /Stop capture/);
 });

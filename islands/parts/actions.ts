@@ -71,7 +71,8 @@ export async function save(store: Store): Promise<boolean> {
       const catalog = store.data.extraFields;
       const missing = Object.keys(mapped).map((k) => k.split(".")).filter(([uid, field]) => {
         const p = store.draft.value.providers.find((x) => x.uid === uid);
-        return p && !(field in p.extra) && catalog.some((f) => f.name === field);
+        // Fields with their own controls (such as `quota`) are not added as generic ones.
+        return p && !(field in p) && !(field in p.extra) && catalog.some((f) => f.name === field);
       });
       if (missing.length) {
         edit(store, (d) => {

@@ -37,8 +37,44 @@ export interface ProviderDraft {
   modelMap: Row[];
   timeoutMs: string;
   cooldownSeconds: string;
+  /** The token budget; null when the provider has none. */
+  quota: QuotaDraft | null;
   /** Fields this page does not know (other provider types): shown and edited generically. */
   extra: Record<string, unknown>;
+}
+
+/** A provider's token quota as edited (numbers as typed). */
+export interface QuotaDraft {
+  tokens: string;
+  period: string;
+  weekStartsOn: string;
+  thresholdPercent: string;
+  perKey: boolean;
+}
+
+/** The circuit breaker settings as edited; a blank `openSeconds` means "the provider's cooldown". */
+export interface CircuitDraft {
+  enabled: boolean;
+  degradedAfter: string;
+  openAfter: string;
+  openSeconds: string;
+}
+
+/** The request log settings as edited; `debugBodiesUntil` is an ISO time or blank (off). */
+export interface RequestLogDraft {
+  maxEntries: string;
+  debugBodiesUntil: string;
+  debugBodyBytes: string;
+}
+
+/** The webhook as edited: a blank URL removes it; `stored` is the masked URL loaded from the server. */
+export interface WebhookDraft {
+  url: string;
+  stored: string;
+  burstFallbacks: string;
+  burstWindowSeconds: string;
+  minIntervalSeconds: string;
+  timeoutMs: string;
 }
 
 export interface SettingsDraft {
@@ -53,6 +89,9 @@ export interface SettingsDraft {
 export interface Draft {
   providers: ProviderDraft[];
   settings: SettingsDraft;
+  circuitBreaker: CircuitDraft;
+  requestLog: RequestLogDraft;
+  webhook: WebhookDraft;
   /** Top-level config fields this page does not know: sent back unchanged. */
   extra: Record<string, unknown>;
 }
@@ -70,7 +109,38 @@ const KNOWN_PROVIDER_FIELDS = new Set([
   "modelMap",
   "timeoutMs",
   "cooldownSeconds",
+  "quota",
 ]);
+
+/** Top-level objects the Settings island edits field by field (server errors land on `<top>.<field>`). */
+export const NESTED_SETTINGS = ["circuitBreaker", "requestLog", "webhook"] as const;
+
+/**
+ * Days a quota week may start on. A copy of WEEK_DAYS in lib/config/fields/usage.ts (importing
+ * that would bundle zod into the page); a unit test keeps the two equal.
+ */
+export const WEEK_DAYS = [
+  "sunday",
+  "monday",
+  "tuesday",
+  "wednesday",
+  "thursday",
+  "friday",
+  "saturday",
+] as const;
+
+export const QUOTA_PERIODS = ["day", "week", "month"] as const;
+
+/** A new quota's starting values (the schema's defaults). */
+export function emptyQuota(): QuotaDraft {
+  return {
+    tokens: "",
+    period: "day",
+    weekStartsOn: "monday",
+    thresholdPercent: "90",
+    perKey: false,
+  };
+}
 
 export const SETTINGS_FIELDS = [
   "fallbackOn",
@@ -120,16 +190,35 @@ export function providerDraft(p: AnyProvider, uid: string, saved: boolean): Prov
     modelMap: rows(p.modelMap, "m"),
     timeoutMs: str(p.timeoutMs),
     cooldownSeconds: str(p.cooldownSeconds),
+    quota: quotaDraft(p.quota),
     extra,
+  };
+}
+
+function quotaDraft(q: unknown): QuotaDraft | null {
+  if (!q || typeof q !== "object") return null;
+  const o = q as Record<string, unknown>;
+  const empty = emptyQuota();
+  return {
+    tokens: str(o.tokens),
+    period: str(o.period) || empty.period,
+    weekStartsOn: str(o.weekStartsOn) || empty.weekStartsOn,
+    thresholdPercent: str(o.thresholdPercent ?? empty.thresholdPercent),
+    perKey: o.perKey === true,
   };
 }
 
 /** The draft of a saved (masked) config; `previous` keeps uids of providers that stay. */
 export function fromConfig(config: Config, previous?: Draft): Draft {
   const extra: Record<string, unknown> = {};
+  const own: readonly string[] = [...SETTINGS_FIELDS, ...NESTED_SETTINGS];
   for (const [k, v] of Object.entries(config)) {
-    if (k !== "providers" && !(SETTINGS_FIELDS as readonly string[]).includes(k)) extra[k] = v;
+    if (k !== "providers" && !own.includes(k)) extra[k] = v;
   }
+  // The schema fills these in, but a config from an older server may lack them.
+  const cb: Partial<Config["circuitBreaker"]> = config.circuitBreaker ?? {};
+  const log: Partial<Config["requestLog"]> = config.requestLog ?? {};
+  const hook: Partial<NonNullable<Config["webhook"]>> = config.webhook ?? {};
   const uidOf = (id: string, i: number) =>
     previous?.providers.find((p) => p.origId === id || (p.origId === null && p.id === id))?.uid ??
       `p${i}`;
@@ -149,6 +238,25 @@ export function fromConfig(config: Config, previous?: Draft): Draft {
       nonStreamingTimeoutMs: str(config.nonStreamingTimeoutMs),
       bodyLimitBytes: str(config.bodyLimitBytes),
     },
+    circuitBreaker: {
+      enabled: cb.enabled !== false,
+      degradedAfter: str(cb.degradedAfter ?? 3),
+      openAfter: str(cb.openAfter ?? 5),
+      openSeconds: str(cb.openSeconds),
+    },
+    requestLog: {
+      maxEntries: str(log.maxEntries ?? 5000),
+      debugBodiesUntil: str(log.debugBodiesUntil),
+      debugBodyBytes: str(log.debugBodyBytes ?? 4096),
+    },
+    webhook: {
+      url: str(hook.url),
+      stored: str(hook.url),
+      burstFallbacks: str(hook.burstFallbacks ?? 5),
+      burstWindowSeconds: str(hook.burstWindowSeconds ?? 60),
+      minIntervalSeconds: str(hook.minIntervalSeconds ?? 600),
+      timeoutMs: str(hook.timeoutMs ?? 5000),
+    },
     extra,
   };
 }
@@ -159,6 +267,11 @@ function num(s: string): number | string | undefined {
   if (t === "") return undefined;
   const n = Number(t);
   return Number.isFinite(n) ? n : t;
+}
+
+/** An object without its undefined values (blank number fields take the schema's default). */
+function defined(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 }
 
 /** Where each sent provider came from, for mapping server errors back to fields. */
@@ -198,6 +311,18 @@ export function providerJson(p: ProviderDraft): { json: Record<string, unknown>;
   if (timeoutMs !== undefined) json.timeoutMs = timeoutMs;
   const cooldownSeconds = num(p.cooldownSeconds);
   if (cooldownSeconds !== undefined) json.cooldownSeconds = cooldownSeconds;
+  if (p.quota) {
+    const q = p.quota;
+    // weekStartsOn is sent for every period: it is harmless for day and month, and keeps the
+    // choice if the period is switched back to week.
+    json.quota = defined({
+      tokens: num(q.tokens),
+      period: q.period,
+      weekStartsOn: q.weekStartsOn,
+      thresholdPercent: num(q.thresholdPercent),
+      perKey: q.perKey,
+    });
+  }
   return { json, keys: keys.map((k) => k.uid) };
 }
 
@@ -217,6 +342,30 @@ export function toConfig(d: Draft): { body: Record<string, unknown>; sent: Sent 
     const v = num(s[field]);
     if (v !== undefined) body[field] = v;
   }
+  const cb = d.circuitBreaker;
+  body.circuitBreaker = defined({
+    enabled: cb.enabled,
+    degradedAfter: num(cb.degradedAfter),
+    openAfter: num(cb.openAfter),
+    openSeconds: num(cb.openSeconds),
+  });
+  const log = d.requestLog;
+  body.requestLog = defined({
+    maxEntries: num(log.maxEntries),
+    debugBodiesUntil: log.debugBodiesUntil.trim() || undefined,
+    debugBodyBytes: num(log.debugBodyBytes),
+  });
+  // No URL, no webhook: clearing the URL removes it.
+  const hook = d.webhook;
+  if (hook.url.trim() !== "") {
+    body.webhook = defined({
+      url: hook.url.trim(),
+      burstFallbacks: num(hook.burstFallbacks),
+      burstWindowSeconds: num(hook.burstWindowSeconds),
+      minIntervalSeconds: num(hook.minIntervalSeconds),
+      timeoutMs: num(hook.timeoutMs),
+    });
+  }
   return { body, sent };
 }
 
@@ -228,6 +377,10 @@ export function fieldKeyForIssue(path: string, sent: Sent): string {
     if (!p) return "providers";
     const rest = m[2] ?? "";
     if (rest === "") return `${p.uid}._`;
+    if (rest === "quota" || rest.startsWith("quota.")) {
+      const sub = rest.split(".")[1];
+      return sub ? `${p.uid}.quota.${sub}` : `${p.uid}.quota`;
+    }
     if (rest.startsWith("keys.")) {
       const row = p.keys[Number(rest.split(".")[1])];
       return row ? `${p.uid}.keys.${row}` : `${p.uid}.keys`;
@@ -246,7 +399,8 @@ export function fieldKeyForIssue(path: string, sent: Sent): string {
     return `${p.uid}.${rest.split(".")[0]}`;
   }
   if (path === "providers" || path === "") return path === "" ? "_" : "providers";
-  const top = path.split(".")[0];
+  const [top, sub] = path.split(".");
+  if ((NESTED_SETTINGS as readonly string[]).includes(top)) return sub ? `${top}.${sub}` : top;
   return (SETTINGS_FIELDS as readonly string[]).includes(top) ? `settings.${top}` : "_";
 }
 
@@ -306,6 +460,7 @@ export function validate(d: Draft): Validation {
     if (t) errors[k("timeoutMs")] = t;
     const c = intIn(p.cooldownSeconds, 0, 86_400, "the cooldown");
     if (c) errors[k("cooldownSeconds")] = c;
+    if (p.quota) validateQuota(p.quota, k, errors, warnings, p.passthrough);
     const seenKeys = new Set<string>();
     for (const key of p.keys) {
       const v = key.value.trim();
@@ -367,7 +522,91 @@ export function validate(d: Draft): Validation {
     const e = intIn(s[field], min, max, what, false);
     if (e) errors[`settings.${field}`] = e;
   }
+  validateOps(d, errors, warnings);
   return { errors, warnings };
+}
+
+/** A quota's fields, filed under `<uid>.quota.<field>` (where the server's issues land too). */
+function validateQuota(
+  q: QuotaDraft,
+  k: (f: string) => string,
+  errors: Record<string, string>,
+  warnings: Record<string, string>,
+  passthrough: boolean,
+): void {
+  const t = q.tokens.trim();
+  if (t === "") errors[k("quota.tokens")] = "the token budget is required";
+  else if (!Number.isInteger(Number(t)) || Number(t) < 1) {
+    errors[k("quota.tokens")] = "must be a whole number of tokens, at least 1";
+  } else if (Number(t) > 1e15) errors[k("quota.tokens")] = "at most 10^15 tokens";
+  const pct = q.thresholdPercent.trim();
+  if (pct === "") errors[k("quota.thresholdPercent")] = "the threshold is required";
+  else if (!Number.isFinite(Number(pct)) || Number(pct) < 1 || Number(pct) > 100) {
+    errors[k("quota.thresholdPercent")] = "must be a percentage between 1 and 100";
+  }
+  if (!(QUOTA_PERIODS as readonly string[]).includes(q.period)) {
+    errors[k("quota.period")] = "choose day, week or month";
+  }
+  if (!(WEEK_DAYS as readonly string[]).includes(q.weekStartsOn)) {
+    errors[k("quota.weekStartsOn")] = "choose a day of the week";
+  }
+  if (q.perKey && passthrough) {
+    warnings[k("quota.perKey")] = "a passthrough provider has no stored keys: nothing is counted";
+  }
+}
+
+/** Circuit breaker, request log and webhook settings. */
+function validateOps(
+  d: Draft,
+  errors: Record<string, string>,
+  warnings: Record<string, string>,
+): void {
+  const cb = d.circuitBreaker;
+  const degraded = intIn(cb.degradedAfter, 1, 1000, "the failure count", false);
+  if (degraded) errors["circuitBreaker.degradedAfter"] = degraded;
+  const open = intIn(cb.openAfter, 1, 1000, "the failure count", false);
+  if (open) errors["circuitBreaker.openAfter"] = open;
+  else if (!degraded && Number(cb.openAfter) < Number(cb.degradedAfter)) {
+    errors["circuitBreaker.openAfter"] =
+      `must be at least "degraded after" (${cb.degradedAfter.trim()})`;
+  }
+  const openS = intIn(cb.openSeconds, 1, 86_400, "the open time");
+  if (openS) errors["circuitBreaker.openSeconds"] = openS;
+
+  const log = d.requestLog;
+  const max = intIn(log.maxEntries, 0, 100_000, "the entry count", false);
+  if (max) errors["requestLog.maxEntries"] = max;
+  const bytes = intIn(log.debugBodyBytes, 256, 65_536, "the body size", false);
+  if (bytes) errors["requestLog.debugBodyBytes"] = bytes;
+  if (log.debugBodiesUntil.trim() !== "" && Number.isNaN(Date.parse(log.debugBodiesUntil))) {
+    errors["requestLog.debugBodiesUntil"] = "not a valid time: stop the capture and start it again";
+  }
+
+  const hook = d.webhook;
+  const url = hook.url.trim();
+  if (url === "") {
+    if (hook.stored) warnings["webhook.url"] = "left empty, the webhook is removed when you save";
+    return;
+  }
+  // A masked URL is the stored one, kept as it is (the server checks it still matches).
+  if (!(url === hook.stored && url.includes("…")) && !validBaseUrl(url)) {
+    errors["webhook.url"] = "must be a full http:// or https:// URL";
+  }
+  const checks: [keyof WebhookDraft, number, number, string][] = [
+    ["burstFallbacks", 1, 100_000, "the fallback count"],
+    ["burstWindowSeconds", 1, 86_400, "the window"],
+    ["minIntervalSeconds", 0, 7 * 86_400, "the interval"],
+    ["timeoutMs", 100, 30_000, "the timeout"],
+  ];
+  for (const [field, min, max, what] of checks) {
+    const e = intIn(hook[field], min, max, what, false);
+    if (e) errors[`webhook.${field}`] = e;
+  }
+}
+
+/** The ISO time `minutes` from `now`: when a debug capture started now ends. */
+export function captureUntil(minutes: number, now: number): string {
+  return new Date(now + Math.round(minutes * 60_000)).toISOString();
 }
 
 /** A new provider id from a preset's, unique in the draft. */

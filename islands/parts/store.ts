@@ -9,6 +9,10 @@ import { type Draft, fromConfig, type ProviderDraft, toConfig, validate } from "
 
 export type StatusReport = PageData["status"];
 export type ProviderStatus = StatusReport["providers"][number];
+/** A provider's or key's quota standing (lib/usage/quota_board.ts). */
+export type QuotaStatus = NonNullable<ProviderStatus["quota"]>;
+/** Today's and this hour's counts of a provider or key (lib/usage/report.ts). */
+export type UsageStatus = NonNullable<ProviderStatus["usage"]>;
 
 /** A message shown in the save bar. */
 export interface Notice {

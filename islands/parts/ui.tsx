@@ -2,7 +2,14 @@
 import type { ComponentChildren, TargetedEvent } from "preact";
 import { useState } from "preact/hooks";
 import { copyText } from "./actions.ts";
-import { fieldError, fieldWarning, type ProviderStatus, type Store } from "./store.ts";
+import {
+  fieldError,
+  fieldWarning,
+  type ProviderStatus,
+  type QuotaStatus,
+  type Store,
+  type UsageStatus,
+} from "./store.ts";
 
 /** The clock: the server's until hydrated (so both render the same), then the browser's. */
 export function nowMs(store: Store): number {
@@ -129,6 +136,10 @@ export function liveState(
       detail: `${circuit.failures} failures in a row${probe}`,
     };
   }
+  // A spent quota skips the provider like a cooldown, until its period resets.
+  if (quotaView(status.quota, now)?.exhausted) {
+    return { kind: "cooling", label: "quota reached: skipped", detail: null };
+  }
   const cooling = status.cooling && Date.parse(status.cooling.until) > now ? status.cooling : null;
   if (cooling) {
     return {
@@ -180,3 +191,121 @@ export const val = (
 
 /** An input type chosen at run time (Preact's types want a literal). */
 export const dynType = (t: "text" | "password" | "number") => t as "text";
+
+/** A count with thousands separators; one fixed locale so server and browser render the same. */
+export function formatCount(n: number): string {
+  return Math.round(n).toLocaleString("en-US");
+}
+
+/** "2026-01-08 00:00 UTC": the same text on the server and in every browser. */
+export function utcTime(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const s = d.toISOString();
+  return `${s.slice(0, 10)} ${s.slice(11, 16)} UTC`;
+}
+
+/** What a quota bar draws: fill and threshold marker in percent of the budget (0-100). */
+export interface QuotaView {
+  fill: number;
+  mark: number;
+  /** Past the threshold and the period has not reset yet (a stale status is not "exhausted"). */
+  exhausted: boolean;
+  /** Within 10 points of the threshold. */
+  near: boolean;
+}
+
+/** The bar's geometry and state for a quota standing at `now` (ms); null without a quota. */
+export function quotaView(q: QuotaStatus | null | undefined, now: number): QuotaView | null {
+  if (!q) return null;
+  const clamp = (n: number) => Math.max(0, Math.min(100, Number.isFinite(n) ? n : 0));
+  const fill = clamp(q.tokens > 0 ? (q.used / q.tokens) * 100 : 0);
+  const exhausted = q.exhausted && Date.parse(q.resetsAt) > now;
+  return {
+    fill: Math.round(fill * 10) / 10,
+    mark: clamp(q.thresholdPercent),
+    exhausted,
+    near: !exhausted && fill >= q.thresholdPercent - 10,
+  };
+}
+
+/**
+ * A quota's usage bar: used / tokens, percent, a marker at the threshold, and when it resets (or
+ * until when the provider is skipped). An SVG draws it: its attributes need no inline style, which
+ * the page's CSP forbids, so it renders the same without JavaScript.
+ */
+export function QuotaBar(
+  { store, quota, name, small }: {
+    store: Store;
+    quota: QuotaStatus;
+    /** What the quota belongs to, for screen readers and tests ("zai", "zai#2"). */
+    name: string;
+    small?: boolean;
+  },
+) {
+  const v = quotaView(quota, nowMs(store))!;
+  const nums = `${formatCount(quota.used)} / ${formatCount(quota.tokens)} tokens`;
+  const reset = `${relative(store, quota.resetsAt)} (${utcTime(quota.resetsAt)})`;
+  return (
+    <div
+      class={`quota${small ? " small" : ""}${v.exhausted ? " exhausted" : v.near ? " near" : ""}`}
+      data-quota={name}
+    >
+      <div class="quota-line">
+        {small && <code class="quota-name">{name}</code>}
+        <span class="quota-nums">{nums}</span>
+        <span class="quota-pct">{quota.percent} %</span>
+        {!small && <span class="hint">per {quota.period}</span>}
+      </div>
+      <div
+        class="meter"
+        role="meter"
+        aria-label={`Token quota of ${name}`}
+        aria-valuemin={0}
+        aria-valuemax={quota.tokens}
+        aria-valuenow={Math.min(quota.used, quota.tokens)}
+        aria-valuetext={`${nums}, ${quota.percent} %; skipped past ${quota.thresholdPercent} %`}
+      >
+        <svg viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true" focusable="false">
+          <rect class="meter-track" x="0" y="0" width="100" height="10" />
+          <rect class="meter-fill" x="0" y="0" width={v.fill} height="10" />
+          <line
+            class="meter-mark"
+            x1={v.mark}
+            x2={v.mark}
+            y1="0"
+            y2="10"
+            vector-effect="non-scaling-stroke"
+          />
+        </svg>
+      </div>
+      {v.exhausted
+        ? (
+          <p class="quota-out">
+            Quota reached: skipped until{" "}
+            <time dateTime={quota.resetsAt}>{utcTime(quota.resetsAt)}</time>{" "}
+            ({relative(store, quota.resetsAt)})
+          </p>
+        )
+        : (
+          <p class="hint quota-reset">
+            Resets <time dateTime={quota.resetsAt}>{reset}</time>
+            {!small && ` · skipped past ${quota.thresholdPercent} %`}
+          </p>
+        )}
+    </div>
+  );
+}
+
+/** Today's requests and tokens by kind, e.g. "3 requests · 30 in · 15 out · 7 cache read". */
+export function usageText(usage: UsageStatus | null | undefined): string {
+  const t = usage?.today;
+  if (!t || t.requests === 0) return "no requests yet today";
+  return [
+    `${formatCount(t.requests)} request${t.requests === 1 ? "" : "s"}`,
+    `${formatCount(t.input)} in`,
+    `${formatCount(t.output)} out`,
+    `${formatCount(t.cache_read)} cache read`,
+    `${formatCount(t.cache_write)} cache write`,
+  ].join(" · ");
+}

@@ -61,7 +61,8 @@ export async function loadPageData(deps: Deps, c: Context, csrf: string): Promis
     presets: PRESETS,
     providerTypes: [...PROVIDER_TYPES],
     secretFields: [...SECRET_FIELDS],
-    extraFields: extraProviderFields(),
+    // The quota has its own group in the provider editor, not a generic JSON field.
+    extraFields: extraProviderFields().filter((f) => f.name !== "quota"),
     baseUrl: publicOrigin(c),
     csrf,
     now: new Date().toISOString(),
