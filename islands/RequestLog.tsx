@@ -285,7 +285,7 @@ export default function RequestLog({ store }: { store: Store }) {
         </div>
         {filters.range === "custom" && (
           <>
-            <div class="field">
+            <div class="field rl-when">
               <label for="rl-since">From</label>
               <input
                 id="rl-since"
@@ -295,7 +295,7 @@ export default function RequestLog({ store }: { store: Store }) {
                 onChange={(e) => apply({ ...filters, since: e.currentTarget.value })}
               />
             </div>
-            <div class="field">
+            <div class="field rl-when">
               <label for="rl-until">To</label>
               <input
                 id="rl-until"
@@ -320,7 +320,7 @@ export default function RequestLog({ store }: { store: Store }) {
           {isFiltered(filters) && (
             <button
               type="button"
-              class="btn small danger-text"
+              class="btn danger-text"
               disabled={disabled}
               onClick={() => {
                 setModelText("");

@@ -211,6 +211,22 @@ Deno.test({
       await dialog.getByRole("button", { name: "Close" }).click();
       await dialog.waitFor({ state: "hidden" });
 
+      // --- An API failure says so, and "Try again" recovers. ---
+      await page.route("**/admin/api/requests?*", (route) =>
+        route.fulfill({
+          status: 503,
+          contentType: "application/json",
+          body: JSON.stringify({ type: "error", error: { message: "KV is unavailable (mock)" } }),
+        }));
+      await section.getByRole("button", { name: "Refresh" }).click();
+      await section.getByRole("alert").getByText(
+        "Could not load the request log: KV is unavailable (mock)",
+      ).waitFor();
+      await shot(page, "rl-05-error", section);
+      await page.unrouteAll();
+      await section.getByRole("button", { name: "Try again" }).click();
+      await expectRows(page, fellBack);
+
       // --- Phone width: the table scrolls in its box, never the page. ---
       const phone = await browser.newContext({
         viewport: { width: 390, height: 844 },
@@ -228,12 +244,12 @@ Deno.test({
           document.documentElement.scrollWidth - document.documentElement.clientWidth
         );
       assert.ok((await overflow()) <= 0, "no sideways scrolling on a phone");
-      await shot(small, "rl-05-phone", small.locator("#requests"));
+      await shot(small, "rl-06-phone", small.locator("#requests"));
       await rows(small).first().getByRole("button").click();
       await small.getByRole("dialog", { name: "Request details" }).locator(".rl-attempts > li")
         .nth(1).waitFor();
       assert.ok((await overflow()) <= 0, "no sideways scrolling with the details open");
-      await shot(small, "rl-06-phone-details");
+      await shot(small, "rl-07-phone-details");
       await phone.close();
 
       assert.deepEqual(errors, []);
