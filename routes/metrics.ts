@@ -57,6 +57,7 @@ export function metricsRoutes(deps: Deps): Hono<AppEnv> {
         return {
           id: p.provider.id,
           cooling: cooling.has(p.target),
+          circuit: deps.circuits.get(p.provider.id),
           quotaUsedRatio: q ? q.used / q.tokens : null,
           quotaExhausted: q?.exhausted ?? false,
         };

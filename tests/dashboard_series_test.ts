@@ -194,6 +194,13 @@ Deno.test("dashboard series through Detour: per-provider counts, fallbacks, erro
     const anon = await fetch(`${detour.url}/admin/api/usage/series`);
     assert.equal(anon.status, 401);
     await anon.body?.cancel();
+    // /metrics shows the same circuit state.
+    const metrics = await fetch(`${detour.url}/metrics`, {
+      headers: { authorization: `Bearer ${detour.adminToken}` },
+    }).then((r) => r.text());
+    assert.match(metrics, /^detour_circuit_state\{provider="primary",state="degraded"\} 1$/m);
+    assert.match(metrics, /^detour_circuit_state\{provider="backup",state="closed"\} 1$/m);
+    assert.match(metrics, /^detour_circuit_failures\{provider="primary"\} 1$/m);
     // No secret in what the dashboard reads.
     assert.ok(!JSON.stringify(body).includes(KEY));
   } finally {

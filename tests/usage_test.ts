@@ -484,6 +484,10 @@ Deno.test("request log: filters, size bound, one entry with debug bodies; /metri
     );
     assert.match(text, /^detour_request_duration_seconds_count\{provider="anthropic"\} 3$/m);
     assert.match(text, /^detour_provider_cooling\{provider="zai"\} 0$/m);
+    // 429s are the credential's problem, not the provider's: the circuit stays closed.
+    assert.match(text, /^detour_circuit_state\{provider="anthropic",state="closed"\} 1$/m);
+    assert.match(text, /^detour_circuit_state\{provider="anthropic",state="open"\} 0$/m);
+    assert.match(text, /^detour_circuit_failures\{provider="anthropic"\} 0$/m);
 
     for (
       const s of [

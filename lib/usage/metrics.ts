@@ -3,6 +3,7 @@
  * Prometheus). Updated after each response went out; rendered on scrape without touching KV.
  */
 
+const CIRCUIT_STATES = ["closed", "degraded", "open", "half_open"] as const;
 const BUCKETS_MS = [50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000, 120_000, 300_000];
 
 /** Label values escaped as the text format requires. */
@@ -130,6 +131,8 @@ export class Metrics {
       cooling: boolean;
       quotaUsedRatio: number | null;
       quotaExhausted: boolean;
+      /** The circuit breaker's state and consecutive failures. */
+      circuit: { state: string; failures: number };
     }[];
     coolingTargets: number;
   }): string {
@@ -152,7 +155,21 @@ export class Metrics {
       "1 while the provider is past its quota threshold.",
       "gauge",
     );
+    const circuit = new Family(
+      "detour_circuit_state",
+      "1 for the circuit breaker's current state (closed, degraded, open, half_open), else 0.",
+      "gauge",
+    );
+    const failures = new Family(
+      "detour_circuit_failures",
+      "Consecutive failures the provider's circuit breaker counts.",
+      "gauge",
+    );
     for (const p of state.providers) {
+      for (const s of CIRCUIT_STATES) {
+        circuit.add({ provider: p.id, state: s }, p.circuit.state === s ? 1 : 0);
+      }
+      failures.add({ provider: p.id }, p.circuit.failures);
       cooling.add({ provider: p.id }, p.cooling ? 1 : 0);
       if (p.quotaUsedRatio !== null) {
         quota.add({ provider: p.id }, p.quotaUsedRatio);
@@ -160,6 +177,8 @@ export class Metrics {
       }
     }
     cooling.render(out);
+    circuit.render(out);
+    failures.render(out);
     quota.render(out);
     exhausted.render(out);
     const targets = new Family(
