@@ -619,7 +619,7 @@ function DetailBody(
           <p class="hint">
             {d.hasBodies
               ? "The captured bodies have expired."
-              : "Not captured: bodies are stored only while debug capture is on (requestLog.debugBodiesUntil)."}
+              : "Not captured: bodies are stored only while debug capture is on (Settings, Debug body capture)."}
           </p>
         )}
     </>
