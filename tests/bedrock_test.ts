@@ -4,6 +4,7 @@
  * @anthropic-ai/bedrock-sdk, pointed at the same mock, is the reference for the request shape.
  */
 import assert from "node:assert/strict";
+import { adminGet, settle } from "./helpers/usage.ts";
 import Anthropic from "@anthropic-ai/sdk";
 import AnthropicBedrock from "@anthropic-ai/bedrock-sdk";
 import type { ProviderInput } from "../lib/config/schema.ts";
@@ -495,6 +496,28 @@ Deno.test("bedrock: the admin test button answers through Bedrock", async () => 
       "/model/us.anthropic.claude-haiku-4-5-20251001-v1:0/invoke",
     );
     assert.deepEqual(t.bedrock.rejected, []);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("bedrock: usage is counted from the translated event stream and from JSON answers", async () => {
+  const t = await setup();
+  try {
+    const final = await t.client.messages.stream(params("claude-haiku-4-5-20251001"))
+      .finalMessage();
+    assert.equal(final.usage.output_tokens, 5);
+    await t.client.messages.create(params("claude-haiku-4-5-20251001"));
+    await settle(t.detour, 2);
+    const status = await adminGet(t.detour, "/admin/api/status");
+    // 10 input + 5 output per answer; the stream's output comes from its final message_delta.
+    assert.deepEqual(status.body.providers[0].usage.today, {
+      requests: 2,
+      input: 20,
+      output: 10,
+      cache_read: 0,
+      cache_write: 0,
+    });
   } finally {
     await t.close();
   }

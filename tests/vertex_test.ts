@@ -5,6 +5,7 @@
  * the same mock, is the reference for the request shape.
  */
 import assert from "node:assert/strict";
+import { adminGet, settle } from "./helpers/usage.ts";
 import Anthropic from "@anthropic-ai/sdk";
 import { AnthropicVertex } from "@anthropic-ai/vertex-sdk";
 import type { ProviderInput } from "../lib/config/schema.ts";
@@ -346,6 +347,27 @@ Deno.test("vertex: the admin test button answers through Vertex", async () => {
     const result = await res.json();
     assert.equal(result.ok, true, JSON.stringify(result));
     assert.match(t.vertex.received[0].path, /models\/claude-haiku-4-5@20251001:rawPredict$/);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("vertex: usage is counted from its SSE and JSON answers", async () => {
+  const t = await setup();
+  try {
+    const final = await t.client.messages.stream(params("claude-sonnet-4-5@20250929"))
+      .finalMessage();
+    assert.equal(final.usage.output_tokens, 5);
+    await t.client.messages.create(params("claude-sonnet-4-5@20250929"));
+    await settle(t.detour, 2);
+    const status = await adminGet(t.detour, "/admin/api/status");
+    assert.deepEqual(status.body.providers[0].usage.today, {
+      requests: 2,
+      input: 20,
+      output: 10,
+      cache_read: 0,
+      cache_write: 0,
+    });
   } finally {
     await t.close();
   }
