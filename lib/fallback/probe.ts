@@ -25,7 +25,10 @@ export function probeModel(modelMap: Record<string, string>, requested?: string)
   return exact ?? "claude-haiku-4-5";
 }
 
-/** Sends `max_tokens: 1` to one provider (its first key, or `apiKey` for passthrough). */
+/**
+ * Sends `max_tokens: 1` to one provider: with the key its plan puts first (stored keys rotate, so
+ * repeated tests try them in turn), or `apiKey` for a passthrough provider.
+ */
 export async function probeProvider(
   chain: Chain,
   providerId: string,
