@@ -7,6 +7,7 @@ import { jsonForHtml, type PageData } from "../lib/admin/page_data.ts";
 import AccessKeys from "../islands/AccessKeys.tsx";
 import Chain from "../islands/Chain.tsx";
 import Connect from "../islands/Connect.tsx";
+import Dashboard from "../islands/Dashboard.tsx";
 import ImportExport from "../islands/ImportExport.tsx";
 import RequestLog from "../islands/RequestLog.tsx";
 import SaveBar from "../islands/SaveBar.tsx";
@@ -61,6 +62,7 @@ export function AdminPage(
         </a>
         <nav aria-label="Sections">
           <a href="#chain">Chain</a>
+          <a href="#dashboard">Dashboard</a>
           <a href="#requests">Requests</a>
           <a href="#settings">Settings</a>
           <a href="#access">Access keys</a>
@@ -91,6 +93,13 @@ export function AdminPage(
           intro="Each request goes to the first enabled provider that takes its model and is not cooling down; when it fails (rate limit, overload, outage, a refused key) the same request goes to the next one."
         >
           <Island name="Chain" component={Chain} store={store} />
+        </Section>
+        <Section
+          id="dashboard"
+          title="Dashboard"
+          intro="Requests, tokens, fallbacks and latency per provider over the last 24 hours or 7 days, with cooldowns and circuit events; summed from every instance, refreshed every minute."
+        >
+          <Island name="Dashboard" component={Dashboard} store={store} />
         </Section>
         <Section
           id="requests"

@@ -4,6 +4,7 @@ import type { PageData } from "../lib/admin/page_data.ts";
 import AccessKeys from "./AccessKeys.tsx";
 import Chain from "./Chain.tsx";
 import Connect from "./Connect.tsx";
+import Dashboard from "./Dashboard.tsx";
 import ImportExport from "./ImportExport.tsx";
 import RequestLog from "./RequestLog.tsx";
 import SaveBar from "./SaveBar.tsx";
@@ -15,6 +16,7 @@ const ISLANDS: Record<string, ComponentType<{ store: Store }>> = {
   AccessKeys,
   Chain,
   Connect,
+  Dashboard,
   ImportExport,
   RequestLog,
   SaveBar,
