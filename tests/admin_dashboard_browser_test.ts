@@ -252,9 +252,10 @@ Deno.test({
         before!.width,
       );
 
-      // --- Phone width: charts fit, nothing scrolls sideways. ---
+      // --- Phone width, dark mode: charts fit and use the dark palette; no sideways scrolling. ---
       const phone = await browser.newContext({
         viewport: { width: 390, height: 844 },
+        colorScheme: "dark",
         storageState: await page.context().storageState(),
         deviceScaleFactor: 2,
       });
