@@ -122,7 +122,9 @@ function BillingSummary({ store }: { store: Store }) {
           <span key={path} data-billing-path={path}>
             {i > 0 && " · "}
             {BILLING_LABELS[path] ?? path}: {b.served24h}
-            {b.lastServedAt && <span class="hint">(last {relative(store, b.lastServedAt)})</span>}
+            {b.lastServedAt && (
+              <span class="hint">{` (last ${relative(store, b.lastServedAt)})`}</span>
+            )}
           </span>
         ))}
     </p>
