@@ -1,5 +1,6 @@
 /** The admin JSON API over HTTP: auth, masked config, atomic validated replace, status, test. */
 import assert from "node:assert/strict";
+import { settle } from "./helpers/usage.ts";
 import {
   anthropicErrorResponse,
   anthropicMessage,
@@ -249,7 +250,7 @@ Deno.test("status reports last error and 24 h counts once outcomes are flushed",
       });
       await res.body?.cancel();
     }
-    await detour.deps.outcomes.flush();
+    await settle(detour, 2);
     const status = await (await fetch(`${detour.url}/admin/api/status`, {
       headers: { authorization: `Bearer ${detour.adminToken}` },
     })).json();

@@ -3,6 +3,7 @@
  * validated writes, and no stored secret in anything sent to a browser.
  */
 import assert from "node:assert/strict";
+import { settle } from "./helpers/usage.ts";
 import { AdminToken } from "../lib/auth/admin_token.ts";
 import { LoginThrottle, throttleAddress } from "../lib/auth/login_throttle.ts";
 import { AdminSessions, SESSION_TTL_MS } from "../lib/auth/session.ts";
@@ -701,7 +702,7 @@ Deno.test("the page shows which billing path served requests (subscription vs AP
       assert.equal(res.status, 200);
       await res.body?.cancel();
     }
-    await detour.deps.outcomes.flush();
+    await settle(detour, 3);
     const after = (await login(detour.url, detour.adminToken)).html;
     assert.match(after, /data-billing-path="subscription">a Claude subscription: (<!-- -->)?1/);
     assert.match(

@@ -6,6 +6,7 @@
  * redacted bodies; "Load more" pages on; a phone keeps the page from scrolling sideways.
  */
 import assert from "node:assert/strict";
+import { settle } from "./helpers/usage.ts";
 import type { Browser, Page } from "playwright-core";
 import { hydrated, launchChromium, openAdmin, shot } from "./helpers/browser.ts";
 import {
@@ -14,7 +15,6 @@ import {
   mockUpstream,
   type RunningDetour,
   startDetour,
-  waitFor,
 } from "./helpers/harness.ts";
 
 const STORED_KEY = "sk-zai-stored-secret-0123456789abcdef";
@@ -90,13 +90,7 @@ Deno.test({
       const total = ORDINARY + 1;
       // Even-numbered primary calls were rate limited and served by the backup.
       const fellBack = Math.floor(ORDINARY / 2);
-      await waitFor(
-        () => detour.logs.filter((l) => l.includes('"msg":"request"')).length >= total,
-        5000,
-        `${total} request log lines`,
-      );
-      await new Promise((r) => setTimeout(r, 20));
-      await detour.deps.usage.flush();
+      await settle(detour, total);
 
       browser = await launchChromium();
       const { page, errors } = await openAdmin(browser, detour.url, detour.adminToken);

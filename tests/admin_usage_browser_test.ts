@@ -5,6 +5,7 @@
  * and debug body capture are edited in Settings and saved. Screenshots go to tests/screenshots/.
  */
 import assert from "node:assert/strict";
+import { settle } from "./helpers/usage.ts";
 import type { Browser, Page } from "playwright-core";
 import { launchChromium, openAdmin, shot } from "./helpers/browser.ts";
 import {
@@ -12,7 +13,6 @@ import {
   mockUpstream,
   type RunningDetour,
   startDetour,
-  waitFor,
 } from "./helpers/harness.ts";
 
 const KEY_ZAI = "sk-zai-stored-secret-0123456789abcdef";
@@ -42,17 +42,6 @@ async function send(detour: RunningDetour): Promise<string | null> {
   assert.equal(res.status, 200);
   await res.body?.cancel();
   return res.headers.get("x-detour-provider");
-}
-
-/** Waits until `n` requests were recorded, then writes the usage batch to KV. */
-async function settle(detour: RunningDetour, n: number): Promise<void> {
-  await waitFor(
-    () => detour.logs.filter((l) => l.includes('"msg":"request"')).length >= n,
-    3000,
-    `${n} request log lines`,
-  );
-  await new Promise((r) => setTimeout(r, 20));
-  await detour.deps.usage.flush();
 }
 
 async function save(page: Page): Promise<void> {

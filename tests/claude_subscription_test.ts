@@ -6,6 +6,7 @@
  * Code's credentials file, and the billing path in logs and status.
  */
 import assert from "node:assert/strict";
+import { settle } from "./helpers/usage.ts";
 import Anthropic from "@anthropic-ai/sdk";
 import { ProviderSchema } from "../lib/config/schema.ts";
 import type { ConfigInput, ProviderInput } from "../lib/config/schema.ts";
@@ -57,14 +58,17 @@ async function setup(opts: {
   const config: ConfigInput = { providers, cooldownSeconds: 0 };
   const detour = await startDetour(config);
   const client = new Anthropic({ baseURL: detour.url, apiKey: "unused-0123456789", maxRetries: 0 });
-  const ask = () =>
-    client.messages.create({
+  let asked = 0;
+  const ask = () => {
+    asked++;
+    return client.messages.create({
       model: MODEL,
       max_tokens: 16,
       messages: [{ role: "user", content: "hi" }],
     }).withResponse();
+  };
   const status = async () => {
-    await detour.deps.outcomes.flush();
+    await settle(detour, asked);
     const res = await fetch(`${detour.url}/admin/api/status`, {
       headers: { authorization: `Bearer ${detour.adminToken}` },
     });

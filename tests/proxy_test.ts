@@ -15,6 +15,7 @@ import {
   resetServer,
   type Running,
   startDetour,
+  truncatingServer,
   waitFor,
 } from "./helpers/harness.ts";
 
@@ -403,6 +404,29 @@ Deno.test("reset: a primary that drops the connection falls back to the backup",
     assert.ok(detour.deps.cooldowns.all().has("p:primary"));
   } finally {
     await closeAll(detour, backup, reset);
+  }
+});
+
+Deno.test("a JSON answer cut off mid-body falls back instead of reaching the client short", async () => {
+  const cut = truncatingServer('{"id":"msg_cut","type":"message","content":[{"type":"te', 400);
+  const backup = mockUpstream(ok("from backup"));
+  const detour = await startDetour({
+    providers: [
+      { id: "primary", type: "anthropic", baseUrl: cut.url, passthrough: true },
+      { id: "backup", type: "anthropic", baseUrl: backup.url, keys: [STORED_KEY] },
+    ],
+  });
+  try {
+    const client = new Anthropic({ baseURL: detour.url, apiKey: CLIENT_KEY, maxRetries: 0 });
+    const { data, response } = await client.messages.create(simple()).withResponse();
+    assert.equal((data.content[0] as Anthropic.TextBlock).text, "from backup");
+    assert.match(
+      response.headers.get("x-detour-attempts") ?? "",
+      new RegExp(`^primary network ${ATTEMPT}, backup 200 ${ATTEMPT}$`),
+    );
+    assert.equal(cut.accepted(), 1);
+  } finally {
+    await closeAll(detour, backup, cut);
   }
 });
 

@@ -301,6 +301,7 @@ Deno.test("vertex: a key the token endpoint refuses fails over with a clear atte
     assert.equal(res.response.headers.get("x-detour-provider"), "backup");
     assert.match(res.response.headers.get("x-detour-attempts")!, /^vertex auth /);
     assert.ok(t.google.rejected.some((r) => r.includes("Signature")));
+    await settle(t.detour, 1);
     const log = t.detour.logs.map((l) => JSON.parse(l)).find((l) => l.msg === "request");
     assert.match(
       log?.attempts?.[0]?.error ?? "",

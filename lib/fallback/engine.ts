@@ -15,9 +15,11 @@ import type { Cooldown } from "../store/cooldown_store.ts";
 import { classifyStatus, cooldownMs, type Scope, scopeOf, statusForErrorType } from "./classify.ts";
 import type { InboundRequest } from "./inbound.ts";
 import type { Attempt } from "./plan.ts";
-import { tapBody, type Usage, usageFromJson, usageFromSse } from "../usage/parse.ts";
+import { jsonEnds, tapBody, type Usage, usageFromJson, usageFromSse } from "../usage/parse.ts";
 
 const latin1 = new TextDecoder("latin1");
+/** Successful non-streaming answers up to this declared size are read whole (see below). */
+const BUFFER_JSON_MAX = 8 * 1024 * 1024;
 
 /** One attempt as logs and `x-detour-attempts` report it. */
 export interface AttemptRecord {
@@ -211,11 +213,37 @@ export async function runAttempts(
       const isStream = verdict === "ok" &&
         (res.headers.get("content-type") ?? "").includes("text/event-stream") && res.body;
       if (!isStream) {
+        // A successful answer of declared, modest length is read whole (still under the
+        // attempt's timeout): the client gets it from memory on the runtime's fast path, its
+        // usage is read off its ends, and a connection that drops mid-body falls back instead
+        // of reaching the client cut short.
+        const declared = Number(res.headers.get("content-length") ?? NaN);
+        const whole = verdict === "ok" && res.body && declared <= BUFFER_JSON_MAX
+          ? new Uint8Array(await res.arrayBuffer())
+          : null;
         clearTimeout(timer);
         record(res.status, verdict);
         outcomes.push({ targets: targetsOf(attempt), ok: verdict === "ok" || res.status < 500 });
         const headers = withDetourHeaders(forwardableResponseHeaders(res.headers), p.id, records);
-        // A successful JSON answer passes through a tap that keeps its ends for the usage.
+        if (whole) {
+          const { head, tail } = jsonEnds(whole);
+          return {
+            response: new Response(whole, { status: res.status, headers }),
+            servedBy: p.id,
+            attempts: records,
+            // A macrotask later, so recording never runs ahead of sending the answer.
+            done: new Promise<Done>((resolve) =>
+              setTimeout(() =>
+                resolve({
+                  end: "complete",
+                  outcomes,
+                  usage: usageFromJson(head, tail),
+                  responseHead: () => head,
+                }), 0)
+            ),
+          };
+        }
+        // Otherwise (a translated answer, or one of unknown length) a tap keeps its ends.
         let body: ReadableStream<Uint8Array> | null = res.body;
         let done: Promise<Done> = Promise.resolve({ end: "complete", outcomes });
         if (body && verdict === "ok") {

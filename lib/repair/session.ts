@@ -39,10 +39,25 @@ export function sessionIdOf(headers: Headers, body: Json): string | null {
  * requests), told apart by their first message; `/compact` starts a new one the same way.
  */
 export function historyKey(sessionId: string, body: Json): string {
-  const messages = Array.isArray(body.messages) ? body.messages : [];
-  const first = messages[0] === undefined ? "" : JSON.stringify(messages[0]);
-  return `${sessionId}:${fnv64(first)}`;
+  // Asked twice per request (before sending, after the answer): hash the body's first message once.
+  let hash = firstMessageHash.get(body);
+  if (hash === undefined) {
+    const messages = Array.isArray(body.messages) ? body.messages : [];
+    const first = messages[0] === undefined ? "" : JSON.stringify(messages[0]);
+    // Claude Code's first message can run to tens of KiB; its length and both ends tell
+    // conversations apart (the user's own prompt comes last) at a fraction of the hashing.
+    const sample = first.length <= 2 * HASH_SAMPLE
+      ? first
+      : `${first.length}:${first.slice(0, HASH_SAMPLE)}${first.slice(-HASH_SAMPLE)}`;
+    hash = fnv64(sample);
+    firstMessageHash.set(body, hash);
+  }
+  return `${sessionId}:${hash}`;
 }
+
+/** Characters hashed from each end of a long first message. */
+const HASH_SAMPLE = 4096;
+const firstMessageHash = new WeakMap<Json, string>();
 
 /** Index the answer to this request will have in the history (a prefill continues the last). */
 export function answerIndex(body: Json): number {

@@ -119,6 +119,14 @@ export function usageFromJson(head: string, tail: string): Usage | null {
 /** Bytes a JSON tap keeps from each end of a body. */
 const KEEP = 4096;
 
+/** The first and last few KiB of a whole JSON body, as `tapBody` would have kept them. */
+export function jsonEnds(body: Uint8Array): { head: string; tail: string } {
+  return {
+    head: latin1.decode(body.subarray(0, KEEP)),
+    tail: latin1.decode(body.subarray(Math.max(0, body.byteLength - KEEP))),
+  };
+}
+
 /**
  * Relays `body` unchanged, keeping only its first and last few KiB; `onEnd` gets them (as
  * latin1 text, enough for ASCII fields) once the body has been sent, or `null` if it broke.

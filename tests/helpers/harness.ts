@@ -257,6 +257,57 @@ export function resetServer(): Running & { accepted: () => number } {
   };
 }
 
+/**
+ * A server that reads each request whole, then answers `200` with a JSON `content-length` of
+ * `declared` bytes but sends only `sent` of them and closes: a connection dropped mid-body.
+ */
+export function truncatingServer(
+  sent: string,
+  declared: number,
+): Running & { accepted: () => number } {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  const enc = new TextEncoder();
+  const dec = new TextDecoder();
+  let accepted = 0;
+  const serve = async (conn: Deno.Conn) => {
+    let text = "";
+    const buf = new Uint8Array(64 * 1024);
+    // Bounded: stop at the declared request body's end, or when the client stops sending.
+    while (true) {
+      const n = await conn.read(buf);
+      if (n === null) break;
+      text += dec.decode(buf.subarray(0, n));
+      const end = text.indexOf("\r\n\r\n");
+      const length = Number(/content-length:\s*(\d+)/i.exec(text)?.[1] ?? 0);
+      if (end >= 0 && enc.encode(text.slice(end + 4)).byteLength >= length) break;
+    }
+    await conn.write(enc.encode(
+      `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${declared}\r\n\r\n${sent}`,
+    ));
+    conn.close();
+  };
+  const loop = (async () => {
+    try {
+      for await (const conn of listener) {
+        accepted++;
+        serve(conn).catch(() => {});
+      }
+    } catch { /* listener closed */ }
+  })();
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    accepted: () => accepted,
+    close: async () => {
+      try {
+        listener.close();
+      } catch { /* already closed */ }
+      await loop;
+    },
+  };
+}
+
 /** A body chunk and when it arrived (ms since the request was sent). */
 export interface TimedChunk {
   at: number;

@@ -1,15 +1,19 @@
 /** Helpers for tests that read usage, the request log or the dashboard through Detour. */
 import { type RunningDetour, waitFor } from "./harness.ts";
 
-/** Waits until `n` requests were logged, then writes the usage recorder's batch out. */
+/** How many proxied requests Detour has finished recording (one `request` log line each). */
+export function requestsLogged(detour: RunningDetour): number {
+  return detour.logs.filter((l) => l.includes('"msg":"request"')).length;
+}
+
+/**
+ * Waits until `n` requests were recorded (that happens after each answer went out, so a client
+ * can be done before it is), then writes the outcome and usage batches out.
+ */
 export async function settle(detour: RunningDetour, n: number): Promise<void> {
-  await waitFor(
-    () => detour.logs.filter((l) => l.includes('"msg":"request"')).length >= n,
-    3000,
-    `${n} request log lines`,
-  );
+  await waitFor(() => requestsLogged(detour) >= n, 3000, `${n} request log lines`);
   await new Promise((r) => setTimeout(r, 20));
-  await detour.deps.usage.flush();
+  await Promise.all([detour.deps.outcomes.flush(), detour.deps.usage.flush()]);
 }
 
 /** GET `path` with the admin token: status and parsed JSON body. */
