@@ -27,6 +27,8 @@ export function clock(store: Store, iso: string): string {
 export function relative(store: Store, iso: string): string {
   const s = Math.round((Date.parse(iso) - nowMs(store)) / 1000);
   const abs = Math.abs(s);
+  // A just-recorded time can read a second ahead of the page's clock: neither "in 0 s" nor "0 s ago".
+  if (abs < 2) return "just now";
   const text = abs < 90
     ? `${abs} s`
     : abs < 5400
