@@ -68,9 +68,11 @@ export async function boot(
   const usage = new UsageRecorder(kv, () => live.config, quotas, {
     onError: (err) => logger.warn("writing usage failed", { err: String(err) }),
   });
-  // Cooldowns and circuit changes go on the dashboard's timeline.
-  cooldowns.onStart = (target, cooldown) =>
-    usage.event(cooldownEvent(live.chain, target, cooldown));
+  // Provider and stored-key cooldowns and circuit changes go on the dashboard's timeline; one
+  // client's own credential cooling down (`c:` targets) is that client's affair, not an event.
+  cooldowns.onStart = (target, cooldown) => {
+    if (!target.startsWith("c:")) usage.event(cooldownEvent(live.chain, target, cooldown));
+  };
   const webhook = new Webhook({ config: () => live.config, logger });
   const circuits = new CircuitBoard(kv, {
     config: () => live.config,

@@ -71,7 +71,7 @@ export interface TimelineEvent {
   time: string;
   kind: "cooldown" | "circuit";
   provider: string;
-  /** The key label for a key's cooldown, `client credential` for a passthrough one. */
+  /** The key label for a key's cooldown. */
   subject: string | null;
   /** `open`, `degraded`, `half_open` or `closed`; for a cooldown its reason. */
   detail: string;

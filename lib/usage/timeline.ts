@@ -5,8 +5,8 @@ import { logId, type TimelineEvent } from "../store/usage_store.ts";
 import type { Cooldown } from "../store/cooldown_store.ts";
 
 /**
- * A cooldown event, named by provider and key label: targets are `p:<id>`, `k:<id>:<hash>`
- * or `c:<id>:<hash>` (a passthrough client's credential), and hashes mean nothing to a reader.
+ * A cooldown event, named by provider and key label: targets are `p:<id>` or `k:<id>:<hash>`,
+ * and hashes mean nothing to a reader.
  */
 export function cooldownEvent(
   chain: Chain,
@@ -17,8 +17,6 @@ export function cooldownEvent(
   const [kind, provider = target] = target.split(":");
   const subject = kind === "k"
     ? chain.providers.flatMap((p) => p.keys).find((k) => k.target === target)?.label ?? "a key"
-    : kind === "c"
-    ? "client credential"
     : null;
   return {
     id: logId(now),
