@@ -231,6 +231,17 @@ export function hangUntilAborted(signal: AbortSignal, maxMs = 5000): Promise<boo
 
 /** A raw TCP server on loopback that accepts each connection and closes it at once (a reset). */
 export function resetServer(): Running & { accepted: () => number } {
+  return tcpServer((conn) => {
+    try {
+      conn.close();
+    } catch { /* already gone */ }
+  });
+}
+
+/** A raw TCP server on loopback handing each connection to `serve`, counting them. */
+function tcpServer(
+  serve: (conn: Deno.Conn) => void | Promise<void>,
+): Running & { accepted: () => number } {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;
   let accepted = 0;
@@ -238,9 +249,7 @@ export function resetServer(): Running & { accepted: () => number } {
     try {
       for await (const conn of listener) {
         accepted++;
-        try {
-          conn.close();
-        } catch { /* already gone */ }
+        Promise.resolve(serve(conn)).catch(() => {});
       }
     } catch { /* listener closed */ }
   })();
@@ -265,12 +274,9 @@ export function truncatingServer(
   sent: string,
   declared: number,
 ): Running & { accepted: () => number } {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
   const enc = new TextEncoder();
   const dec = new TextDecoder();
-  let accepted = 0;
-  const serve = async (conn: Deno.Conn) => {
+  return tcpServer(async (conn) => {
     let text = "";
     const buf = new Uint8Array(64 * 1024);
     // Bounded: stop at the declared request body's end, or when the client stops sending.
@@ -286,26 +292,7 @@ export function truncatingServer(
       `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${declared}\r\n\r\n${sent}`,
     ));
     conn.close();
-  };
-  const loop = (async () => {
-    try {
-      for await (const conn of listener) {
-        accepted++;
-        serve(conn).catch(() => {});
-      }
-    } catch { /* listener closed */ }
-  })();
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    accepted: () => accepted,
-    close: async () => {
-      try {
-        listener.close();
-      } catch { /* already closed */ }
-      await loop;
-    },
-  };
+  });
 }
 
 /** A body chunk and when it arrived (ms since the request was sent). */
