@@ -244,31 +244,15 @@ Deno.test("login form: cross-site posts and a missing double-submit token are re
 
     // No Origin at all (Referrer-Policy: no-referrer makes browsers send "null"): the fetch
     // metadata header decides.
-    const f2 = await loginForm(detour.url);
-    const nullOrigin = await fetch(`${detour.url}/admin/login`, {
-      method: "POST",
-      redirect: "manual",
-      headers: {
-        "content-type": "application/x-www-form-urlencoded",
-        cookie: `detour_login=${f2.cookie}`,
-        origin: "null",
-        "sec-fetch-site": "same-origin",
-      },
-      body: new URLSearchParams({ _csrf: f2.csrf, token: detour.adminToken }),
+    const nullOrigin = await postLogin(detour.url, detour.adminToken, {
+      origin: "null",
+      headers: { "sec-fetch-site": "same-origin" },
     });
     assert.equal(nullOrigin.status, 303);
     await nullOrigin.body?.cancel();
-    const f3 = await loginForm(detour.url);
-    const crossNull = await fetch(`${detour.url}/admin/login`, {
-      method: "POST",
-      redirect: "manual",
-      headers: {
-        "content-type": "application/x-www-form-urlencoded",
-        cookie: `detour_login=${f3.cookie}`,
-        origin: "null",
-        "sec-fetch-site": "cross-site",
-      },
-      body: new URLSearchParams({ _csrf: f3.csrf, token: detour.adminToken }),
+    const crossNull = await postLogin(detour.url, detour.adminToken, {
+      origin: "null",
+      headers: { "sec-fetch-site": "cross-site" },
     });
     assert.equal(crossNull.status, 403);
     await crossNull.body?.cancel();

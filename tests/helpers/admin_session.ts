@@ -25,12 +25,20 @@ export async function loginForm(url: string): Promise<{ csrf: string; cookie: st
 export async function postLogin(
   url: string,
   token: string,
-  opts: { origin?: string | null; csrf?: string; cookie?: string; extraCookie?: string } = {},
+  opts: {
+    origin?: string | null;
+    csrf?: string;
+    cookie?: string;
+    extraCookie?: string;
+    /** More request headers, e.g. `sec-fetch-site`. */
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<Response> {
   const form = opts.csrf && opts.cookie ? opts : { ...opts, ...(await loginForm(url)) };
   const headers: Record<string, string> = {
     "content-type": "application/x-www-form-urlencoded",
     cookie: [`detour_login=${form.cookie}`, opts.extraCookie].filter(Boolean).join("; "),
+    ...opts.headers,
   };
   if (opts.origin !== null) headers.origin = opts.origin ?? url;
   return await fetch(`${url}/admin/login`, {
