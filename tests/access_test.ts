@@ -9,8 +9,8 @@ import {
   allHeaderText,
   anthropicErrorResponse,
   anthropicMessage,
+  closeAll,
   mockUpstream,
-  type Running,
   startDetour,
   waitFor,
 } from "./helpers/harness.ts";
@@ -26,10 +26,6 @@ type Answer = Parameters<typeof mockUpstream>[0];
 const ok = (text: string): Answer => (_req, body) =>
   Response.json(anthropicMessage(text, JSON.parse(body).model));
 const overloaded: Answer = () => anthropicErrorResponse(529, "overloaded_error", "Overloaded");
-
-async function closeAll(...servers: Running[]) {
-  for (const s of servers) await s.close();
-}
 
 /**
  * A Detour over mocks: `passthrough` adds a passthrough primary before the stored-key backup.

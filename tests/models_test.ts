@@ -1,7 +1,7 @@
 /** GET /v1/models: the upstream list of pass-through providers plus the model-map names. */
 import assert from "node:assert/strict";
 import Anthropic from "@anthropic-ai/sdk";
-import { mockUpstream, type Running, startDetour } from "./helpers/harness.ts";
+import { closeAll, mockUpstream, startDetour } from "./helpers/harness.ts";
 
 const CLIENT_KEY = "sk-ant-api03-models-client-key-0123456789";
 const STORED_KEY = "sk-models-stored-key-0123456789";
@@ -34,10 +34,6 @@ function modelsUpstream(ids: string[], status = 200) {
       last_id: ids.at(-1) ?? null,
     });
   });
-}
-
-async function closeAll(...servers: Running[]) {
-  for (const s of servers) await s.close();
 }
 
 interface ModelList {

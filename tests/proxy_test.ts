@@ -9,11 +9,11 @@ import {
   allHeaderText,
   anthropicErrorResponse,
   anthropicMessage,
+  closeAll,
   hangUntilAborted,
   mockUpstream,
   rawHttp,
   resetServer,
-  type Running,
   startDetour,
   truncatingServer,
   waitFor,
@@ -66,10 +66,6 @@ async function setup(
     client,
     close: () => closeAll(detour, primary, backup),
   };
-}
-
-async function closeAll(...servers: Running[]) {
-  for (const s of servers) await s.close();
 }
 
 /** A raw POST to Detour (x-api-key credential unless `headers` says otherwise). */

@@ -9,6 +9,7 @@ import {
   allHeaderText,
   anthropicErrorResponse,
   anthropicSse,
+  closeAll,
   hangUntilAborted,
   mockUpstream,
   readTimed,
@@ -150,10 +151,6 @@ async function setup(
     client,
     close: () => closeAll(detour, primary, backup),
   };
-}
-
-async function closeAll(...servers: Running[]) {
-  for (const s of servers) await s.close();
 }
 
 const params = (text = "hello") => ({

@@ -12,6 +12,11 @@ export interface Running {
   close(): Promise<void>;
 }
 
+/** Closes servers in order (Detour first, so it stops calling the mocks). */
+export async function closeAll(...servers: Running[]): Promise<void> {
+  for (const s of servers) await s.close();
+}
+
 /** Serves `handler` on a free loopback port. */
 export function serve(
   handler: (
