@@ -4,7 +4,7 @@
  * @anthropic-ai/bedrock-sdk, pointed at the same mock, is the reference for the request shape.
  */
 import assert from "node:assert/strict";
-import { adminGet, settle } from "./helpers/usage.ts";
+import { usageToday } from "./helpers/usage.ts";
 import Anthropic from "@anthropic-ai/sdk";
 import AnthropicBedrock from "@anthropic-ai/bedrock-sdk";
 import type { ProviderInput } from "../lib/config/schema.ts";
@@ -508,10 +508,8 @@ Deno.test("bedrock: usage is counted from the translated event stream and from J
       .finalMessage();
     assert.equal(final.usage.output_tokens, 5);
     await t.client.messages.create(params("claude-haiku-4-5-20251001"));
-    await settle(t.detour, 2);
-    const status = await adminGet(t.detour, "/admin/api/status");
     // 10 input + 5 output per answer; the stream's output comes from its final message_delta.
-    assert.deepEqual(status.body.providers[0].usage.today, {
+    assert.deepEqual(await usageToday(t.detour, 2), {
       requests: 2,
       input: 20,
       output: 10,

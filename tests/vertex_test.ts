@@ -5,7 +5,7 @@
  * the same mock, is the reference for the request shape.
  */
 import assert from "node:assert/strict";
-import { adminGet, settle } from "./helpers/usage.ts";
+import { settle, usageToday } from "./helpers/usage.ts";
 import Anthropic from "@anthropic-ai/sdk";
 import { AnthropicVertex } from "@anthropic-ai/vertex-sdk";
 import type { ProviderInput } from "../lib/config/schema.ts";
@@ -360,9 +360,7 @@ Deno.test("vertex: usage is counted from its SSE and JSON answers", async () => 
       .finalMessage();
     assert.equal(final.usage.output_tokens, 5);
     await t.client.messages.create(params("claude-sonnet-4-5@20250929"));
-    await settle(t.detour, 2);
-    const status = await adminGet(t.detour, "/admin/api/status");
-    assert.deepEqual(status.body.providers[0].usage.today, {
+    assert.deepEqual(await usageToday(t.detour, 2), {
       requests: 2,
       input: 20,
       output: 10,

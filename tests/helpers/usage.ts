@@ -27,3 +27,9 @@ export async function adminGet(
   });
   return { status: res.status, body: await res.json() };
 }
+
+/** Settles `n` requests, then reads the first provider's token sums for today from the status. */
+export async function usageToday(detour: RunningDetour, n: number): Promise<unknown> {
+  await settle(detour, n);
+  return (await adminGet(detour, "/admin/api/status")).body.providers[0].usage.today;
+}
