@@ -38,18 +38,25 @@ const NOT_FORWARDED = new Set([
 ]);
 
 /** Header names a `Connection` header declares hop-by-hop for this one message. */
-function connectionTokens(headers: Headers): Set<string> {
+function connectionTokens(headers: Headers): Set<string> | null {
   const value = headers.get("connection");
-  if (!value) return new Set();
+  if (!value) return null;
   return new Set(value.split(",").map((t) => t.trim().toLowerCase()).filter(Boolean));
 }
 
+/**
+ * Headers as a plain map of lower-case names: on the hot path a `Map` is built and edited far
+ * more cheaply than a `Headers` object, whose every iteration sorts and re-validates its list.
+ * `new Request`/`new Response` take its entries (`[...map]`).
+ */
+export type HeaderMap = Map<string, string>;
+
 /** The client's headers that go upstream (anthropic-version, anthropic-beta, x-app, …). */
-export function forwardableRequestHeaders(client: Headers): Headers {
-  const out = new Headers();
+export function forwardableRequestHeaders(client: Headers): HeaderMap {
+  const out: HeaderMap = new Map();
   const declared = connectionTokens(client);
   for (const [name, value] of client) {
-    if (!NOT_FORWARDED.has(name) && !declared.has(name)) out.set(name, value);
+    if (!NOT_FORWARDED.has(name) && !declared?.has(name)) out.set(name, value);
   }
   return out;
 }
@@ -67,20 +74,26 @@ export function forwardableResponseHeaders(upstream: Headers): Headers {
   const decoded = encoding !== null && encoding.toLowerCase() !== "identity";
   for (const [name, value] of upstream) {
     if (name === "content-length") {
-      if (!decoded) out.set(name, value);
+      if (!decoded) out.append(name, value);
       continue;
     }
-    if (HOP_BY_HOP.has(name) || declared.has(name)) continue;
+    if (HOP_BY_HOP.has(name) || declared?.has(name)) continue;
     if (name === "content-encoding" || name === "set-cookie") continue;
-    out.set(name, value);
+    out.append(name, value);
   }
   return out;
 }
 
+/** What `appendToList` and credential helpers need of a header collection. */
+export interface HeaderSink {
+  get(name: string): string | null | undefined;
+  set(name: string, value: string): unknown;
+}
+
 /** Adds one value to a comma-joined header (e.g. a beta flag) unless it is already there. */
-export function appendToList(headers: Headers, name: string, value: string): void {
+export function appendToList(headers: HeaderSink, name: string, value: string): void {
   const current = headers.get(name);
-  if (!current) return headers.set(name, value);
+  if (!current) return void headers.set(name, value);
   const items = current.split(",").map((s) => s.trim());
   if (!items.includes(value)) headers.set(name, `${current},${value}`);
 }

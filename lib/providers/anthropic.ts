@@ -2,7 +2,12 @@
 import type { Provider } from "../config/schema.ts";
 import { bodyForModel, type InboundRequest } from "../fallback/inbound.ts";
 import type { Attempt, AttemptCredential } from "../fallback/plan.ts";
-import { appendToList, forwardableRequestHeaders } from "../http/headers.ts";
+import {
+  appendToList,
+  forwardableRequestHeaders,
+  type HeaderMap,
+  type HeaderSink,
+} from "../http/headers.ts";
 import type { ProviderAdapter } from "./types.ts";
 
 /** The beta flag Anthropic requires with a Claude subscription's OAuth access token. */
@@ -16,7 +21,7 @@ export function isOAuthToken(value: string): boolean {
 
 /** Sets the auth header(s) for one credential on an outgoing request. */
 export function applyCredential(
-  headers: Headers,
+  headers: HeaderSink,
   provider: Provider,
   credential: AttemptCredential,
 ): void {
@@ -28,17 +33,20 @@ export function applyCredential(
   }
   // A client's own credential goes back out the way it came in.
   const header = credential.kind === "client" ? credential.header : provider.authHeader;
-  if (header === "authorization") headers.set("authorization", `Bearer ${credential.value}`);
-  else headers.set(header, credential.value);
+  const name = header.toLowerCase();
+  if (name === "authorization") headers.set("authorization", `Bearer ${credential.value}`);
+  else headers.set(name, credential.value);
 }
 
 function upstreamHeaders(
   client: Headers,
   provider: Provider,
   credential: AttemptCredential,
-): Headers {
+): HeaderMap {
   const headers = forwardableRequestHeaders(client);
-  for (const [name, value] of Object.entries(provider.headers)) headers.set(name, value);
+  for (const [name, value] of Object.entries(provider.headers)) {
+    headers.set(name.toLowerCase(), value);
+  }
   if (!headers.has("anthropic-version")) headers.set("anthropic-version", DEFAULT_VERSION);
   applyCredential(headers, provider, credential);
   return headers;
@@ -53,7 +61,7 @@ export const anthropicAdapter: ProviderAdapter = {
     headers.set("content-type", "application/json");
     return new Request(`${provider.baseUrl}${path}${req.search}`, {
       method: "POST",
-      headers,
+      headers: [...headers],
       body: bodyForModel(req, attempt.model),
       signal,
     });
@@ -66,7 +74,10 @@ export const anthropicAdapter: ProviderAdapter = {
   async listModels(provider, credential, clientHeaders, signal): Promise<string[]> {
     const headers = upstreamHeaders(clientHeaders, provider, credential);
     headers.delete("content-type");
-    const res = await fetch(`${provider.baseUrl}/v1/models?limit=1000`, { headers, signal });
+    const res = await fetch(`${provider.baseUrl}/v1/models?limit=1000`, {
+      headers: [...headers],
+      signal,
+    });
     if (!res.ok) {
       await res.body?.cancel();
       return [];

@@ -39,25 +39,45 @@ export function sessionIdOf(headers: Headers, body: Json): string | null {
  * requests), told apart by their first message; `/compact` starts a new one the same way.
  */
 export function historyKey(sessionId: string, body: Json): string {
-  // Asked twice per request (before sending, after the answer): hash the body's first message once.
+  // Asked twice per request (before sending, after the answer): fingerprint the first message once.
   let hash = firstMessageHash.get(body);
   if (hash === undefined) {
     const messages = Array.isArray(body.messages) ? body.messages : [];
-    const first = messages[0] === undefined ? "" : JSON.stringify(messages[0]);
-    // Claude Code's first message can run to tens of KiB; its length and both ends tell
-    // conversations apart (the user's own prompt comes last) at a fraction of the hashing.
-    const sample = first.length <= 2 * HASH_SAMPLE
-      ? first
-      : `${first.length}:${first.slice(0, HASH_SAMPLE)}${first.slice(-HASH_SAMPLE)}`;
-    hash = fnv64(sample);
+    const parts: string[] = [];
+    sampleValue(messages[0], parts);
+    hash = fnv64(parts.join("\u0000"));
     firstMessageHash.set(body, hash);
   }
   return `${sessionId}:${hash}`;
 }
 
-/** Characters hashed from each end of a long first message. */
-const HASH_SAMPLE = 4096;
+/** Characters kept from each end of a long string in a first-message fingerprint. */
+const SAMPLE_ENDS = 256;
 const firstMessageHash = new WeakMap<Json, string>();
+
+/**
+ * Collects a fingerprint of `value`: its keys, its short values whole and each long string's
+ * length and ends. Claude Code's first message can run to tens of KiB; re-serializing it per
+ * request cost more than the rest of the repair step, and the ends (the user's own prompt comes
+ * last) tell conversations apart as well as the whole.
+ */
+function sampleValue(value: unknown, parts: string[]): void {
+  if (typeof value === "string") {
+    parts.push(
+      value.length <= 2 * SAMPLE_ENDS
+        ? value
+        : `${value.length}:${value.slice(0, SAMPLE_ENDS)}${value.slice(-SAMPLE_ENDS)}`,
+    );
+  } else if (Array.isArray(value)) {
+    parts.push(`[${value.length}`);
+    for (const item of value) sampleValue(item, parts);
+  } else if (value !== null && typeof value === "object") {
+    for (const [k, v] of Object.entries(value)) {
+      parts.push(k);
+      sampleValue(v, parts);
+    }
+  } else parts.push(String(value));
+}
 
 /** Index the answer to this request will have in the history (a prefill continues the last). */
 export function answerIndex(body: Json): number {
