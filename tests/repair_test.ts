@@ -192,6 +192,14 @@ Deno.test("sessions: header, JSON and legacy metadata.user_id; history keys; pro
   const main = { messages: [{ role: "user", content: "main task" }] };
   const sub = { messages: [{ role: "user", content: "sub-agent task" }] };
   assert.notEqual(historyKey(sid, main), historyKey(sid, sub));
+  // A long first message is fingerprinted by its length and ends: the user's own prompt comes
+  // last, so two conversations that share a long preamble still get different keys.
+  const preamble = "<system-reminder>" + "context ".repeat(5000) + "</system-reminder>";
+  const long = (prompt: string) => ({
+    messages: [{ role: "user", content: [{ type: "text", text: preamble + prompt }] }],
+  });
+  assert.equal(historyKey(sid, long("fix the parser")), historyKey(sid, long("fix the parser")));
+  assert.notEqual(historyKey(sid, long("fix the parser")), historyKey(sid, long("fix the lexer")));
   const book = new SessionBook();
   book.served(h, main, "router"); // answer becomes message 1
   book.served(h, {

@@ -2,6 +2,7 @@
  * The fallback engine: runs the planned attempts in order until one answers, cools down what
  * failed, and hands back exactly one client response.
  */
+import { setImmediate } from "node:timers";
 import type { Config } from "../config/schema.ts";
 import { readBounded } from "../http/body.ts";
 import { anthropicError, errorTypeForStatus } from "../http/errors.ts";
@@ -157,8 +158,14 @@ export async function runAttempts(
       () => timeout.abort(new DOMException("upstream timed out", "TimeoutError")),
       timeoutMs,
     );
-    req.signal.addEventListener("abort", () => timeout.abort(req.signal.reason), { once: true });
+    const onClientGone = () => timeout.abort(req.signal.reason);
+    req.signal.addEventListener("abort", onClientGone, { once: true });
     const signal = timeout.signal;
+    /** The attempt is decided: no more timeout, and a client leaving now ends the relay itself. */
+    const settle = () => {
+      clearTimeout(timer);
+      req.signal.removeEventListener("abort", onClientGone);
+    };
     const record = (status: number | null, outcome: string, error?: string) => {
       const r: AttemptRecord = {
         label: attempt.label,
@@ -196,7 +203,7 @@ export async function runAttempts(
 
       if (verdict === "fallback") {
         const body = await readBounded(res);
-        clearTimeout(timer);
+        settle();
         firstHttpFailure ??= {
           status: res.status,
           headers: res.headers,
@@ -224,7 +231,7 @@ export async function runAttempts(
         const whole = verdict === "ok" && res.body && declared <= BUFFER_JSON_MAX
           ? new Uint8Array(await res.arrayBuffer())
           : null;
-        clearTimeout(timer);
+        settle();
         record(res.status, verdict);
         outcomes.push({ targets: targetsOf(attempt), ok: verdict === "ok" || res.status < 500 });
         const headers = withDetourHeaders(forwardableResponseHeaders(res.headers), p.id, records);
@@ -235,7 +242,7 @@ export async function runAttempts(
             attempts: records,
             // A macrotask later, so recording never runs ahead of sending the answer.
             done: new Promise<Done>((resolve) =>
-              setTimeout(() => {
+              setImmediate(() => {
                 const { head, tail } = jsonEnds(whole);
                 resolve({
                   end: "complete",
@@ -243,7 +250,7 @@ export async function runAttempts(
                   usage: usageFromJson(head, tail),
                   responseHead: () => head,
                 });
-              }, 0)
+              })
             ),
           };
         }
@@ -271,14 +278,14 @@ export async function runAttempts(
 
       const peek = await peekAnthropicStream(res.body!);
       if (peek.kind === "ended") {
-        clearTimeout(timer);
+        settle();
         fail(null, "stream_error", "stream ended before any content", "provider");
         continue;
       }
       if (peek.kind === "error") {
         const status = statusForErrorType(peek.errorType);
         if (config.fallbackOn.includes(status)) {
-          clearTimeout(timer);
+          settle();
           peek.reader.cancel().catch(() => {});
           const body = new TextEncoder().encode(
             JSON.stringify({
@@ -301,7 +308,7 @@ export async function runAttempts(
         }
       }
       // Committed: from here on the client sees bytes, so there is no silent fallback.
-      clearTimeout(timer);
+      settle();
       record(res.status, "ok");
       let resolveDone!: (v: Done) => void;
       const done = new Promise<Done>((r) => resolveDone = r);
@@ -332,7 +339,7 @@ export async function runAttempts(
         done,
       };
     } catch (err) {
-      clearTimeout(timer);
+      settle();
       if (req.signal.aborted) {
         // The client left: not the upstream's fault, so nothing cools down.
         record(null, "client_closed");

@@ -1,5 +1,6 @@
 /** The inbound request as every later stage sees it: body read once, parsed once. */
 import type { ClientContext } from "../auth/client.ts";
+import { objectSlot } from "../object_slot.ts";
 
 /** Which Anthropic endpoint the client called. */
 export type Endpoint = "messages" | "count_tokens";
@@ -22,7 +23,8 @@ export interface InboundRequest {
   signal: AbortSignal;
 }
 
-const reserialized = new WeakMap<InboundRequest, Map<string, Uint8Array<ArrayBuffer>>>();
+/** Re-serialized bodies per upstream model name; a repaired copy of `req` starts without. */
+const reserialized = objectSlot<Map<string, Uint8Array<ArrayBuffer>>>("inbound.reserialized");
 
 /**
  * The body to send for an upstream model name: the received bytes when the name is unchanged,

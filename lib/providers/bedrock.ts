@@ -9,6 +9,7 @@
  * `anthropic-version` header (AWS documents `bedrock-2023-05-31`; newer header versions are
  * refused by the InvokeModel models).
  */
+import { objectSlot } from "../object_slot.ts";
 import { AwsV4Signer } from "aws4fetch";
 import type { Provider } from "../config/schema.ts";
 import type { InboundRequest } from "../fallback/inbound.ts";
@@ -26,7 +27,7 @@ export const BEDROCK_VERSION = "bedrock-2023-05-31";
 const encoder = new TextEncoder();
 
 /** Attempts whose cloud refused a beta flag: their retry goes without betas. */
-const withoutBetas = new WeakSet<Attempt>();
+const withoutBetas = objectSlot<true>("bedrock.withoutBetas");
 
 /** Percent-encodes a path segment the way the Anthropic SDKs do (`:` and `@` stay). */
 export function encodePathSegment(value: string): string {
@@ -144,7 +145,7 @@ export const bedrockAdapter: ProviderAdapter = {
   async retryOnce(upstream: Response, req: InboundRequest, attempt: Attempt): Promise<boolean> {
     if (withoutBetas.has(attempt) || betasOf(req.headers).length === 0) return false;
     if (!(await rejectsBeta(upstream))) return false;
-    withoutBetas.add(attempt);
+    withoutBetas.set(attempt, true);
     return true;
   },
 };

@@ -9,6 +9,7 @@
  *
  * Requests then go out exactly as for a stored `sk-ant-oat…` token: Bearer plus the OAuth beta.
  */
+import { objectSlot } from "../object_slot.ts";
 import type { Provider } from "../config/schema.ts";
 import { cachedSha256Hex } from "../crypto.ts";
 import type { InboundRequest } from "../fallback/inbound.ts";
@@ -403,7 +404,7 @@ export function claudeOAuth(): ClaudeOAuth {
 }
 
 /** The access token each attempt was sent with, to renew exactly that one on a 401. */
-const sentWith = new WeakMap<Attempt, string>();
+const sentWith = objectSlot<string>("subscription.sentWith");
 
 /** The Anthropic adapter with the subscription's refreshing OAuth token as credential. */
 export const claudeSubscriptionAdapter: ProviderAdapter = {

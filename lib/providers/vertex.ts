@@ -9,6 +9,7 @@
  * bytes, content and beta headers), except that the version is Vertex's own rather than the
  * client's `anthropic-version` header.
  */
+import { objectSlot } from "../object_slot.ts";
 import type { Provider } from "../config/schema.ts";
 import type { InboundRequest } from "../fallback/inbound.ts";
 import type { Attempt } from "../fallback/plan.ts";
@@ -26,9 +27,9 @@ export const VERTEX_VERSION = "vertex-2023-10-16";
 const encoder = new TextEncoder();
 
 /** The token each attempt was sent with (to drop it on a 401), and attempts retried without betas. */
-const usedToken = new WeakMap<Attempt, string>();
-const withoutBetas = new WeakSet<Attempt>();
-const retriedAuth = new WeakSet<Attempt>();
+const usedToken = objectSlot<string>("vertex.usedToken");
+const withoutBetas = objectSlot<true>("vertex.withoutBetas");
+const retriedAuth = objectSlot<true>("vertex.retriedAuth");
 
 /** The project a provider bills: its own setting, else the service account's. */
 export function vertexProject(provider: Provider): string {
@@ -99,12 +100,12 @@ export const vertexAdapter: ProviderAdapter = {
       const token = usedToken.get(attempt);
       const provider = attempt.provider.provider;
       if (token) invalidateGoogleToken(serviceAccountOf(provider.serviceAccountJson ?? ""), token);
-      retriedAuth.add(attempt);
+      retriedAuth.set(attempt, true);
       return true;
     }
     if (withoutBetas.has(attempt) || betasOf(req.headers).length === 0) return false;
     if (!(await rejectsBeta(upstream))) return false;
-    withoutBetas.add(attempt);
+    withoutBetas.set(attempt, true);
     return true;
   },
 };

@@ -39,21 +39,14 @@ export function sessionIdOf(headers: Headers, body: Json): string | null {
  * requests), told apart by their first message; `/compact` starts a new one the same way.
  */
 export function historyKey(sessionId: string, body: Json): string {
-  // Asked twice per request (before sending, after the answer): fingerprint the first message once.
-  let hash = firstMessageHash.get(body);
-  if (hash === undefined) {
-    const messages = Array.isArray(body.messages) ? body.messages : [];
-    const parts: string[] = [];
-    sampleValue(messages[0], parts);
-    hash = fnv64(parts.join("\u0000"));
-    firstMessageHash.set(body, hash);
-  }
-  return `${sessionId}:${hash}`;
+  const messages = Array.isArray(body.messages) ? body.messages : [];
+  const parts: string[] = [];
+  sampleValue(messages[0], parts);
+  return `${sessionId}:${fnv64(parts.join("\u0000"))}`;
 }
 
 /** Characters kept from each end of a long string in a first-message fingerprint. */
 const SAMPLE_ENDS = 256;
-const firstMessageHash = new WeakMap<Json, string>();
 
 /**
  * Collects a fingerprint of `value`: its keys, its short values whole and each long string's

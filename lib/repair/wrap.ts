@@ -15,6 +15,7 @@ import { obj } from "../translate/sse.ts";
 import { outputLimit } from "./limits.ts";
 import { repairRequest, type RepairTarget } from "./repair.ts";
 import { SessionBook } from "./session.ts";
+import { objectSlot } from "../object_slot.ts";
 
 /** What the repair step needs from the running app (installed by buildApp). */
 export interface RepairEnv {
@@ -97,7 +98,7 @@ interface Pending {
 
 /** Wraps an adapter with the repair step (see the module comment). */
 export function withRepair(adapter: ProviderAdapter): ProviderAdapter {
-  const pending = new WeakMap<Attempt, Pending>();
+  const pending = objectSlot<Pending>("repair.pending");
   return {
     ...adapter,
     prepare(req, attempt, signal) {
