@@ -1,7 +1,7 @@
 /** The bench's results: their JSON shape and the Markdown tables printed from them. */
 import type { Summary } from "./stats.ts";
 
-export type TargetName = "direct" | "minimal" | "detour";
+export type TargetName = "direct" | "minimal" | "buffering" | "detour";
 
 /** Pooled non-streaming figures of one target at one concurrency. */
 export interface LoadFigures {
@@ -27,6 +27,11 @@ export interface Results {
     minimalAddedP50Ms: number;
     detourAddedP50Ms: number;
     addedLatencyRatio: number;
+    bufferingAddedP50Ms: number;
+    bufferingLatencyRatio: number;
+    bufferingThroughputPctC32: number;
+    detourOverFloorRatio: number;
+    detourOfFloorPctC32: number;
     minimalAddedP50MsC32: number;
     detourAddedP50MsC32: number;
     addedLatencyRatioC32: number;
@@ -69,9 +74,10 @@ export function renderMarkdown(r: Results): string {
   const names: Record<TargetName, string> = {
     direct: "direct → mock",
     minimal: "minimal proxy",
+    buffering: "buffering proxy (floor)",
     detour: "Detour",
   };
-  const order: TargetName[] = ["direct", "minimal", "detour"];
+  const order: TargetName[] = ["direct", "minimal", "buffering", "detour"];
   const d = r.derived;
   const f = r.failover;
   const c = r.cooling;
@@ -127,6 +133,34 @@ export function renderMarkdown(r: Results): string {
       "",
     ],
     [
+      "floor: buffering proxy's added p50, c=1, / minimal proxy's",
+      `${ms(d.bufferingAddedP50Ms)} / ${ms(d.minimalAddedP50Ms)} ms = ${
+        ms(d.bufferingLatencyRatio)
+      }×`,
+      "(info)",
+      "",
+    ],
+    [
+      "floor: buffering proxy's throughput, c=32, as % of minimal proxy",
+      `${d.bufferingThroughputPctC32.toFixed(1)} %`,
+      "(info)",
+      "",
+    ],
+    [
+      "added p50 latency, c=1: Detour / buffering proxy",
+      `${ms(d.detourAddedP50Ms)} / ${ms(d.bufferingAddedP50Ms)} ms = ${
+        ms(d.detourOverFloorRatio)
+      }×`,
+      "(info)",
+      "",
+    ],
+    [
+      "throughput, c=32: Detour as % of buffering proxy",
+      `${d.detourOfFloorPctC32.toFixed(1)} %`,
+      "(info)",
+      "",
+    ],
+    [
       "peak RSS (VmHWM): Detour (minimal proxy)",
       `${mb(r.peakRssKb.detour)} (${mb(r.peakRssKb.minimal)})`,
       "(info)",
@@ -163,7 +197,8 @@ export function renderMarkdown(r: Results): string {
     `Failover method: ${f.method}. The primary (429 mock) was tried first on ${f.primaryHits} of ` +
     `${f.requests} failover requests and on ${c.primaryHits} of ${c.requests} while cooling.`,
     "The minimal proxy streams the request body through unread; Detour buffers it (to resend " +
-    "it on fallback) and reads its model.",
+    "it on fallback) and parses it (malformed JSON is refused before anything is forwarded). " +
+    "The buffering proxy does just that and nothing more: the floor those two rules set.",
     `Request body ${m.bodyBytes} bytes (Claude Code–shaped), ${m.rounds} rounds per figure with ` +
     `the target order rotated; samples per target: c=1 ${m.c1Samples}, c=32 ${m.c32Samples}, ` +
     `streams ${m.streamSamples}. Stream: ${m.streamShape}. Percentiles are nearest-rank.`,

@@ -117,7 +117,7 @@ async function inRounds<K extends string, R>(
   return out;
 }
 
-/** Phase 1: the same load against direct, minimal proxy and Detour. */
+/** Phase 1: the same load against direct, the minimal and buffering proxies, and Detour. */
 async function measureOverhead(urls: Record<TargetName, string>) {
   const names = Object.keys(urls) as TargetName[];
   const served = (t: TargetName) => t === "detour" ? "primary" : undefined;
@@ -252,6 +252,11 @@ function buildResults(
       addedLatencyRatioC32: ratio(added("detour", "c32"), added("minimal", "c32")),
       throughputPctC1: 100 * targets.detour.c1.rps / targets.minimal.c1.rps,
       throughputPctC32: 100 * targets.detour.c32.rps / targets.minimal.c32.rps,
+      bufferingAddedP50Ms: added("buffering", "c1"),
+      bufferingLatencyRatio: ratio(added("buffering", "c1"), added("minimal", "c1")),
+      bufferingThroughputPctC32: 100 * targets.buffering.c32.rps / targets.minimal.c32.rps,
+      detourOverFloorRatio: ratio(detourAddedP50Ms, added("buffering", "c1")),
+      detourOfFloorPctC32: 100 * targets.detour.c32.rps / targets.buffering.c32.rps,
     },
     failover: {
       method: "a fresh x-api-key per request (passthrough cooldowns are per client " +
@@ -273,10 +278,11 @@ async function main() {
   };
   const busyBefore = await cpuBusyPercent();
   try {
-    progress("starting mocks, minimal proxy and Detour");
+    progress("starting mocks, minimal and buffering proxies, and Detour");
     const ok = track(await startMock("ok mock", "ok"));
     const limited = track(await startMock("429 mock", "429"));
     const minimal = track(await startMinimal(ok.baseUrl));
+    const buffering = track(await startMinimal(ok.baseUrl, "buffering"));
     const primary: ProviderSeed = {
       id: "primary",
       type: "anthropic",
@@ -295,6 +301,7 @@ async function main() {
     const targets = await measureOverhead({
       direct: ok.baseUrl,
       minimal: minimal.baseUrl,
+      buffering: buffering.baseUrl,
       detour: detour.baseUrl,
     });
     const rss: Results["peakRssKb"] = {

@@ -22,12 +22,15 @@ export async function startMock(name: string, mode: "ok" | "429"): Promise<Child
   return child;
 }
 
-/** Starts bench/minimal_proxy.ts in front of `upstream`. */
-export async function startMinimal(upstream: string): Promise<Child> {
+/** Starts bench/minimal_proxy.ts (or `buffering_proxy.ts`) in front of `upstream`. */
+export async function startMinimal(
+  upstream: string,
+  kind: "minimal" | "buffering" = "minimal",
+): Promise<Child> {
   const port = freePort();
   const child = spawnDeno({
-    name: "minimal proxy",
-    script: `${BENCH_DIR}minimal_proxy.ts`,
+    name: `${kind} proxy`,
+    script: `${BENCH_DIR}${kind}_proxy.ts`,
     port,
     flags: ["--allow-net=127.0.0.1"],
     args: [`--port=${port}`, `--upstream=${upstream}`],

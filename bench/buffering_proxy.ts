@@ -1,0 +1,39 @@
+/**
+ * The floor for a fallback proxy: the least any proxy can do that keeps the request body to
+ * resend it on fallback and refuses malformed JSON before forwarding anything (both required of
+ * Detour). Run as its own process.
+ *
+ *   deno run --allow-net bench/buffering_proxy.ts --port=8003 --upstream=http://127.0.0.1:8001
+ *
+ * Reads the whole body, parses it and reads `model`, sends the same bytes with fetch and returns
+ * the upstream Response as is. No chain, no accounting: the minimal proxy plus exactly what the
+ * rules oblige, so the report can tell the cost of those rules from Detour's own.
+ */
+import { arg, numArg } from "./args.ts";
+
+const port = numArg(Deno.args, "port", 0);
+const upstream = arg(Deno.args, "upstream", "");
+if (!upstream) throw new Error("--upstream=URL is required");
+const decoder = new TextDecoder();
+
+Deno.serve({ hostname: "127.0.0.1", port, onListen() {} }, async (req) => {
+  const url = new URL(req.url);
+  const headers = new Headers(req.headers);
+  headers.delete("host");
+  const body = req.body ? new Uint8Array(await req.arrayBuffer()) : null;
+  if (body) {
+    let model: unknown;
+    try {
+      model = JSON.parse(decoder.decode(body))?.model;
+    } catch {
+      model = undefined;
+    }
+    if (typeof model !== "string") return Response.json({ type: "error" }, { status: 400 });
+  }
+  return fetch(upstream + url.pathname + url.search, {
+    method: req.method,
+    headers,
+    body,
+    signal: req.signal,
+  });
+});
