@@ -6,6 +6,7 @@
  * Detour-translated thinking carries its producer in its signature anyway and an upstream that
  * still rejects a signature is retried once without thinking.
  */
+import { objectSlot } from "../object_slot.ts";
 import { fnv64, obj } from "../translate/sse.ts";
 
 type Json = Record<string, unknown>;
@@ -39,12 +40,20 @@ export function sessionIdOf(headers: Headers, body: Json): string | null {
  * requests), told apart by their first message; `/compact` starts a new one the same way.
  */
 export function historyKey(sessionId: string, body: Json): string {
-  const messages = Array.isArray(body.messages) ? body.messages : [];
-  const parts: string[] = [];
-  sampleValue(messages[0], parts);
-  return `${sessionId}:${fnv64(parts.join("\u0000"))}`;
+  // Asked twice per request (before sending, after the answer): fingerprint the body once.
+  let hash = firstMessageHash.get(body);
+  if (hash === undefined) {
+    const messages = Array.isArray(body.messages) ? body.messages : [];
+    const parts: string[] = [];
+    sampleValue(messages[0], parts);
+    hash = fnv64(parts.join("\u0000"));
+    firstMessageHash.set(body, hash);
+  }
+  return `${sessionId}:${hash}`;
 }
 
+/** The first-message fingerprint of a parsed body (on the body itself: see object_slot.ts). */
+const firstMessageHash = objectSlot<string>("session.firstMessageHash");
 /** Characters kept from each end of a long string in a first-message fingerprint. */
 const SAMPLE_ENDS = 256;
 
