@@ -7,7 +7,11 @@ import type { Config } from "../config/schema.ts";
 import { readBounded } from "../http/body.ts";
 import { anthropicError, errorTypeForStatus } from "../http/errors.ts";
 import { redactSecrets } from "../http/redact.ts";
-import { forwardableResponseHeaders, retryAfterMs } from "../http/headers.ts";
+import {
+  forwardableResponseHeaders,
+  responseWithUpstreamHeaders,
+  retryAfterMs,
+} from "../http/headers.ts";
 import { guardStream, type StreamEnd } from "../http/sse_guard.ts";
 import { peekAnthropicStream } from "../http/sse_peek.ts";
 import type { ProviderAdapter } from "../providers/types.ts";
@@ -234,10 +238,15 @@ export async function runAttempts(
         settle();
         record(res.status, verdict);
         outcomes.push({ targets: targetsOf(attempt), ok: verdict === "ok" || res.status < 500 });
-        const headers = withDetourHeaders(forwardableResponseHeaders(res.headers), p.id, records);
+        /** The client response: the upstream's headers and Detour's own on `body`. */
+        const answer = (body: BodyInit | null) => {
+          const response = responseWithUpstreamHeaders(body, res.status, res.headers);
+          withDetourHeaders(response.headers, p.id, records);
+          return response;
+        };
         if (whole) {
           return {
-            response: new Response(whole, { status: res.status, headers }),
+            response: answer(whole),
             servedBy: p.id,
             attempts: records,
             // A macrotask later, so recording never runs ahead of sending the answer.
@@ -269,7 +278,7 @@ export async function runAttempts(
             }));
         }
         return {
-          response: new Response(body, { status: res.status, headers }),
+          response: answer(body),
           servedBy: p.id,
           attempts: records,
           done,
@@ -331,9 +340,10 @@ export async function runAttempts(
           responseHead: () => head.map((c) => latin1.decode(c)).join(""),
         });
       }, config.streamIdleTimeoutMs);
-      const headers = withDetourHeaders(forwardableResponseHeaders(res.headers), p.id, records);
+      const response = responseWithUpstreamHeaders(stream, res.status, res.headers);
+      withDetourHeaders(response.headers, p.id, records);
       return {
-        response: new Response(stream, { status: res.status, headers }),
+        response,
         servedBy: p.id,
         attempts: records,
         done,

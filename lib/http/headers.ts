@@ -45,19 +45,21 @@ function connectionTokens(headers: Headers): Set<string> | null {
 }
 
 /**
- * Headers as a plain map of lower-case names: on the hot path a `Map` is built and edited far
- * more cheaply than a `Headers` object, whose every iteration sorts and re-validates its list.
- * `new Request`/`new Response` take its entries (`[...map]`).
+ * A mutable copy of `headers`. Iterating a `Headers` object sorts, combines and re-validates its
+ * whole list on every pass (about 50 µs for Claude Code's 20-odd headers); the `Response`
+ * constructor copies the list natively in a few µs.
  */
-export type HeaderMap = Map<string, string>;
+export function copyHeaders(headers: Headers): Headers {
+  return new Response(null, { headers }).headers;
+}
 
 /** The client's headers that go upstream (anthropic-version, anthropic-beta, x-app, …). */
-export function forwardableRequestHeaders(client: Headers): HeaderMap {
-  const out: HeaderMap = new Map();
+export function forwardableRequestHeaders(client: Headers): Headers {
+  const out = copyHeaders(client);
   const declared = connectionTokens(client);
-  for (const [name, value] of client) {
-    if (!NOT_FORWARDED.has(name) && !declared?.has(name)) out.set(name, value);
-  }
+  // Deleting the few names that must not cross is cheaper than copying the rest one by one.
+  for (const name of NOT_FORWARDED) out.delete(name);
+  if (declared) { for (const name of declared) out.delete(name); }
   return out;
 }
 
@@ -82,6 +84,32 @@ export function forwardableResponseHeaders(upstream: Headers): Headers {
     out.append(name, value);
   }
   return out;
+}
+
+/**
+ * A client response of `body` carrying the upstream's forwardable headers. Handing the upstream
+ * `Headers` to the `Response` constructor copies its list natively; pruning that copy in place
+ * costs a fraction of building a new one, as `forwardableResponseHeaders` does, by iteration.
+ */
+export function responseWithUpstreamHeaders(
+  body: BodyInit | null,
+  status: number,
+  upstream: Headers,
+): Response {
+  const res = new Response(body, { status, headers: upstream });
+  const headers = res.headers;
+  const encoding = headers.get("content-encoding");
+  if (encoding !== null && encoding.toLowerCase() !== "identity") headers.delete("content-length");
+  const declared = connectionTokens(headers);
+  for (const name of HOP_BY_HOP) if (name !== "content-length") headers.delete(name);
+  if (declared) {
+    for (const name of declared) {
+      if (name !== "content-length") headers.delete(name);
+    }
+  }
+  headers.delete("content-encoding");
+  headers.delete("set-cookie");
+  return res;
 }
 
 /** What `appendToList` and credential helpers need of a header collection. */

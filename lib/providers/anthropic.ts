@@ -2,12 +2,7 @@
 import type { Provider } from "../config/schema.ts";
 import { bodyForModel, type InboundRequest } from "../fallback/inbound.ts";
 import type { Attempt, AttemptCredential } from "../fallback/plan.ts";
-import {
-  appendToList,
-  forwardableRequestHeaders,
-  type HeaderMap,
-  type HeaderSink,
-} from "../http/headers.ts";
+import { appendToList, forwardableRequestHeaders, type HeaderSink } from "../http/headers.ts";
 import type { ProviderAdapter } from "./types.ts";
 
 /** The beta flag Anthropic requires with a Claude subscription's OAuth access token. */
@@ -42,11 +37,9 @@ function upstreamHeaders(
   client: Headers,
   provider: Provider,
   credential: AttemptCredential,
-): HeaderMap {
+): Headers {
   const headers = forwardableRequestHeaders(client);
-  for (const [name, value] of Object.entries(provider.headers)) {
-    headers.set(name.toLowerCase(), value);
-  }
+  for (const [name, value] of Object.entries(provider.headers)) headers.set(name, value);
   if (!headers.has("anthropic-version")) headers.set("anthropic-version", DEFAULT_VERSION);
   applyCredential(headers, provider, credential);
   return headers;
@@ -61,7 +54,7 @@ export const anthropicAdapter: ProviderAdapter = {
     headers.set("content-type", "application/json");
     return new Request(`${provider.baseUrl}${path}${req.search}`, {
       method: "POST",
-      headers: [...headers],
+      headers,
       body: bodyForModel(req, attempt.model),
       signal,
     });
@@ -74,10 +67,7 @@ export const anthropicAdapter: ProviderAdapter = {
   async listModels(provider, credential, clientHeaders, signal): Promise<string[]> {
     const headers = upstreamHeaders(clientHeaders, provider, credential);
     headers.delete("content-type");
-    const res = await fetch(`${provider.baseUrl}/v1/models?limit=1000`, {
-      headers: [...headers],
-      signal,
-    });
+    const res = await fetch(`${provider.baseUrl}/v1/models?limit=1000`, { headers, signal });
     if (!res.ok) {
       await res.body?.cancel();
       return [];
