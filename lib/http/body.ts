@@ -56,6 +56,12 @@ export async function readBounded(
   limit = 64 * 1024,
 ): Promise<Uint8Array<ArrayBuffer>> {
   if (!res.body) return new Uint8Array();
+  // A short body of declared length (an upstream's 429, say) is read in one native call: this
+  // is on the failover path, where every event-loop turn delays the next provider's attempt.
+  // Not when compressed: the declared length is then the compressed one.
+  const declared = Number(res.headers.get("content-length") ?? NaN);
+  const encoded = (res.headers.get("content-encoding") ?? "identity") !== "identity";
+  if (declared <= limit && !encoded) return new Uint8Array(await res.arrayBuffer());
   const reader = res.body.getReader();
   const parts: Uint8Array[] = [];
   let size = 0;
