@@ -240,3 +240,78 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "admin page in chromium: a per-key quota shows one bar per key with its own spend",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const upstream = mockUpstream((_req, body) =>
+      Response.json({ ...anthropicMessage("ok", JSON.parse(body).model), usage: USAGE })
+    );
+    const detour = await startDetour({
+      providers: [{
+        id: "zai",
+        name: "Z.AI",
+        type: "anthropic",
+        baseUrl: upstream.url,
+        keys: [KEY_ZAI, KEY_BACKUP],
+        quota: { tokens: 1000, period: "day", perKey: true },
+      }],
+    });
+    let browser: Browser | null = null;
+    let errors: string[] = [];
+    try {
+      // Which key served each request, as x-detour-attempts names it (`zai#1 200 3ms`).
+      const served = new Map<string, number>([["zai#1", 0], ["zai#2", 0]]);
+      for (let i = 0; i < 5; i++) {
+        const res = await fetch(`${detour.url}/v1/messages`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({
+            model: "claude-sonnet-4-5",
+            max_tokens: 5,
+            messages: [{ role: "user", content: "hi" }],
+          }),
+        });
+        assert.equal(res.status, 200);
+        await res.body?.cancel();
+        const label = res.headers.get("x-detour-attempts")!.split(" ")[0];
+        assert.ok(served.has(label), `served by ${label}`);
+        served.set(label, served.get(label)! + 1);
+      }
+      await settle(detour, 5);
+
+      browser = await launchChromium();
+      const opened = await openAdmin(browser, detour.url, detour.adminToken);
+      const page = opened.page;
+      errors = opened.errors;
+      const card = page.locator("li.card[data-provider=zai]");
+      await card.getByText("Token quota per key (per day)").waitFor();
+      assert.equal(await card.locator("[data-quota=zai]").count(), 0, "no provider-wide bar");
+      for (const [label, count] of served) {
+        const used = 150 * count;
+        const bar = card.locator(`.key-quotas [data-quota="${label}"]`);
+        await bar.getByText(`${used.toLocaleString("en-US")} / 1,000 tokens`).waitFor();
+        await bar.getByText(`${Math.round(used / 10)} %`).waitFor();
+        const meter = bar.getByRole("meter", { name: `Token quota of ${label}` });
+        assert.equal(await meter.getAttribute("aria-valuenow"), String(used));
+        assert.equal(await bar.locator("code.quota-name").textContent(), label);
+        assert.equal(
+          detour.deps.quotas.state(
+            detour.deps.live.chain.providers[0].keys[
+              label === "zai#1" ? 0 : 1
+            ].target,
+          )?.used,
+          used,
+        );
+      }
+      await shot(page, "usage-05-per-key-quota", card);
+      assert.deepEqual(errors, []);
+    } finally {
+      await browser?.close();
+      await detour.close();
+      await upstream.close();
+    }
+  },
+});
