@@ -14,6 +14,8 @@ export type StreamEnd = "complete" | "upstream_error" | "broken" | "client_close
  */
 const TAIL = 2048;
 const latin1 = new TextDecoder("latin1");
+/** Idle checks per idle limit (see `guardStream`). */
+const IDLE_CHECKS = 4;
 
 /**
  * The type of the last complete event in `tail` (its `event:` line, else its JSON `type`).
@@ -49,18 +51,56 @@ export function guardStream(
   onEnd: (end: StreamEnd, detail: string | undefined, tail: string) => void,
   idleMs = 0,
 ): ReadableStream<Uint8Array> {
-  let tail = "";
+  // The last chunks covering TAIL bytes, decoded once at the end: a stream runs to thousands
+  // of chunks, and decoding each one as it passed cost more than relaying it.
+  const kept: Uint8Array[] = [];
+  let keptBytes = 0;
   let i = 0;
   let ended = false;
   let idled = false;
+  const tailText = () => {
+    const all = new Uint8Array(keptBytes);
+    let offset = 0;
+    for (const c of kept) {
+      all.set(c, offset);
+      offset += c.byteLength;
+    }
+    return latin1.decode(all.subarray(Math.max(0, keptBytes - TAIL)));
+  };
+  const remember = (chunk: Uint8Array) => {
+    kept.push(chunk);
+    keptBytes += chunk.byteLength;
+    while (kept.length > 1 && keptBytes - kept[0].byteLength >= TAIL) {
+      keptBytes -= kept.shift()!.byteLength;
+    }
+  };
+  // One idle check per stream, every quarter of the limit, instead of a timer per chunk: the
+  // same read still pending on more than IDLE_CHECKS checks in a row has waited at least
+  // `idleMs` (and at most a quarter more). A slow client is not counted: while it does not
+  // pull, no read is pending.
+  let reads = 0;
+  let reading = false;
+  let seenRead = -1;
+  let strikes = 0;
+  let idleTimer: ReturnType<typeof setTimeout> | undefined;
+  const checkIdle = () => {
+    if (reading && seenRead === reads) strikes++;
+    else {
+      seenRead = reads;
+      strikes = reading ? 1 : 0;
+    }
+    if (strikes > IDLE_CHECKS) {
+      idled = true;
+      reader.cancel("idle").catch(() => {});
+      return;
+    }
+    idleTimer = setTimeout(checkIdle, idleMs / IDLE_CHECKS);
+  };
   const finish = (end: StreamEnd, detail?: string) => {
     if (ended) return;
     ended = true;
-    onEnd(end, detail, tail);
-  };
-  const remember = (chunk: Uint8Array) => {
-    const start = Math.max(0, chunk.byteLength - TAIL);
-    tail = (tail + latin1.decode(chunk.subarray(start))).slice(-TAIL);
+    clearTimeout(idleTimer);
+    onEnd(end, detail, tailText());
   };
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -71,15 +111,14 @@ export function guardStream(
         return;
       }
       // An upstream that stalls mid-stream must not hold the client forever.
-      const idle = idleMs > 0
-        ? setTimeout(() => {
-          idled = true;
-          reader.cancel("idle").catch(() => {});
-        }, idleMs)
-        : undefined;
+      if (idleMs > 0 && idleTimer === undefined) {
+        idleTimer = setTimeout(checkIdle, idleMs / IDLE_CHECKS);
+      }
+      reads++;
+      reading = true;
       try {
         const { done, value } = await reader.read();
-        clearTimeout(idle);
+        reading = false;
         if (idled) {
           controller.enqueue(sseErrorEvent(`upstream sent nothing for ${idleMs} ms`));
           controller.close();
@@ -91,7 +130,7 @@ export function guardStream(
           controller.enqueue(value);
           return;
         }
-        const last = lastEventType(tail);
+        const last = lastEventType(tailText());
         if (last === "message_stop") finish("complete");
         else if (last === "error") finish("upstream_error");
         else {
@@ -100,8 +139,15 @@ export function guardStream(
         }
         controller.close();
       } catch (err) {
-        clearTimeout(idle);
+        reading = false;
         if (ended) return;
+        if (idled) {
+          // The idle check cancelled the read: say so, as when the read came back empty.
+          controller.enqueue(sseErrorEvent(`upstream sent nothing for ${idleMs} ms`));
+          controller.close();
+          finish("broken", `idle for ${idleMs} ms`);
+          return;
+        }
         const detail = err instanceof Error ? err.message : String(err);
         controller.enqueue(sseErrorEvent("upstream connection lost mid-stream"));
         controller.close();

@@ -1,0 +1,89 @@
+/** The committed-stream relay on its own: idle detection, the tail it keeps, how it ends. */
+import assert from "node:assert/strict";
+import { guardStream, type StreamEnd } from "../lib/http/sse_guard.ts";
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+const event = (type: string, extra = "") =>
+  enc.encode(`event: ${type}\ndata: {"type":"${type}"${extra}}\n\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** An upstream that sends `chunks` with `gapMs` between them, then closes. */
+function paced(chunks: Uint8Array[], gapMs: number): ReadableStream<Uint8Array> {
+  let i = 0;
+  return new ReadableStream({
+    async pull(c) {
+      if (i > 0) await sleep(gapMs);
+      if (i < chunks.length) c.enqueue(chunks[i++]);
+      else c.close();
+    },
+  });
+}
+
+/** Relays `upstream` through the guard; resolves with how it ended and its last bytes. */
+function relay(upstream: ReadableStream<Uint8Array>, idleMs: number) {
+  let resolve!: (v: { end: StreamEnd; tail: string }) => void;
+  const ended = new Promise<{ end: StreamEnd; tail: string }>((r) => resolve = r);
+  const out = guardStream(
+    [],
+    upstream.getReader(),
+    (end, _d, tail) => resolve({ end, tail }),
+    idleMs,
+  );
+  return { out, ended };
+}
+
+Deno.test("guardStream: chunks steadily closer than the idle limit never trip it", async () => {
+  const deltas = Array.from({ length: 8 }, (_, i) => event("content_block_delta", `,"i":${i}`));
+  const { out, ended } = relay(paced([...deltas, event("message_stop")], 40), 100);
+  const text = await new Response(out).text(); // 8 × 40 ms: well past one idle period
+  assert.doesNotMatch(text, /event: error/);
+  const { end, tail } = await ended;
+  assert.equal(end, "complete");
+  assert.ok(tail.endsWith('data: {"type":"message_stop"}\n\n'));
+});
+
+Deno.test("guardStream: a slow client is not an idle upstream", async () => {
+  const chunks = [event("message_start"), event("content_block_delta"), event("message_stop")];
+  const { out, ended } = relay(paced(chunks, 0), 100);
+  const reader = out.getReader();
+  assert.match(dec.decode((await reader.read()).value), /message_start/);
+  await sleep(300); // the client stops reading for three idle periods
+  let rest = "";
+  for (let r = await reader.read(); !r.done; r = await reader.read()) rest += dec.decode(r.value);
+  assert.doesNotMatch(rest, /event: error/);
+  assert.equal((await ended).end, "complete");
+});
+
+Deno.test("guardStream: an upstream silent past the limit ends with an error event", async () => {
+  let cancelled: unknown = null;
+  const upstream = new ReadableStream<Uint8Array>({
+    start(c) {
+      c.enqueue(event("message_start"));
+    },
+    cancel(reason) {
+      cancelled = reason;
+    },
+  });
+  const started = performance.now();
+  const { out, ended } = relay(upstream, 100);
+  const text = await new Response(out).text();
+  assert.match(text, /event: error[\s\S]*upstream sent nothing for 100 ms/);
+  // Never before the limit has passed; bounded well short of the upstream's silence.
+  const waited = performance.now() - started;
+  assert.ok(waited >= 100 && waited < 1000, `ended after ${waited} ms`);
+  assert.equal((await ended).end, "broken");
+  assert.equal(cancelled, "idle");
+});
+
+Deno.test("guardStream: the tail is the stream's last 2 KiB, across chunk boundaries", async () => {
+  const big = enc.encode(`event: content_block_delta\ndata: {"t":"${"x".repeat(3000)}"}\n\n`);
+  const last = event("message_delta", ',"usage":{"output_tokens":7}');
+  const stop = event("message_stop");
+  const { out, ended } = relay(paced([big, last, stop], 0), 0);
+  await new Response(out).arrayBuffer();
+  const { tail } = await ended;
+  const whole = dec.decode(new Uint8Array([...big, ...last, ...stop]));
+  assert.equal(tail, whole.slice(-2048));
+  assert.match(tail, /"output_tokens":7/);
+});
