@@ -22,7 +22,7 @@ export interface StreamFigures {
 export interface Results {
   meta: Record<string, unknown>;
   targets: Record<TargetName, { c1: LoadFigures; c32: LoadFigures; stream: StreamFigures }>;
-  peakRssKb: { detour: number | null; minimal: number | null };
+  peakRssKb: { detour: number | null; minimal: number | null; buffering: number | null };
   derived: {
     minimalAddedP50Ms: number;
     detourAddedP50Ms: number;
@@ -161,8 +161,8 @@ export function renderMarkdown(r: Results): string {
       "",
     ],
     [
-      "peak RSS (VmHWM): Detour (minimal proxy)",
-      `${mb(r.peakRssKb.detour)} (${mb(r.peakRssKb.minimal)})`,
+      "peak RSS (VmHWM): Detour (minimal proxy; buffering proxy)",
+      `${mb(r.peakRssKb.detour)} (${mb(r.peakRssKb.minimal)}; ${mb(r.peakRssKb.buffering)})`,
       "(info)",
       "",
     ],

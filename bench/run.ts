@@ -307,6 +307,7 @@ async function main() {
     const rss: Results["peakRssKb"] = {
       detour: await peakRssKb(detour.process.pid),
       minimal: await peakRssKb(minimal.process.pid),
+      buffering: await peakRssKb(buffering.process.pid),
     };
     // Free the CPU for the next phases.
     await detour.close();
