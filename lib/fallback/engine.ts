@@ -204,6 +204,12 @@ export async function runAttempts(
       }
       const res = await adapter.toAnthropic(upstream, req, attempt);
       const verdict = classifyStatus(res.status, config.fallbackOn);
+      /** The client response: `body` with the upstream's headers and Detour's own. */
+      const answer = (body: BodyInit | null) => {
+        const response = responseWithUpstreamHeaders(body, res.status, res.headers);
+        withDetourHeaders(response.headers, p.id, records);
+        return response;
+      };
 
       if (verdict === "fallback") {
         const body = await readBounded(res);
@@ -238,18 +244,14 @@ export async function runAttempts(
         settle();
         record(res.status, verdict);
         outcomes.push({ targets: targetsOf(attempt), ok: verdict === "ok" || res.status < 500 });
-        /** The client response: the upstream's headers and Detour's own on `body`. */
-        const answer = (body: BodyInit | null) => {
-          const response = responseWithUpstreamHeaders(body, res.status, res.headers);
-          withDetourHeaders(response.headers, p.id, records);
-          return response;
-        };
         if (whole) {
           return {
             response: answer(whole),
             servedBy: p.id,
             attempts: records,
-            // A macrotask later, so recording never runs ahead of sending the answer.
+            // A macrotask later, so recording never runs ahead of sending the answer; setImmediate
+            // runs right after it is written, where a setTimeout(0) waits 1–2 ms and then lands
+            // in the middle of the next request.
             done: new Promise<Done>((resolve) =>
               setImmediate(() => {
                 const { head, tail } = jsonEnds(whole);
@@ -340,10 +342,8 @@ export async function runAttempts(
           responseHead: () => head.map((c) => latin1.decode(c)).join(""),
         });
       }, config.streamIdleTimeoutMs);
-      const response = responseWithUpstreamHeaders(stream, res.status, res.headers);
-      withDetourHeaders(response.headers, p.id, records);
       return {
-        response,
+        response: answer(stream),
         servedBy: p.id,
         attempts: records,
         done,
