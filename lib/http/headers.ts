@@ -64,40 +64,12 @@ export function forwardableRequestHeaders(client: Headers): Headers {
 }
 
 /**
- * Upstream response headers that go back to the client: everything but hop-by-hop ones and
- * cookies. When fetch decoded a compressed body, its length and encoding no longer hold and
- * both go; otherwise the length is kept, since a body of known length is sent far more cheaply
- * than a chunked one.
+ * Removes, in place, the upstream response headers that must not reach the client: hop-by-hop
+ * ones, cookies, and the encoding (fetch has decoded the body). When the body was decoded, its
+ * length no longer holds either; otherwise the length stays, since a body of known length is
+ * sent far more cheaply than a chunked one.
  */
-export function forwardableResponseHeaders(upstream: Headers): Headers {
-  const out = new Headers();
-  const declared = connectionTokens(upstream);
-  const encoding = upstream.get("content-encoding");
-  const decoded = encoding !== null && encoding.toLowerCase() !== "identity";
-  for (const [name, value] of upstream) {
-    if (name === "content-length") {
-      if (!decoded) out.append(name, value);
-      continue;
-    }
-    if (HOP_BY_HOP.has(name) || declared?.has(name)) continue;
-    if (name === "content-encoding" || name === "set-cookie") continue;
-    out.append(name, value);
-  }
-  return out;
-}
-
-/**
- * A client response of `body` carrying the upstream's forwardable headers. Handing the upstream
- * `Headers` to the `Response` constructor copies its list natively; pruning that copy in place
- * costs a fraction of building a new one, as `forwardableResponseHeaders` does, by iteration.
- */
-export function responseWithUpstreamHeaders(
-  body: BodyInit | null,
-  status: number,
-  upstream: Headers,
-): Response {
-  const res = new Response(body, { status, headers: upstream });
-  const headers = res.headers;
+function pruneResponseHeaders(headers: Headers): Headers {
   const encoding = headers.get("content-encoding");
   if (encoding !== null && encoding.toLowerCase() !== "identity") headers.delete("content-length");
   const declared = connectionTokens(headers);
@@ -109,19 +81,29 @@ export function responseWithUpstreamHeaders(
   }
   headers.delete("content-encoding");
   headers.delete("set-cookie");
+  return headers;
+}
+
+/** Upstream response headers that go back to the client (a pruned copy). */
+export function forwardableResponseHeaders(upstream: Headers): Headers {
+  return pruneResponseHeaders(copyHeaders(upstream));
+}
+
+/** A client response of `body` carrying the upstream's forwardable headers. */
+export function responseWithUpstreamHeaders(
+  body: BodyInit | null,
+  status: number,
+  upstream: Headers,
+): Response {
+  const res = new Response(body, { status, headers: upstream });
+  pruneResponseHeaders(res.headers);
   return res;
 }
 
-/** What `appendToList` and credential helpers need of a header collection. */
-export interface HeaderSink {
-  get(name: string): string | null | undefined;
-  set(name: string, value: string): unknown;
-}
-
 /** Adds one value to a comma-joined header (e.g. a beta flag) unless it is already there. */
-export function appendToList(headers: HeaderSink, name: string, value: string): void {
+export function appendToList(headers: Headers, name: string, value: string): void {
   const current = headers.get(name);
-  if (!current) return void headers.set(name, value);
+  if (!current) return headers.set(name, value);
   const items = current.split(",").map((s) => s.trim());
   if (!items.includes(value)) headers.set(name, `${current},${value}`);
 }

@@ -2,7 +2,7 @@
 import type { Provider } from "../config/schema.ts";
 import { bodyForModel, type InboundRequest } from "../fallback/inbound.ts";
 import type { Attempt, AttemptCredential } from "../fallback/plan.ts";
-import { appendToList, forwardableRequestHeaders, type HeaderSink } from "../http/headers.ts";
+import { appendToList, forwardableRequestHeaders } from "../http/headers.ts";
 import type { ProviderAdapter } from "./types.ts";
 
 /** The beta flag Anthropic requires with a Claude subscription's OAuth access token. */
@@ -16,7 +16,7 @@ export function isOAuthToken(value: string): boolean {
 
 /** Sets the auth header(s) for one credential on an outgoing request. */
 export function applyCredential(
-  headers: HeaderSink,
+  headers: Headers,
   provider: Provider,
   credential: AttemptCredential,
 ): void {
@@ -28,9 +28,8 @@ export function applyCredential(
   }
   // A client's own credential goes back out the way it came in.
   const header = credential.kind === "client" ? credential.header : provider.authHeader;
-  const name = header.toLowerCase();
-  if (name === "authorization") headers.set("authorization", `Bearer ${credential.value}`);
-  else headers.set(name, credential.value);
+  if (header === "authorization") headers.set("authorization", `Bearer ${credential.value}`);
+  else headers.set(header, credential.value);
 }
 
 function upstreamHeaders(
