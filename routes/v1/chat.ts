@@ -9,13 +9,10 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import { resolveClient } from "../../lib/auth/client.ts";
 import { type AppEnv, type Deps, remoteHost } from "../../lib/deps.ts";
-import { runAttempts } from "../../lib/fallback/engine.ts";
-import { logWhenDone } from "../../lib/fallback/request_log.ts";
-import { type Plan, planAttempts } from "../../lib/fallback/plan.ts";
+import type { Plan } from "../../lib/fallback/plan.ts";
+import { serveThroughChain } from "../../lib/fallback/serve.ts";
 import { BodyTooLarge, readBodyLimited } from "../../lib/http/body.ts";
 import { type ChatInbound, WIRE_HEADER } from "../../lib/providers/openai.ts";
-import { adapterFor } from "../../lib/providers/registry.ts";
-import { preferSessionProvider } from "../../lib/repair/affinity.ts";
 import {
   anthropicErrorToOpenAI,
   anthropicResponseToOpenAI,
@@ -184,26 +181,12 @@ export function chatRoutes(deps: Deps): Hono<AppEnv> {
     const started = performance.now();
     const req = await readRequest(c, deps);
     if (req instanceof Response) return req;
-    const chain = deps.live.chain;
-    const plan = planAttempts(
-      chain,
-      req.model,
-      req.client,
-      deps.cooldowns,
-      Date.now(),
-      deps.circuits,
-    );
-    if (plan.attempts.length === 0) return noProvider(plan, req.model, req.client.badAccessKey);
-    const attempts = preferSessionProvider(req, plan.attempts, chain, deps.cooldowns);
-
-    const result = await runAttempts(req, attempts, chain.config, {
-      adapterFor,
-      cooldowns: deps.cooldowns,
-      fetch: deps.fetch,
-    });
-    logWhenDone(deps, req, "chat_completions", attempts, result, started);
+    const served = await serveThroughChain(deps, req, "chat_completions", started);
+    if (!(served instanceof Response)) {
+      return noProvider(served.unplanned, req.model, req.client.badAccessKey);
+    }
     const includeUsage = obj(req.openai?.stream_options)?.include_usage === true;
-    return await toOpenAI(result.response, includeUsage, req.model);
+    return await toOpenAI(served, includeUsage, req.model);
   });
   return app;
 }

@@ -3,14 +3,11 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import { resolveClient } from "../../lib/auth/client.ts";
 import { type AppEnv, type Deps, remoteHost } from "../../lib/deps.ts";
-import { runAttempts } from "../../lib/fallback/engine.ts";
-import { logWhenDone } from "../../lib/fallback/request_log.ts";
 import type { Endpoint, InboundRequest } from "../../lib/fallback/inbound.ts";
-import { type Plan, planAttempts } from "../../lib/fallback/plan.ts";
+import type { Plan } from "../../lib/fallback/plan.ts";
+import { serveThroughChain } from "../../lib/fallback/serve.ts";
 import { BodyTooLarge, readBodyLimited } from "../../lib/http/body.ts";
 import { anthropicError } from "../../lib/http/errors.ts";
-import { adapterFor } from "../../lib/providers/registry.ts";
-import { preferSessionProvider } from "../../lib/repair/affinity.ts";
 
 const decoder = new TextDecoder();
 
@@ -94,27 +91,9 @@ export function messagesRoutes(deps: Deps): Hono<AppEnv> {
     const started = performance.now();
     const req = await readInbound(c, deps, endpoint);
     if (req instanceof Response) return req;
-    const chain = deps.live.chain;
-    const plan = planAttempts(
-      chain,
-      req.model,
-      req.client,
-      deps.cooldowns,
-      Date.now(),
-      deps.circuits,
-    );
-    if (plan.attempts.length === 0) {
-      return noProviderError(plan, req.model, req.client.badAccessKey);
-    }
-
-    const attempts = preferSessionProvider(req, plan.attempts, chain, deps.cooldowns);
-    const result = await runAttempts(req, attempts, chain.config, {
-      adapterFor,
-      cooldowns: deps.cooldowns,
-      fetch: deps.fetch,
-    });
-    logWhenDone(deps, req, endpoint, attempts, result, started);
-    return result.response;
+    const served = await serveThroughChain(deps, req, endpoint, started);
+    if (served instanceof Response) return served;
+    return noProviderError(served.unplanned, req.model, req.client.badAccessKey);
   };
   app.post("/v1/messages", handle("messages"));
   app.post("/v1/messages/count_tokens", handle("count_tokens"));
