@@ -9,6 +9,7 @@
  * half_open --success--> closed;  half_open --failure--> open (a new cooldown)
  * Any success closes the circuit and resets the count.
  */
+import { FlushTimer } from "../flush_timer.ts";
 import type { Config } from "../config/schema.ts";
 import type { StreamEnd } from "../http/sse_guard.ts";
 import {
@@ -61,10 +62,9 @@ export class CircuitBoard {
   #entries = new Map<string, Circuit>();
   #lastSync = 0;
   #syncing: Promise<void> | null = null;
-  #writeMs: number;
   /** Providers whose state changed since the last write. */
   #dirty = new Set<string>();
-  #timer: ReturnType<typeof setTimeout> | null = null;
+  #timer: FlushTimer;
   #writing: Promise<void> = Promise.resolve();
 
   constructor(kv: Deno.Kv, opts: {
@@ -78,7 +78,7 @@ export class CircuitBoard {
     this.#kv = kv;
     this.#config = opts.config;
     this.#syncMs = opts.syncMs ?? 1000;
-    this.#writeMs = opts.writeMs ?? 250;
+    this.#timer = new FlushTimer(opts.writeMs ?? 250, () => void this.flush());
     this.#now = opts.now ?? Date.now;
     this.#onTransition = opts.onTransition ?? (() => {});
   }
@@ -173,8 +173,7 @@ export class CircuitBoard {
 
   /** Writes every changed breaker now (also on shutdown); writes stay in order. */
   flush(): Promise<void> {
-    if (this.#timer !== null) clearTimeout(this.#timer);
-    this.#timer = null;
+    this.#timer.cancel();
     const batch = [...this.#dirty].map((id) => [id, this.#entries.get(id)!] as const);
     this.#dirty.clear();
     if (batch.length > 0) {
@@ -198,11 +197,7 @@ export class CircuitBoard {
     this.#dirty.add(providerId);
     if (from.state === to.state) {
       // A failure storm costs one KV write per provider per `writeMs`, not one per request.
-      if (this.#timer === null) {
-        const timer = setTimeout(() => void this.flush(), this.#writeMs);
-        Deno.unrefTimer(timer);
-        this.#timer = timer;
-      }
+      this.#timer.schedule();
     } else {
       // Transitions go out at once, so other instances learn of an opening (or a probe) soon.
       void this.flush();

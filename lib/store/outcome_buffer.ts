@@ -3,19 +3,19 @@
  * under load that is one KV write per second instead of one per request, and never on the
  * request's path.
  */
+import { FlushTimer } from "../flush_timer.ts";
 import { type OutcomeRecord, recordOutcomes } from "./health_store.ts";
 
 export class OutcomeBuffer {
   #kv: Deno.Kv;
-  #flushMs: number;
   #pending: OutcomeRecord[] = [];
-  #timer: ReturnType<typeof setTimeout> | null = null;
+  #timer: FlushTimer;
   #flushing: Promise<void> = Promise.resolve();
   #onError: (err: unknown) => void;
 
   constructor(kv: Deno.Kv, opts: { flushMs?: number; onError?: (err: unknown) => void } = {}) {
     this.#kv = kv;
-    this.#flushMs = opts.flushMs ?? 1000;
+    this.#timer = new FlushTimer(opts.flushMs ?? 1000, () => void this.flush());
     this.#onError = opts.onError ?? (() => {});
   }
 
@@ -23,18 +23,12 @@ export class OutcomeBuffer {
   add(outcomes: OutcomeRecord[]): void {
     if (outcomes.length === 0) return;
     this.#pending.push(...outcomes);
-    if (this.#timer === null) {
-      const timer = setTimeout(() => void this.flush(), this.#flushMs);
-      // A pending flush must not keep a finished process alive.
-      Deno.unrefTimer(timer);
-      this.#timer = timer;
-    }
+    this.#timer.schedule();
   }
 
   /** Writes everything queued so far (also called on shutdown). */
   flush(): Promise<void> {
-    if (this.#timer !== null) clearTimeout(this.#timer);
-    this.#timer = null;
+    this.#timer.cancel();
     const batch = this.#pending;
     this.#pending = [];
     if (batch.length === 0) return this.#flushing;

@@ -15,6 +15,7 @@ import {
   writeUsageBatch,
 } from "../store/usage_store.ts";
 import type { QuotaBoard } from "./quota_board.ts";
+import { FlushTimer } from "../flush_timer.ts";
 
 type QuotaSum = { target: string; period: string; start: number; tokens: number };
 
@@ -22,14 +23,13 @@ export class UsageRecorder {
   #kv: Deno.Kv;
   #config: () => Config;
   #quotas: QuotaBoard;
-  #flushMs: number;
   #onError: (err: unknown) => void;
   #usage: UsageDelta[] = [];
   #quota: QuotaSum[] = [];
   #log: { entry: RequestLogEntry; bodies?: CapturedBodies }[] = [];
   #traffic: TrafficDelta[] = [];
   #events: TimelineEvent[] = [];
-  #timer: ReturnType<typeof setTimeout> | null = null;
+  #timer: FlushTimer;
   #flushing: Promise<void> = Promise.resolve();
   #lastCap = 0;
   #lastSweep = 0;
@@ -46,7 +46,7 @@ export class UsageRecorder {
     this.#kv = kv;
     this.#config = config;
     this.#quotas = quotas;
-    this.#flushMs = opts.flushMs ?? 1000;
+    this.#timer = new FlushTimer(opts.flushMs ?? 1000, () => void this.flush());
     this.#onError = opts.onError ?? (() => {});
   }
 
@@ -69,27 +69,18 @@ export class UsageRecorder {
     if (rec.entry && this.#config().requestLog.maxEntries > 0) {
       this.#log.push(rec.bodies ? { entry: rec.entry, bodies: rec.bodies } : { entry: rec.entry });
     }
-    this.#schedule();
+    this.#timer.schedule();
   }
 
   /** Queues a cooldown or circuit event for the dashboard's timeline. */
   event(e: TimelineEvent): void {
     this.#events.push(e);
-    this.#schedule();
-  }
-
-  #schedule(): void {
-    if (this.#timer === null) {
-      const timer = setTimeout(() => void this.flush(), this.#flushMs);
-      Deno.unrefTimer(timer);
-      this.#timer = timer;
-    }
+    this.#timer.schedule();
   }
 
   /** Writes everything queued so far (also called on shutdown). */
   flush(): Promise<void> {
-    if (this.#timer !== null) clearTimeout(this.#timer);
-    this.#timer = null;
+    this.#timer.cancel();
     const batch = {
       usage: this.#usage,
       quota: this.#quota,
