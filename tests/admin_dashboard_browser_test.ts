@@ -9,18 +9,14 @@ import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
 import { launchChromium, openAdmin, shot } from "./helpers/browser.ts";
 import {
-  anthropicErrorResponse,
   anthropicMessage,
-  anthropicSse,
   mockUpstream,
   type RunningDetour,
-  sseResponse,
   startDetour,
 } from "./helpers/harness.ts";
-import { settle } from "./helpers/usage.ts";
+import { BACKUP_KEY, settle, startFailingPrimaryChain } from "./helpers/usage.ts";
 
 const CLIENT_KEY = "sk-ant-api03-client-secret-abcdefghijklmnop";
-const STORED_KEY = "sk-backup-stored-secret-0123456789abcdef";
 
 async function send(detour: RunningDetour, model: string, stream = false): Promise<number> {
   const res = await fetch(`${detour.url}/v1/messages`, {
@@ -89,40 +85,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    let primaryCalls = 0;
-    const primary = mockUpstream(() => {
-      primaryCalls++;
-      return anthropicErrorResponse(529, "overloaded_error", "Overloaded");
-    });
-    const backup = mockUpstream((_req, body) => {
-      const { model, stream } = JSON.parse(body);
-      if (model === "bad-model") {
-        return anthropicErrorResponse(400, "invalid_request_error", "no such model");
-      }
-      return stream
-        ? sseResponse(anthropicSse("from backup", { model }))
-        : Response.json(anthropicMessage("from backup", model));
-    });
-    const detour = await startDetour({
-      providers: [
-        {
-          id: "primary",
-          name: "Anthropic",
-          type: "anthropic",
-          baseUrl: primary.url,
-          passthrough: true,
-        },
-        {
-          id: "backup",
-          name: "Backup",
-          type: "anthropic",
-          baseUrl: backup.url,
-          keys: [STORED_KEY],
-        },
-      ],
-      cooldownSeconds: 300,
-      circuitBreaker: { degradedAfter: 1, openAfter: 3 },
-    });
+    const { detour, primaryCalls, close } = await startFailingPrimaryChain();
     let browser: Browser | null = null;
     try {
       // 1: the primary answers 529 (cools down, circuit degraded); the backup serves: a fallback.
@@ -133,7 +96,7 @@ Deno.test({
       // 4: the backup refuses the model (a 400 is the client's fault): an error, no fallback.
       assert.equal(await send(detour, "bad-model"), 400);
       await settle(detour, 4);
-      assert.equal(primaryCalls, 1);
+      assert.equal(primaryCalls(), 1);
 
       browser = await launchChromium();
       const { page, errors } = await openAdmin(browser, detour.url, detour.adminToken);
@@ -303,12 +266,10 @@ Deno.test({
       assert.deepEqual(errors, []);
       assert.deepEqual(smallErrors, []);
       // No secret reaches the page.
-      assert.ok(!(await page.content()).includes(STORED_KEY));
+      assert.ok(!(await page.content()).includes(BACKUP_KEY));
     } finally {
       await browser?.close();
-      await detour.close();
-      await primary.close();
-      await backup.close();
+      await close();
     }
   },
 });

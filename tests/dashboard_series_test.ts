@@ -4,15 +4,7 @@
  */
 import assert from "node:assert/strict";
 import Anthropic from "@anthropic-ai/sdk";
-import {
-  anthropicErrorResponse,
-  anthropicMessage,
-  anthropicSse,
-  mockUpstream,
-  sseResponse,
-  startDetour,
-} from "./helpers/harness.ts";
-import { adminGet, settle } from "./helpers/usage.ts";
+import { adminGet, BACKUP_KEY, settle, startFailingPrimaryChain } from "./helpers/usage.ts";
 import { LATENCY_BOUNDS_MS, latencyBucket, percentile } from "../lib/usage/latency.ts";
 import { usageSeries } from "../lib/usage/series.ts";
 import { compileChain } from "../lib/fallback/chain.ts";
@@ -20,7 +12,6 @@ import { ConfigSchema } from "../lib/config/schema.ts";
 import { writeUsageBatch } from "../lib/store/usage_store.ts";
 
 const HOUR = 3_600_000;
-const KEY = "sk-backup-stored-secret-0123456789abcdef";
 
 Deno.test("latency histogram: buckets and interpolated percentiles", () => {
   assert.equal(latencyBucket(0), 0);
@@ -117,28 +108,7 @@ Deno.test("usage series: hourly buckets end with the current hour; sums land in 
 });
 
 Deno.test("dashboard series through Detour: per-provider counts, fallbacks, errors, latency and the timeline", async () => {
-  let primaryCalls = 0;
-  const primary = mockUpstream(() => {
-    primaryCalls++;
-    return anthropicErrorResponse(529, "overloaded_error", "Overloaded");
-  });
-  const backup = mockUpstream((_req, body) => {
-    const { model, stream } = JSON.parse(body);
-    if (model === "bad-model") {
-      return anthropicErrorResponse(400, "invalid_request_error", "no such model");
-    }
-    return stream
-      ? sseResponse(anthropicSse("from backup", { model }))
-      : Response.json(anthropicMessage("from backup", model));
-  });
-  const detour = await startDetour({
-    providers: [
-      { id: "primary", type: "anthropic", baseUrl: primary.url, passthrough: true },
-      { id: "backup", name: "Backup", type: "anthropic", baseUrl: backup.url, keys: [KEY] },
-    ],
-    cooldownSeconds: 300,
-    circuitBreaker: { degradedAfter: 1, openAfter: 3 },
-  });
+  const { detour, primaryCalls, close } = await startFailingPrimaryChain();
   const client = new Anthropic({
     apiKey: "sk-ant-api03-client-0123456789abcdef",
     baseURL: detour.url,
@@ -159,7 +129,7 @@ Deno.test("dashboard series through Detour: per-provider counts, fallbacks, erro
     // count_tokens is not charted.
     await client.messages.countTokens({ model: "claude-test-model", messages });
     await settle(detour, 5);
-    assert.equal(primaryCalls, 1);
+    assert.equal(primaryCalls(), 1);
 
     const { status, body } = await adminGet(detour, "/admin/api/usage/series?range=24h");
     assert.equal(status, 200);
@@ -202,10 +172,8 @@ Deno.test("dashboard series through Detour: per-provider counts, fallbacks, erro
     assert.match(metrics, /^detour_circuit_state\{provider="backup",state="closed"\} 1$/m);
     assert.match(metrics, /^detour_circuit_failures\{provider="primary"\} 1$/m);
     // No secret in what the dashboard reads.
-    assert.ok(!JSON.stringify(body).includes(KEY));
+    assert.ok(!JSON.stringify(body).includes(BACKUP_KEY));
   } finally {
-    await detour.close();
-    await primary.close();
-    await backup.close();
+    await close();
   }
 });
