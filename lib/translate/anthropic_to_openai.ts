@@ -160,9 +160,14 @@ function userMessages(content: unknown, keepCache: boolean): Json[] {
   return out;
 }
 
-function assistantMessage(content: unknown, opts: ToOpenAIOptions): Json | null {
-  if (typeof content === "string") return { role: "assistant", content };
-  if (!Array.isArray(content)) return null;
+/**
+ * An Anthropic assistant turn's blocks in OpenAI terms: the joined text (null when there is
+ * none), the thinking texts, and the tool calls. Redacted thinking, server tools and their
+ * results have no OpenAI form and are left out.
+ */
+export function assistantParts(
+  content: unknown[],
+): { text: string | null; reasoning: string[]; toolCalls: Json[] } {
   const texts: string[] = [];
   const reasoning: string[] = [];
   const toolCalls: Json[] = [];
@@ -177,9 +182,15 @@ function assistantMessage(content: unknown, opts: ToOpenAIOptions): Json | null 
         function: { name: str(block.name) ?? "", arguments: JSON.stringify(block.input ?? {}) },
       });
     }
-    // redacted_thinking, server_tool_use and server tool results have no OpenAI form.
   }
-  const msg: Json = { role: "assistant", content: texts.length ? texts.join("") : null };
+  return { text: texts.length ? texts.join("") : null, reasoning, toolCalls };
+}
+
+function assistantMessage(content: unknown, opts: ToOpenAIOptions): Json | null {
+  if (typeof content === "string") return { role: "assistant", content };
+  if (!Array.isArray(content)) return null;
+  const { text, reasoning, toolCalls } = assistantParts(content);
+  const msg: Json = { role: "assistant", content: text };
   const history = opts.reasoningHistory ?? "drop";
   if (history !== "drop" && reasoning.length) msg[history] = reasoning.join("\n");
   if (toolCalls.length) msg.tool_calls = toolCalls;

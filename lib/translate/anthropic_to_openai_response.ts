@@ -2,6 +2,7 @@
  * Anthropic Messages answers -> OpenAI Chat Completions answers, for the
  * `POST /v1/chat/completions` entry point: JSON, SSE (incremental), and errors.
  */
+import { assistantParts } from "./anthropic_to_openai.ts";
 import { dataEvent, num, obj, str, tryJson } from "./sse.ts";
 import type { EventSourceMessage } from "./sse.ts";
 
@@ -42,22 +43,10 @@ function chatId(id: unknown): string {
 
 /** A non-streaming Anthropic message as an OpenAI chat completion. */
 export function anthropicResponseToOpenAI(message: Json, created = nowSeconds()): Json {
-  const texts: string[] = [];
-  const reasoning: string[] = [];
-  const toolCalls: Json[] = [];
-  for (const block of Array.isArray(message.content) ? message.content.map(obj) : []) {
-    if (!block) continue;
-    if (block.type === "text") texts.push(str(block.text) ?? "");
-    else if (block.type === "thinking") reasoning.push(str(block.thinking) ?? "");
-    else if (block.type === "tool_use") {
-      toolCalls.push({
-        id: str(block.id) ?? "",
-        type: "function",
-        function: { name: str(block.name) ?? "", arguments: JSON.stringify(block.input ?? {}) },
-      });
-    }
-  }
-  const msg: Json = { role: "assistant", content: texts.length ? texts.join("") : null };
+  const { text, reasoning, toolCalls } = assistantParts(
+    Array.isArray(message.content) ? message.content : [],
+  );
+  const msg: Json = { role: "assistant", content: text };
   if (reasoning.length) msg.reasoning_content = reasoning.join("\n");
   if (toolCalls.length) msg.tool_calls = toolCalls;
   if (message.stop_reason === "refusal") msg.refusal = msg.content ?? "";
