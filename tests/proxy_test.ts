@@ -15,6 +15,7 @@ import {
   rawHttp,
   resetServer,
   startDetour,
+  startPrimaryBackup,
   truncatingServer,
   waitFor,
 } from "./helpers/harness.ts";
@@ -33,7 +34,7 @@ const ok = (text: string): Answer => (_req, body) =>
   });
 
 /** A passthrough primary and a stored-key backup, both mocks, behind a Detour. */
-async function setup(
+function setup(
   primaryAnswer: Answer,
   backupAnswer: Answer = ok("from backup"),
   opts: {
@@ -43,29 +44,11 @@ async function setup(
     env?: Record<string, string>;
   } = {},
 ) {
-  const primary = mockUpstream(primaryAnswer);
-  const backup = mockUpstream(backupAnswer);
-  const detour = await startDetour({
-    providers: [
-      {
-        id: "primary",
-        type: "anthropic",
-        baseUrl: primary.url,
-        passthrough: true,
-        ...opts.primary,
-      },
-      { id: "backup", type: "anthropic", baseUrl: backup.url, keys: [STORED_KEY], ...opts.backup },
-    ],
-    ...opts.config,
-  }, opts.env);
-  const client = new Anthropic({ baseURL: detour.url, apiKey: CLIENT_KEY, maxRetries: 0 });
-  return {
-    primary,
-    backup,
-    detour,
-    client,
-    close: () => closeAll(detour, primary, backup),
-  };
+  return startPrimaryBackup(primaryAnswer, backupAnswer, {
+    ...opts,
+    storedKey: STORED_KEY,
+    clientKey: CLIENT_KEY,
+  });
 }
 
 /** A raw POST to Detour (x-api-key credential unless `headers` says otherwise). */

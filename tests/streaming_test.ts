@@ -9,13 +9,12 @@ import {
   allHeaderText,
   anthropicErrorResponse,
   anthropicSse,
-  closeAll,
   hangUntilAborted,
   mockUpstream,
   readTimed,
   type Running,
   sseResponse,
-  startDetour,
+  startPrimaryBackup,
   waitFor,
 } from "./helpers/harness.ts";
 
@@ -123,34 +122,16 @@ function cuttingServer(chunks: string[]): Running & { served: () => number } {
   };
 }
 
-async function setup(
+function setup(
   primaryAnswer: Answer,
   backupAnswer: Answer = streams("from the backup"),
   opts: { primary?: Partial<ProviderInput>; config?: Partial<ConfigInput> } = {},
 ) {
-  const primary = mockUpstream(primaryAnswer);
-  const backup = mockUpstream(backupAnswer);
-  const detour = await startDetour({
-    providers: [
-      {
-        id: "primary",
-        type: "anthropic",
-        baseUrl: primary.url,
-        passthrough: true,
-        ...opts.primary,
-      },
-      { id: "backup", type: "anthropic", baseUrl: backup.url, keys: [STORED_KEY] },
-    ],
-    ...opts.config,
+  return startPrimaryBackup(primaryAnswer, backupAnswer, {
+    ...opts,
+    storedKey: STORED_KEY,
+    clientKey: CLIENT_KEY,
   });
-  const client = new Anthropic({ baseURL: detour.url, apiKey: CLIENT_KEY, maxRetries: 0 });
-  return {
-    primary,
-    backup,
-    detour,
-    client,
-    close: () => closeAll(detour, primary, backup),
-  };
 }
 
 const params = (text = "hello") => ({

@@ -2,7 +2,8 @@
 import { buildApp } from "../../lib/app.ts";
 import { boot } from "../../lib/boot.ts";
 import { type Env, readEnv } from "../../lib/config/env.ts";
-import type { ConfigInput } from "../../lib/config/schema.ts";
+import Anthropic from "@anthropic-ai/sdk";
+import type { ConfigInput, ProviderInput } from "../../lib/config/schema.ts";
 import type { Deps } from "../../lib/deps.ts";
 
 /** A running server and how to stop it. */
@@ -398,4 +399,51 @@ export async function rawHttp(
 /** Every header value a mock upstream received, joined: for "this secret never went there". */
 export function allHeaderText(recorded: Recorded[]): string {
   return recorded.map((r) => [...r.headers].map(([k, v]) => `${k}: ${v}`).join("\n")).join("\n");
+}
+
+/**
+ * The chain most proxy tests use: a passthrough primary and a backup with one stored key, both
+ * mocks, behind a Detour, plus an SDK client carrying `clientKey` (no retries of its own).
+ */
+export async function startPrimaryBackup(
+  primaryAnswer: Parameters<typeof mockUpstream>[0],
+  backupAnswer: Parameters<typeof mockUpstream>[0],
+  opts: {
+    storedKey: string;
+    clientKey: string;
+    primary?: Partial<ProviderInput>;
+    backup?: Partial<ProviderInput>;
+    config?: Partial<ConfigInput>;
+    env?: Record<string, string>;
+  },
+) {
+  const primary = mockUpstream(primaryAnswer);
+  const backup = mockUpstream(backupAnswer);
+  const detour = await startDetour({
+    providers: [
+      {
+        id: "primary",
+        type: "anthropic",
+        baseUrl: primary.url,
+        passthrough: true,
+        ...opts.primary,
+      },
+      {
+        id: "backup",
+        type: "anthropic",
+        baseUrl: backup.url,
+        keys: [opts.storedKey],
+        ...opts.backup,
+      },
+    ],
+    ...opts.config,
+  }, opts.env);
+  const client = new Anthropic({ baseURL: detour.url, apiKey: opts.clientKey, maxRetries: 0 });
+  return {
+    primary,
+    backup,
+    detour,
+    client,
+    close: () => closeAll(detour, primary, backup),
+  };
 }
