@@ -3,7 +3,7 @@
  * gone out, handed to each sink in turn. Nothing here runs on the request's path: the engine
  * resolves `done` a macrotask after the answer was written (see `Done` in fallback/engine.ts).
  *
- * The request path ends here: route → plan → engine → adapter → relay → these sinks.
+ * The last stage of the request path: route → plan → engine → adapter → relay → these sinks.
  */
 import type { Deps } from "../deps.ts";
 import type { Done } from "../fallback/engine.ts";
@@ -68,8 +68,9 @@ export function observeWhenDone(
   result: Answered & { done: Promise<Done> },
   started: number,
 ): void {
-  // OpenTelemetry cannot wait for the body: the request span is only open until the response
-  // goes, so the attempts' spans are recorded now (a no-op when OTel is off).
+  // The one sink that cannot wait for the summary: OpenTelemetry's request span may have ended
+  // by the time the body has gone out, so the attempts' spans are recorded under it now, from
+  // what the engine already knows (a no-op when OTel is off).
   recordAttempts(result.attempts, result.servedBy);
   const ttfbMs = performance.now() - started;
   result.done.then((done) => {
