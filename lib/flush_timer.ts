@@ -4,9 +4,19 @@
  * so a batch still waiting at shutdown is the owner's to flush.
  *
  * @example
- * const timer = new FlushTimer(1000, () => void buffer.flush());
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { FlushTimer } from "./flush_timer.ts";
+ *
+ * let runs = 0;
+ * const timer = new FlushTimer(10, () => runs++);
  * timer.schedule(); // on every add
+ * timer.schedule(); // already arranged: changes nothing
+ * await new Promise((resolve) => setTimeout(resolve, 30));
+ * assert.equal(runs, 1);
+ * timer.schedule();
  * timer.cancel(); // when flushing early
+ * ```
  */
 export class FlushTimer {
   #timer: ReturnType<typeof setTimeout> | null = null;

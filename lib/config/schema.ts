@@ -3,8 +3,15 @@
  *
  * @example
  * ```ts
- * const config = ConfigSchema.parse({ providers: [{ id: "anthropic", type: "anthropic",
- *   baseUrl: "https://api.anthropic.com", passthrough: true }] });
+ * import assert from "node:assert/strict";
+ * import { ConfigSchema } from "./schema.ts";
+ *
+ * const config = ConfigSchema.parse({
+ *   providers: [
+ *     { id: "anthropic", type: "anthropic", baseUrl: "https://api.anthropic.com", passthrough: true },
+ *   ],
+ * });
+ * assert.equal(config.providers[0].id, "anthropic"); // defaults filled in for everything else
  * ```
  */
 import { z } from "zod";

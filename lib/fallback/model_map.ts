@@ -3,8 +3,14 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { compileModelMap } from "./model_map.ts";
+ *
  * const map = compileModelMap({ "claude-*haiku*": "glm-4.5-air", "*": "glm-4.6" });
- * map("claude-haiku-4-5"); // "glm-4.5-air"
+ * assert.equal(map("claude-haiku-4-5"), "glm-4.5-air"); // the first match wins
+ * assert.equal(map("claude-opus-4-6"), "glm-4.6");
+ * // Without a match the provider does not take the model.
+ * assert.equal(compileModelMap({ "claude-*haiku*": "h" })("claude-opus-4-6"), null);
  * ```
  */
 

@@ -9,7 +9,7 @@ import { preferSessionProvider } from "../repair/affinity.ts";
 import { runAttempts } from "./engine.ts";
 import type { InboundRequest } from "./inbound.ts";
 import { type Plan, planAttempts } from "./plan.ts";
-import { logWhenDone } from "./request_log.ts";
+import { observeWhenDone } from "../observe/index.ts";
 
 /** No provider can take the request: the plan says why each was left out. */
 export interface Unplanned {
@@ -42,6 +42,6 @@ export async function serveThroughChain(
     cooldowns: deps.cooldowns,
     fetch: deps.fetch,
   });
-  logWhenDone(deps, req, endpoint, attempts, result, started);
+  observeWhenDone(deps, req, endpoint, attempts, result, started);
   return result.response;
 }

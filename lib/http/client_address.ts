@@ -6,8 +6,12 @@
  *
  * @example
  * ```ts
- * // One proxy: "spoofed, 203.0.113.7" -> "203.0.113.7"
- * clientAddress(headers, "10.0.0.2", 1);
+ * import assert from "node:assert/strict";
+ * import { clientAddress } from "./client_address.ts";
+ *
+ * const headers = new Headers({ "x-forwarded-for": "spoofed, 203.0.113.7" });
+ * assert.equal(clientAddress(headers, "10.0.0.2", 1), "203.0.113.7"); // behind one proxy
+ * assert.equal(clientAddress(headers, "10.0.0.2", 0), "10.0.0.2"); // directly exposed
  * ```
  */
 export function clientAddress(headers: Headers, peer: string | null, hops: number): string | null {

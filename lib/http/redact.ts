@@ -4,7 +4,13 @@
  *
  * @example
  * ```ts
- * redactSecrets("Incorrect API key provided: sk-proj-abc123def456ghi789"); // "… [redacted]"
+ * import assert from "node:assert/strict";
+ * import { redactSecrets } from "./redact.ts";
+ *
+ * assert.equal(
+ *   redactSecrets("Incorrect API key provided: sk-proj-abc123def456ghi789"),
+ *   "Incorrect API key provided: [redacted]",
+ * );
  * ```
  */
 

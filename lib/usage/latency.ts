@@ -4,9 +4,13 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { LATENCY_BOUNDS_MS, latencyBucket, percentile } from "./latency.ts";
+ *
  * const counts = new Array(LATENCY_BOUNDS_MS.length).fill(0);
  * counts[latencyBucket(320)]++;
- * percentile(counts, 0.5); // somewhere between 250 and 500
+ * const p50 = percentile(counts, 0.5)!; // interpolated within the 250–500 ms bucket
+ * assert.ok(p50 > 250 && p50 <= 500);
  * ```
  */
 
