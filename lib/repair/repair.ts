@@ -9,8 +9,9 @@
  * (lib/repair/session.ts); with neither, an unmarked block is taken to be the Anthropic-wire
  * target's own.
  */
-import { signatureProvider } from "../translate/openai_to_anthropic.ts";
-import { fnv64, obj } from "../translate/sse.ts";
+import { signatureProvider } from "../translate/signature.ts";
+import { fnv64 } from "../fingerprint.ts";
+import { obj } from "../json_shape.ts";
 import { reduceSchemaForGemini } from "./schema.ts";
 
 type Json = Record<string, unknown>;

@@ -2,8 +2,8 @@
  * OpenAI Chat Completions request -> Anthropic Messages request, for the
  * `POST /v1/chat/completions` entry point: a pure function. docs/translation.md has the table.
  */
-import { parseToolArguments } from "./openai_to_anthropic.ts";
-import { num, obj, str } from "./sse.ts";
+import { parseToolArguments } from "./openai_fields.ts";
+import { num, obj, str } from "../json_shape.ts";
 
 type Json = Record<string, unknown>;
 
