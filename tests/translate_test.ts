@@ -18,7 +18,8 @@ import {
   finishReasonFor,
 } from "../lib/translate/anthropic_to_openai_response.ts";
 import { estimateInputTokens } from "../lib/translate/estimate.ts";
-import { fnv64, sseEventStream } from "../lib/translate/sse.ts";
+import { fnv64 } from "../lib/fingerprint.ts";
+import { sseEventStream } from "../lib/translate/sse.ts";
 
 type Json = Record<string, unknown>;
 const opts = { model: "m" };

@@ -54,6 +54,7 @@ function kindOf(def: Def): Pick<ExtraField, "kind" | "options"> {
   return { kind: "json" };
 }
 
+// A cache of immutable data: the fields are derived from the schema, which never changes.
 let cached: ExtraField[] | null = null;
 
 /** Every non-core provider field, with how to edit it. */

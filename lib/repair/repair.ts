@@ -9,8 +9,9 @@
  * (lib/repair/session.ts); with neither, an unmarked block is taken to be the Anthropic-wire
  * target's own.
  */
-import { signatureProvider } from "../translate/openai_to_anthropic.ts";
-import { fnv64, obj } from "../translate/sse.ts";
+import { signatureProvider } from "../translate/signature.ts";
+import { fnv64 } from "../fingerprint.ts";
+import { obj } from "../json_shape.ts";
 import { reduceSchemaForGemini } from "./schema.ts";
 
 type Json = Record<string, unknown>;
@@ -53,153 +54,230 @@ function textNote(what: string, target: string): Json {
   return { type: "text", text: `[${what} omitted: provider "${target}" accepts text only]` };
 }
 
+/** The request being repaired: the copy that gets the changes, and what changed. */
+interface Draft {
+  out: Json;
+  changed: boolean;
+  repairs: string[];
+}
+
 /** Applies every repair that `ctx.target` needs; see the module comment. */
 export function repairRequest(body: Json, ctx: RepairContext): RepairResult {
-  const repairs: string[] = [];
-  const { target } = ctx;
-  const out: Json = { ...body };
-  let changed = false;
+  const draft: Draft = { out: { ...body }, changed: false, repairs: [] };
+  const removedFromLast = repairHistory(body, ctx, draft);
+  if (removedFromLast) turnThinkingOff(body, ctx.target, draft);
+  clampMaxTokens(body, ctx.target, draft);
+  reduceToolSchemas(body, ctx.target, draft);
+  return draft.changed
+    ? { body: draft.out, repairs: draft.repairs }
+    : { body, repairs: draft.repairs };
+}
+
+/** What the pass over the messages needs and counts. */
+interface HistoryPass {
+  ctx: RepairContext;
+  /** Original tool id -> its `toolu_` form, for the results that answer it. */
+  idMap: Map<string, string>;
+  lastAssistant: number;
+  thinkingRemoved: number;
+  removedFromLast: boolean;
+  imagesReplaced: number;
+}
+
+/**
+ * Repairs every message (foreign thinking, tool ids, text-only content) and notes what changed;
+ * returns whether thinking was removed from the last assistant turn.
+ */
+function repairHistory(body: Json, ctx: RepairContext, draft: Draft): boolean {
   const messages = Array.isArray(body.messages) ? body.messages : [];
-  const newMessages: unknown[] = [];
-  const idMap = new Map<string, string>();
-  let thinkingRemoved = 0;
-  let lastAssistant = -1;
+  const pass: HistoryPass = {
+    ctx,
+    idMap: new Map(),
+    lastAssistant: -1,
+    thinkingRemoved: 0,
+    removedFromLast: false,
+    imagesReplaced: 0,
+  };
   messages.forEach((m, i) => {
-    if (obj(m)?.role === "assistant") lastAssistant = i;
+    if (obj(m)?.role === "assistant") pass.lastAssistant = i;
   });
-  let removedFromLast = false;
-  let imagesReplaced = 0;
-
+  const newMessages: unknown[] = [];
+  let changed = false;
   messages.forEach((message, i) => {
-    const m = obj(message);
-    if (!m || !Array.isArray(m.content)) return void newMessages.push(message);
-    const producer = ctx.producerOf?.(i);
-    let content = m.content as unknown[];
-    let touched = false;
-
-    if (m.role === "assistant") {
-      const kept = content.filter((block) => {
-        const b = obj(block);
-        if (!b || (b.type !== "thinking" && b.type !== "redacted_thinking")) return true;
-        const by = signatureProvider(b.signature) ?? producer;
-        const foreign = ctx.stripAllThinking ||
-          (target.family === "openai" ? by !== target.id : by !== undefined && by !== target.id);
-        if (foreign) {
-          thinkingRemoved++;
-          if (i === lastAssistant) removedFromLast = true;
-        }
-        return !foreign;
-      });
-      if (kept.length !== content.length) {
-        content = kept;
-        touched = true;
-      }
-      if (target.family === "anthropic" && producer !== target.id) {
-        content = content.map((block) => {
-          const b = obj(block);
-          if (b?.type !== "tool_use" || typeof b.id !== "string" || ANTHROPIC_TOOL_ID.test(b.id)) {
-            return block;
-          }
-          const id = idMap.get(b.id) ?? anthropicToolId(b.id);
-          idMap.set(b.id, id);
-          touched = true;
-          return { ...b, id };
-        });
-      }
-      if (content.length === 0) {
-        changed = true;
-        return; // Nothing left of this turn (it held only thinking).
-      }
-    } else if (m.role === "user") {
-      content = content.map((block) => {
-        const b = obj(block);
-        if (!b) return block;
-        if (b.type === "tool_result") {
-          let next = b;
-          const mapped = typeof b.tool_use_id === "string" ? idMap.get(b.tool_use_id) : undefined;
-          if (mapped) next = { ...next, tool_use_id: mapped };
-          if (target.textOnly && Array.isArray(b.content)) {
-            const inner = (b.content as unknown[]).map((c) => {
-              const t = obj(c)?.type;
-              if (t !== "image" && t !== "document") return c;
-              imagesReplaced++;
-              return textNote(t, target.id);
-            });
-            if (inner.some((c, k) => c !== (b.content as unknown[])[k])) {
-              next = { ...next, content: inner };
-            }
-          }
-          if (next !== b) touched = true;
-          return next;
-        }
-        if (target.textOnly && (b.type === "image" || b.type === "document")) {
-          imagesReplaced++;
-          touched = true;
-          return textNote(b.type, target.id);
-        }
-        return block;
-      });
-    }
-    if (touched) {
-      changed = true;
-      newMessages.push({ ...m, content });
-    } else newMessages.push(message);
+    const next = repairMessage(message, i, pass);
+    if (next !== message) changed = true;
+    if (next !== null) newMessages.push(next);
   });
-
-  if (changed) out.messages = newMessages;
-  if (thinkingRemoved) {
-    repairs.push(
-      `removed ${thinkingRemoved} thinking block(s) ${
+  if (changed) {
+    draft.out.messages = newMessages;
+    draft.changed = true;
+  }
+  if (pass.thinkingRemoved) {
+    draft.repairs.push(
+      `removed ${pass.thinkingRemoved} thinking block(s) ${
         ctx.stripAllThinking ? "after a signature was rejected" : "produced by another provider"
       }`,
     );
   }
-  if (idMap.size) repairs.push(`rewrote ${idMap.size} tool id(s) to the toolu_ form`);
-  if (imagesReplaced) repairs.push(`replaced ${imagesReplaced} image(s)/document(s) with a note`);
+  const ids = pass.idMap.size;
+  if (ids) draft.repairs.push(`rewrote ${ids} tool id(s) to the toolu_ form`);
+  const images = pass.imagesReplaced;
+  if (images) draft.repairs.push(`replaced ${images} image(s)/document(s) with a note`);
+  return pass.removedFromLast;
+}
 
-  // Anthropic requires the last assistant turn of a tool loop to start with its thinking when
-  // thinking is on; once that thinking is gone, this request goes without thinking.
+/** One message repaired: the same object when nothing changed, or null when nothing is left. */
+function repairMessage(message: unknown, i: number, pass: HistoryPass): unknown {
+  const m = obj(message);
+  if (!m || !Array.isArray(m.content)) return message;
+  const content = m.content as unknown[];
+  if (m.role === "assistant") {
+    const producer = pass.ctx.producerOf?.(i);
+    let next = dropForeignThinking(content, i, producer, pass);
+    if (pass.ctx.target.family === "anthropic" && producer !== pass.ctx.target.id) {
+      next = rewriteToolIds(next, pass.idMap);
+    }
+    // Nothing left of this turn (it held only thinking): the turn goes.
+    if (next.length === 0) return null;
+    return next === content ? message : { ...m, content: next };
+  }
+  if (m.role === "user") {
+    const next = repairUserContent(content, pass);
+    return next === content ? message : { ...m, content: next };
+  }
+  return message;
+}
+
+/** Thinking blocks another provider produced (or all, after a rejected signature) removed. */
+function dropForeignThinking(
+  content: unknown[],
+  i: number,
+  producer: string | undefined,
+  pass: HistoryPass,
+): unknown[] {
+  const { target, stripAllThinking } = pass.ctx;
+  const kept = content.filter((block) => {
+    const b = obj(block);
+    if (!b || (b.type !== "thinking" && b.type !== "redacted_thinking")) return true;
+    const by = signatureProvider(b.signature) ?? producer;
+    const foreign = stripAllThinking ||
+      (target.family === "openai" ? by !== target.id : by !== undefined && by !== target.id);
+    if (foreign) {
+      pass.thinkingRemoved++;
+      if (i === pass.lastAssistant) pass.removedFromLast = true;
+    }
+    return !foreign;
+  });
+  return kept.length === content.length ? content : kept;
+}
+
+/** Tool ids not in Anthropic's `toolu_` form rewritten (recorded in `idMap` for the results). */
+function rewriteToolIds(content: unknown[], idMap: Map<string, string>): unknown[] {
+  let touched = false;
+  const next = content.map((block) => {
+    const b = obj(block);
+    if (b?.type !== "tool_use" || typeof b.id !== "string" || ANTHROPIC_TOOL_ID.test(b.id)) {
+      return block;
+    }
+    const id = idMap.get(b.id) ?? anthropicToolId(b.id);
+    idMap.set(b.id, id);
+    touched = true;
+    return { ...b, id };
+  });
+  return touched ? next : content;
+}
+
+/** A user turn's tool results pointed at rewritten ids; images and documents made notes. */
+function repairUserContent(content: unknown[], pass: HistoryPass): unknown[] {
+  const { target } = pass.ctx;
+  let touched = false;
+  const next = content.map((block) => {
+    const b = obj(block);
+    if (!b) return block;
+    if (b.type === "tool_result") {
+      const result = repairToolResult(b, pass);
+      if (result !== b) touched = true;
+      return result;
+    }
+    if (target.textOnly && (b.type === "image" || b.type === "document")) {
+      pass.imagesReplaced++;
+      touched = true;
+      return textNote(b.type, target.id);
+    }
+    return block;
+  });
+  return touched ? next : content;
+}
+
+/** One tool_result: its id mapped, and for a text-only target its images made notes. */
+function repairToolResult(b: Json, pass: HistoryPass): Json {
+  const { target } = pass.ctx;
+  let next = b;
+  const mapped = typeof b.tool_use_id === "string" ? pass.idMap.get(b.tool_use_id) : undefined;
+  if (mapped) next = { ...next, tool_use_id: mapped };
+  if (target.textOnly && Array.isArray(b.content)) {
+    const inner = (b.content as unknown[]).map((c) => {
+      const t = obj(c)?.type;
+      if (t !== "image" && t !== "document") return c;
+      pass.imagesReplaced++;
+      return textNote(t, target.id);
+    });
+    if (inner.some((c, k) => c !== (b.content as unknown[])[k])) {
+      next = { ...next, content: inner };
+    }
+  }
+  return next;
+}
+
+/**
+ * Anthropic requires the last assistant turn of a tool loop to start with its thinking when
+ * thinking is on; once that thinking is gone, this request goes without thinking.
+ */
+function turnThinkingOff(body: Json, target: RepairTarget, draft: Draft) {
   const thinking = obj(body.thinking);
   if (
-    removedFromLast && target.family === "anthropic" &&
-    (thinking?.type === "enabled" || thinking?.type === "adaptive")
-  ) {
-    delete out.thinking;
-    const cm = obj(body.context_management);
-    if (cm && Array.isArray(cm.edits)) {
-      const edits = cm.edits.filter((e) =>
-        !String(obj(e)?.type ?? "").startsWith("clear_thinking")
-      );
-      if (edits.length) out.context_management = { ...cm, edits };
-      else delete out.context_management;
-    }
-    changed = true;
-    repairs.push("turned thinking off for this request (its last turn's thinking was removed)");
+    target.family !== "anthropic" ||
+    (thinking?.type !== "enabled" && thinking?.type !== "adaptive")
+  ) return;
+  const { out } = draft;
+  delete out.thinking;
+  const cm = obj(body.context_management);
+  if (cm && Array.isArray(cm.edits)) {
+    const edits = cm.edits.filter((e) => !String(obj(e)?.type ?? "").startsWith("clear_thinking"));
+    if (edits.length) out.context_management = { ...cm, edits };
+    else delete out.context_management;
   }
+  draft.changed = true;
+  draft.repairs.push("turned thinking off for this request (its last turn's thinking was removed)");
+}
 
+/** `max_tokens` over the target's output limit clamped, and the thinking budget below it. */
+function clampMaxTokens(body: Json, target: RepairTarget, draft: Draft) {
   const limit = target.maxOutputTokens;
-  if (limit !== undefined && typeof body.max_tokens === "number" && body.max_tokens > limit) {
-    out.max_tokens = limit;
-    changed = true;
-    repairs.push(`clamped max_tokens ${body.max_tokens} -> ${limit}`);
-    const t = obj(out.thinking);
-    if (t?.type === "enabled" && typeof t.budget_tokens === "number" && t.budget_tokens >= limit) {
-      if (limit - 1 >= 1024) out.thinking = { ...t, budget_tokens: limit - 1 };
-      else delete out.thinking;
-      repairs.push("lowered the thinking budget below max_tokens");
-    }
+  if (limit === undefined || typeof body.max_tokens !== "number" || body.max_tokens <= limit) {
+    return;
   }
-
-  if (target.toolSchema === "gemini" && Array.isArray(body.tools)) {
-    out.tools = body.tools.map((tool) => {
-      const t = obj(tool);
-      return t && t.input_schema
-        ? { ...t, input_schema: reduceSchemaForGemini(t.input_schema) }
-        : tool;
-    });
-    changed = true;
-    repairs.push("reduced tool schemas for Gemini");
+  const { out } = draft;
+  out.max_tokens = limit;
+  draft.changed = true;
+  draft.repairs.push(`clamped max_tokens ${body.max_tokens} -> ${limit}`);
+  const t = obj(out.thinking);
+  if (t?.type === "enabled" && typeof t.budget_tokens === "number" && t.budget_tokens >= limit) {
+    if (limit - 1 >= 1024) out.thinking = { ...t, budget_tokens: limit - 1 };
+    else delete out.thinking;
+    draft.repairs.push("lowered the thinking budget below max_tokens");
   }
+}
 
-  return changed ? { body: out, repairs } : { body, repairs };
+/** Tool input schemas reduced to the subset Gemini accepts. */
+function reduceToolSchemas(body: Json, target: RepairTarget, draft: Draft) {
+  if (target.toolSchema !== "gemini" || !Array.isArray(body.tools)) return;
+  draft.out.tools = body.tools.map((tool) => {
+    const t = obj(tool);
+    return t && t.input_schema
+      ? { ...t, input_schema: reduceSchemaForGemini(t.input_schema) }
+      : tool;
+  });
+  draft.changed = true;
+  draft.repairs.push("reduced tool schemas for Gemini");
 }

@@ -2,7 +2,7 @@
  * Anthropic Messages request -> OpenAI Chat Completions request: a pure function.
  * docs/translation.md lists every field and what is lost.
  */
-import { obj, str } from "./sse.ts";
+import { obj, str } from "../json_shape.ts";
 
 /** How the target takes the parts that differ between OpenAI-compatible servers. */
 export interface ToOpenAIOptions {

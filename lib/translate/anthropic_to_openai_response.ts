@@ -3,10 +3,9 @@
  * `POST /v1/chat/completions` entry point: JSON, SSE (incremental), and errors.
  */
 import { assistantParts } from "./anthropic_to_openai.ts";
-import { dataEvent, num, obj, str, tryJson } from "./sse.ts";
+import { type Json, num, obj, str, tryJson } from "../json_shape.ts";
+import { dataEvent } from "./sse.ts";
 import type { EventSourceMessage } from "./sse.ts";
-
-type Json = Record<string, unknown>;
 
 /** Anthropic `stop_reason` -> OpenAI `finish_reason`. */
 export function finishReasonFor(stop: unknown): string {
@@ -99,111 +98,140 @@ function nowSeconds(): number {
 export function anthropicStreamToOpenAI(
   opts: { includeUsage: boolean; model?: string },
 ): TransformStream<EventSourceMessage, Uint8Array> {
-  let id = chatId(null);
-  let model = opts.model ?? "";
-  const created = nowSeconds();
-  let usage: Json = {};
-  let finish: string | null = null;
-  let ended = false;
-  /** Anthropic block index -> OpenAI tool-call index. */
-  const toolIndex = new Map<number, number>();
-  let tools = 0;
-
+  const chunks = new ChatChunkWriter(opts);
   return new TransformStream<EventSourceMessage, Uint8Array>({
     transform(event, controller) {
-      if (ended) return;
-      const data = obj(tryJson(event.data));
-      if (!data) return;
-      const chunk = (delta: Json, finishReason: string | null = null) =>
-        controller.enqueue(dataEvent({
-          id,
-          object: "chat.completion.chunk",
-          created,
-          model,
-          choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
-        }));
-      const type = event.event ?? str(data.type);
-      switch (type) {
-        case "message_start": {
-          const message = obj(data.message) ?? {};
-          id = chatId(message.id);
-          model = str(message.model) ?? model;
-          usage = { ...(obj(message.usage) ?? {}) };
-          chunk({ role: "assistant", content: "" });
-          break;
-        }
-        case "content_block_start": {
-          const block = obj(data.content_block) ?? {};
-          if (block.type === "tool_use") {
-            const at = tools++;
-            toolIndex.set(num(data.index) ?? -1, at);
-            chunk({
-              tool_calls: [{
-                index: at,
-                id: str(block.id) ?? "",
-                type: "function",
-                function: { name: str(block.name) ?? "", arguments: "" },
-              }],
-            });
-          } else if (block.type === "text" && str(block.text)) {
-            chunk({ content: block.text });
-          }
-          break;
-        }
-        case "content_block_delta": {
-          const delta = obj(data.delta) ?? {};
-          if (delta.type === "text_delta") chunk({ content: str(delta.text) ?? "" });
-          else if (delta.type === "thinking_delta") {
-            chunk({ reasoning_content: str(delta.thinking) ?? "" });
-          } else if (delta.type === "input_json_delta") {
-            const at = toolIndex.get(num(data.index) ?? -1);
-            if (at !== undefined) {
-              chunk({
-                tool_calls: [{ index: at, function: { arguments: str(delta.partial_json) ?? "" } }],
-              });
-            }
-          }
-          break;
-        }
-        case "message_delta": {
-          Object.assign(usage, obj(data.usage) ?? {});
-          finish = finishReasonFor(obj(data.delta)?.stop_reason);
-          chunk({}, finish);
-          break;
-        }
-        case "message_stop": {
-          ended = true;
-          if (opts.includeUsage) {
-            controller.enqueue(dataEvent({
-              id,
-              object: "chat.completion.chunk",
-              created,
-              model,
-              choices: [],
-              usage: openAIUsage(usage),
-            }));
-          }
-          controller.enqueue(dataEvent("[DONE]"));
-          break;
-        }
-        case "error": {
-          ended = true;
-          const e = obj(data.error) ?? {};
-          controller.enqueue(dataEvent(openAIErrorBody(
-            str(e.message) ?? "upstream stream error",
-            str(e.type) === "overloaded_error" ? "server_error" : str(e.type) ?? "server_error",
-            str(e.type) ?? null,
-          )));
-          break;
-        }
-      }
+      chunks.onEvent(event, controller);
     },
     flush(controller) {
-      if (ended) return;
-      controller.enqueue(dataEvent(openAIErrorBody(
-        "the upstream stream ended before the answer finished",
-        "server_error",
-      )));
+      chunks.onEnd(controller);
     },
   });
+}
+
+type ChunkController = TransformStreamDefaultController<Uint8Array>;
+
+/** The state of one translated stream, and one method per Anthropic event type. */
+class ChatChunkWriter {
+  #id = chatId(null);
+  #model: string;
+  #created = nowSeconds();
+  #includeUsage: boolean;
+  #usage: Json = {};
+  #ended = false;
+  /** Anthropic block index -> OpenAI tool-call index. */
+  #toolIndex = new Map<number, number>();
+  #tools = 0;
+
+  constructor(opts: { includeUsage: boolean; model?: string }) {
+    this.#model = opts.model ?? "";
+    this.#includeUsage = opts.includeUsage;
+  }
+
+  /** One Anthropic event; anything after the end, or not JSON, is skipped. */
+  onEvent(event: EventSourceMessage, out: ChunkController): void {
+    if (this.#ended) return;
+    const data = obj(tryJson(event.data));
+    if (!data) return;
+    switch (event.event ?? str(data.type)) {
+      case "message_start":
+        return this.#messageStart(data, out);
+      case "content_block_start":
+        return this.#blockStart(data, out);
+      case "content_block_delta":
+        return this.#blockDelta(data, out);
+      case "message_delta":
+        Object.assign(this.#usage, obj(data.usage) ?? {});
+        return this.#chunk(out, {}, finishReasonFor(obj(data.delta)?.stop_reason));
+      case "message_stop":
+        return this.#messageStop(out);
+      case "error":
+        return this.#error(data, out);
+    }
+  }
+
+  /** The upstream body ended: without `message_stop`, the client gets an error chunk. */
+  onEnd(out: ChunkController): void {
+    if (this.#ended) return;
+    out.enqueue(dataEvent(openAIErrorBody(
+      "the upstream stream ended before the answer finished",
+      "server_error",
+    )));
+  }
+
+  #chunk(out: ChunkController, delta: Json, finishReason: string | null = null): void {
+    out.enqueue(dataEvent({
+      id: this.#id,
+      object: "chat.completion.chunk",
+      created: this.#created,
+      model: this.#model,
+      choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+    }));
+  }
+
+  #messageStart(data: Json, out: ChunkController): void {
+    const message = obj(data.message) ?? {};
+    this.#id = chatId(message.id);
+    this.#model = str(message.model) ?? this.#model;
+    this.#usage = { ...(obj(message.usage) ?? {}) };
+    this.#chunk(out, { role: "assistant", content: "" });
+  }
+
+  #blockStart(data: Json, out: ChunkController): void {
+    const block = obj(data.content_block) ?? {};
+    if (block.type === "tool_use") {
+      const at = this.#tools++;
+      this.#toolIndex.set(num(data.index) ?? -1, at);
+      this.#chunk(out, {
+        tool_calls: [{
+          index: at,
+          id: str(block.id) ?? "",
+          type: "function",
+          function: { name: str(block.name) ?? "", arguments: "" },
+        }],
+      });
+    } else if (block.type === "text" && str(block.text)) {
+      this.#chunk(out, { content: block.text });
+    }
+  }
+
+  #blockDelta(data: Json, out: ChunkController): void {
+    const delta = obj(data.delta) ?? {};
+    if (delta.type === "text_delta") this.#chunk(out, { content: str(delta.text) ?? "" });
+    else if (delta.type === "thinking_delta") {
+      this.#chunk(out, { reasoning_content: str(delta.thinking) ?? "" });
+    } else if (delta.type === "input_json_delta") {
+      const at = this.#toolIndex.get(num(data.index) ?? -1);
+      if (at !== undefined) {
+        this.#chunk(out, {
+          tool_calls: [{ index: at, function: { arguments: str(delta.partial_json) ?? "" } }],
+        });
+      }
+    }
+  }
+
+  #messageStop(out: ChunkController): void {
+    this.#ended = true;
+    if (this.#includeUsage) {
+      out.enqueue(dataEvent({
+        id: this.#id,
+        object: "chat.completion.chunk",
+        created: this.#created,
+        model: this.#model,
+        choices: [],
+        usage: openAIUsage(this.#usage),
+      }));
+    }
+    out.enqueue(dataEvent("[DONE]"));
+  }
+
+  #error(data: Json, out: ChunkController): void {
+    this.#ended = true;
+    const e = obj(data.error) ?? {};
+    out.enqueue(dataEvent(openAIErrorBody(
+      str(e.message) ?? "upstream stream error",
+      str(e.type) === "overloaded_error" ? "server_error" : str(e.type) ?? "server_error",
+      str(e.type) ?? null,
+    )));
+  }
 }

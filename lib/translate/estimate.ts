@@ -5,7 +5,7 @@
  * few tokens of overhead per message and per tool. Claude Code uses the figure for its context
  * meter, so being within ~15% matters more than being exact.
  */
-import { obj, str } from "./sse.ts";
+import { obj, str } from "../json_shape.ts";
 
 const CHARS_PER_TOKEN = 3.5;
 const IMAGE_TOKENS = 1600;

@@ -2,10 +2,8 @@
  * OpenAI Chat Completions request -> Anthropic Messages request, for the
  * `POST /v1/chat/completions` entry point: a pure function. docs/translation.md has the table.
  */
-import { parseToolArguments } from "./openai_to_anthropic.ts";
-import { num, obj, str } from "./sse.ts";
-
-type Json = Record<string, unknown>;
+import { parseToolArguments } from "./openai_fields.ts";
+import { type Json, num, obj, str } from "../json_shape.ts";
 
 /** An OpenAI request Detour cannot translate (answered as a 400). */
 export class UntranslatableRequest extends Error {}
@@ -113,84 +111,12 @@ export function openAIRequestToAnthropic(body: Json): Json {
   if (!Array.isArray(body.messages) || body.messages.length === 0) {
     throw new UntranslatableRequest("messages: a non-empty array is required");
   }
-  const system: Json[] = [];
-  const messages: Json[] = [];
-  for (const m of body.messages.map(obj)) {
-    if (!m) continue;
-    switch (m.role) {
-      case "system":
-      case "developer": {
-        const text = textOf(m.content);
-        if (text) system.push({ type: "text", text });
-        break;
-      }
-      case "user":
-        push(messages, "user", blocks(m.content));
-        break;
-      case "assistant": {
-        const content = blocks(m.content);
-        const calls = Array.isArray(m.tool_calls) ? m.tool_calls.map(obj) : [];
-        for (const call of calls) {
-          if (!call) continue;
-          const fn = obj(call.function) ?? {};
-          content.push({
-            type: "tool_use",
-            id: str(call.id) ?? "",
-            name: str(fn.name) ?? "",
-            input: parseToolArguments(fn.arguments),
-          });
-        }
-        const legacy = obj(m.function_call);
-        if (legacy) {
-          content.push({
-            type: "tool_use",
-            id: `call_${str(legacy.name) ?? "function"}`,
-            name: str(legacy.name) ?? "",
-            input: parseToolArguments(legacy.arguments),
-          });
-        }
-        push(messages, "assistant", content);
-        break;
-      }
-      case "tool":
-      case "function": {
-        const id = m.role === "tool"
-          ? str(m.tool_call_id) ?? ""
-          : `call_${str(m.name) ?? "function"}`;
-        const parts = blocks(m.content);
-        const result: Json = { type: "tool_result", tool_use_id: id };
-        result.content = parts.length === 1 && parts[0].type === "text"
-          ? parts[0].text
-          : parts.length
-          ? parts
-          : "";
-        // Tool results lead their user message: Anthropic requires them first.
-        const last = messages.at(-1);
-        if (last?.role === "user") {
-          const content = last.content as Json[];
-          const firstOther = content.findIndex((b) => b.type !== "tool_result");
-          if (firstOther === -1) content.push(result);
-          else content.splice(firstOther, 0, result);
-        } else messages.push({ role: "user", content: [result] });
-        break;
-      }
-    }
-  }
-
+  const { system, messages } = conversationFrom(body.messages);
   const out: Json = { model: body.model, messages };
   if (system.length) out.system = system;
   const maxTokens = num(body.max_completion_tokens) ?? num(body.max_tokens) ?? DEFAULT_MAX_TOKENS;
   out.max_tokens = maxTokens;
-  const effort = str(body.reasoning_effort) ?? str(obj(body.reasoning)?.effort);
-  const budget = effort && effort !== "none"
-    ? Math.min(EFFORT_BUDGET[effort] ?? EFFORT_BUDGET.medium, maxTokens - 1)
-    : 0;
-  if (budget >= 1024) out.thinking = { type: "enabled", budget_tokens: budget };
-  else {
-    // Anthropic's temperature runs 0..1, OpenAI's 0..2; thinking requires the default.
-    if (typeof body.temperature === "number") out.temperature = Math.min(1, body.temperature);
-    if (typeof body.top_p === "number") out.top_p = body.top_p;
-  }
+  setThinkingOrSampling(out, body, maxTokens);
   const stop = typeof body.stop === "string" ? [body.stop] : body.stop;
   if (Array.isArray(stop) && stop.length) out.stop_sequences = stop.filter((s) => s !== "");
   const tools = toolsFrom(body.tools ?? functionsAsTools(body.functions));
@@ -207,6 +133,98 @@ export function openAIRequestToAnthropic(body: Json): Json {
   if (typeof body.user === "string" && body.user) out.metadata = { user_id: body.user };
   if (body.stream === true) out.stream = true;
   return out;
+}
+
+/** OpenAI's message list as Anthropic's system blocks and alternating messages. */
+function conversationFrom(list: unknown[]): { system: Json[]; messages: Json[] } {
+  const system: Json[] = [];
+  const messages: Json[] = [];
+  for (const m of list.map(obj)) {
+    if (!m) continue;
+    switch (m.role) {
+      case "system":
+      case "developer": {
+        const text = textOf(m.content);
+        if (text) system.push({ type: "text", text });
+        break;
+      }
+      case "user":
+        push(messages, "user", blocks(m.content));
+        break;
+      case "assistant":
+        push(messages, "assistant", assistantContent(m));
+        break;
+      case "tool":
+      case "function":
+        addToolResult(messages, toolResultFrom(m));
+        break;
+    }
+  }
+  return { system, messages };
+}
+
+/** An assistant message's text and tool calls (current and legacy `function_call`) as blocks. */
+function assistantContent(m: Json): Json[] {
+  const content = blocks(m.content);
+  const calls = Array.isArray(m.tool_calls) ? m.tool_calls.map(obj) : [];
+  for (const call of calls) {
+    if (!call) continue;
+    const fn = obj(call.function) ?? {};
+    content.push({
+      type: "tool_use",
+      id: str(call.id) ?? "",
+      name: str(fn.name) ?? "",
+      input: parseToolArguments(fn.arguments),
+    });
+  }
+  const legacy = obj(m.function_call);
+  if (legacy) {
+    content.push({
+      type: "tool_use",
+      id: `call_${str(legacy.name) ?? "function"}`,
+      name: str(legacy.name) ?? "",
+      input: parseToolArguments(legacy.arguments),
+    });
+  }
+  return content;
+}
+
+/** A `tool` (or legacy `function`) message as an Anthropic tool_result block. */
+function toolResultFrom(m: Json): Json {
+  const id = m.role === "tool" ? str(m.tool_call_id) ?? "" : `call_${str(m.name) ?? "function"}`;
+  const parts = blocks(m.content);
+  const result: Json = { type: "tool_result", tool_use_id: id };
+  result.content = parts.length === 1 && parts[0].type === "text"
+    ? parts[0].text
+    : parts.length
+    ? parts
+    : "";
+  return result;
+}
+
+/** Adds a tool result: tool results lead their user message, as Anthropic requires. */
+function addToolResult(messages: Json[], result: Json) {
+  const last = messages.at(-1);
+  if (last?.role === "user") {
+    const content = last.content as Json[];
+    const firstOther = content.findIndex((b) => b.type !== "tool_result");
+    if (firstOther === -1) content.push(result);
+    else content.splice(firstOther, 0, result);
+  } else messages.push({ role: "user", content: [result] });
+}
+
+/** Thinking from `reasoning_effort`, or else the sampling settings (thinking needs defaults). */
+function setThinkingOrSampling(out: Json, body: Json, maxTokens: number) {
+  const effort = str(body.reasoning_effort) ?? str(obj(body.reasoning)?.effort);
+  const budget = effort && effort !== "none"
+    ? Math.min(EFFORT_BUDGET[effort] ?? EFFORT_BUDGET.medium, maxTokens - 1)
+    : 0;
+  if (budget >= 1024) out.thinking = { type: "enabled", budget_tokens: budget };
+  else {
+    // Anthropic's temperature runs 0..1, OpenAI's 0..2; thinking requires the default.
+    if (typeof body.temperature === "number") out.temperature = Math.min(1, body.temperature);
+    if (typeof body.top_p === "number") out.top_p = body.top_p;
+  }
 }
 
 /** The legacy `functions` list in the `tools` shape. */

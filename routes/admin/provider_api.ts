@@ -1,0 +1,45 @@
+/** POST /admin/api/providers/:id/test and /reset: probe a provider, clear its cooldowns. */
+import type { Hono } from "hono";
+import { z } from "zod";
+import type { AppEnv, Deps } from "../../lib/deps.ts";
+import { probeProvider } from "../../lib/fallback/probe.ts";
+import { apiError, pathOf } from "./api_errors.ts";
+
+const TestSchema = z.object({
+  model: z.string().min(1).max(200).optional(),
+  apiKey: z.string().min(1).max(4096).optional(),
+}).strict();
+
+/** Testing a provider and resetting its cooldowns. */
+export function providerRoutes(app: Hono<AppEnv>, deps: Deps): void {
+  app.post("/admin/api/providers/:id/test", async (c) => {
+    const id = c.req.param("id");
+    if (!deps.live.chain.providers.some((p) => p.provider.id === id)) {
+      return apiError(c, 404, `no provider "${id}"`);
+    }
+    const raw = c.req.header("content-length") === "0" ? {} : await c.req.json().catch(() => ({}));
+    const parsed = TestSchema.safeParse(raw);
+    if (!parsed.success) {
+      return apiError(
+        c,
+        400,
+        "invalid test request",
+        parsed.error.issues.map((i) => ({ path: pathOf(i.path), message: i.message })),
+      );
+    }
+    return c.json(await probeProvider(deps.live.chain, id, { ...parsed.data, fetch: deps.fetch }));
+  });
+
+  app.post("/admin/api/providers/:id/reset", async (c) => {
+    const p = deps.live.chain.providers.find((p) => p.provider.id === c.req.param("id"));
+    if (!p) return apiError(c, 404, `no provider "${c.req.param("id")}"`);
+    const prefix = `c:${p.provider.id}:`;
+    const targets = [
+      p.target,
+      ...p.keys.map((k) => k.target),
+      ...[...deps.cooldowns.all().keys()].filter((t) => t.startsWith(prefix)),
+    ];
+    await Promise.all(targets.map((t) => deps.cooldowns.clear(t)));
+    return c.json({ cleared: targets.length });
+  });
+}
