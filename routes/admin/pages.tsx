@@ -100,7 +100,7 @@ export function adminPageRoutes(deps: Deps, auth: AdminAuth) {
     bodyLimit({ maxSize: 16 * 1024, onError: (c) => c.text("request too large", 413) }),
     async (c) => {
       const address = limitAddress(c, deps);
-      if (!sameOrigin(c.req.raw)) {
+      if (!sameOrigin(c.req.raw, (deps.trustProxyHops ?? 0) > 0)) {
         return loginForm(c, {
           kind: "error",
           text: "This login came from another site and was refused. Log in from this page.",
@@ -149,7 +149,10 @@ export function adminPageRoutes(deps: Deps, auth: AdminAuth) {
       if (session) {
         const form = await c.req.parseBody().catch(() => ({} as Record<string, unknown>));
         const token = typeof form[CSRF_FIELD] === "string" ? form[CSRF_FIELD] as string : "";
-        if (!sameOrigin(c.req.raw) || !(await sessions.csrfValid(session, token))) {
+        if (
+          !sameOrigin(c.req.raw, (deps.trustProxyHops ?? 0) > 0) ||
+          !(await sessions.csrfValid(session, token))
+        ) {
           return html(
             c,
             <MessagePage
