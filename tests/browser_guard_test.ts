@@ -335,7 +335,16 @@ Deno.test("isLocalHost: loopback names and IP literals are local; other names on
     assert.ok(isLocalHost(host), host);
   }
   assert.ok(isLocalHost("10.0.0.5"), "an IP literal cannot be rebound");
-  for (const host of [null, "", "rebind.evil.example", "localhost.evil.example", "evil.com:80"]) {
+  assert.ok(isLocalHost(`${Deno.hostname()}:8000`), "the machine's own name (tests run with -A)");
+  const foreign = [
+    null,
+    "",
+    "rebind.evil.example",
+    "localhost.evil.example",
+    "evil.com:80",
+    "null.",
+  ];
+  for (const host of foreign) {
     assert.equal(isLocalHost(host), false, String(host));
   }
   assert.ok(isLocalHost("Detour.LAN:8000", ["detour.lan"]));

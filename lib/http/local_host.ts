@@ -55,6 +55,7 @@ export function isLocalHost(host: string | null, extra: readonly string[] = []):
   if (name === "") return false;
   if (IPV4.test(name) || name.includes(":")) return true;
   if (LOCALHOST.test(name)) return true;
-  if (name === ownHostname() || name === `${ownHostname()}.`) return true;
+  const own = ownHostname();
+  if (own !== null && (name === own || name === `${own}.`)) return true;
   return listed(name, extra);
 }
