@@ -8,6 +8,7 @@ import type { Env } from "./config/env.ts";
 import { CooldownBoard } from "./fallback/cooldown_board.ts";
 import { CircuitBoard } from "./fallback/circuit_board.ts";
 import { createLogger, resolveLogFormat } from "./log.ts";
+import { BodyBudget, bodyBudgetBytes } from "./http/body.ts";
 import { Webhook } from "./notify/webhook.ts";
 import { circuitEvent, cooldownEvent } from "./usage/timeline.ts";
 import type { Deps } from "./deps.ts";
@@ -116,6 +117,7 @@ export async function boot(
     metrics: new Metrics(),
     metricsToken: env.METRICS_TOKEN,
     trustProxyHops: env.TRUST_PROXY_HOPS,
+    bodies: new BodyBudget(() => bodyBudgetBytes(live.config.bodyLimitBytes)),
     async close() {
       stop.abort();
       clearInterval(timer);

@@ -3,6 +3,7 @@ import { throttleAddress } from "./auth/login_throttle.ts";
 import { clientAddress } from "./http/client_address.ts";
 import type { AccessKeyIndex } from "./auth/access_key_index.ts";
 import type { AdminToken } from "./auth/admin_token.ts";
+import type { BodyBudget } from "./http/body.ts";
 import type { LiveConfig } from "./config/live_config.ts";
 import type { CircuitBoard } from "./fallback/circuit_board.ts";
 import type { CooldownBoard } from "./fallback/cooldown_board.ts";
@@ -39,6 +40,8 @@ export interface Deps {
   metricsToken?: string;
   /** TRUST_PROXY_HOPS: trusted proxies appending to X-Forwarded-For (0: none). */
   trustProxyHops?: number;
+  /** Request body bytes being received at once, across /v1 routes (boot builds it). */
+  bodies?: BodyBudget;
 }
 
 /** Hono's environment: the Deno connection info arrives as the app's `env`. */

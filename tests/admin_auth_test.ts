@@ -151,22 +151,7 @@ Deno.test("login: redirects, cookie attributes, rotation at each login, logout l
     await tls.body?.cancel();
     // (Origin https://detour.example does not match http://127.0.0.1 without x-forwarded-*.)
     assert.equal(tls.status, 403);
-    const form = await loginForm(detour.url);
-    const proxied = await fetch(`${detour.url}/admin/login`, {
-      method: "POST",
-      redirect: "manual",
-      headers: {
-        "content-type": "application/x-www-form-urlencoded",
-        cookie: `detour_login=${form.cookie}`,
-        origin: "https://detour.example",
-        "x-forwarded-proto": "https",
-        "x-forwarded-host": "detour.example",
-      },
-      body: new URLSearchParams({ _csrf: form.csrf, token: detour.adminToken }),
-    });
-    await proxied.body?.cancel();
-    assert.equal(proxied.status, 303);
-    assert.match(cookiesOf(proxied).get("detour_session")!.raw, /; Secure/i);
+    // (The same login relayed by a trusted TLS proxy: see the TRUST_PROXY_HOPS test below.)
 
     // Logging in again from the same browser rotates the session: the old cookie stops working.
     const again = await postLogin(detour.url, detour.adminToken, { extraCookie: first });
@@ -294,6 +279,48 @@ Deno.test("failed logins are throttled per address, in KV with an expiry, and th
     });
     assert.equal(api.status, 429);
     await api.body?.cancel();
+  } finally {
+    await detour.close();
+  }
+});
+
+/** A login as a TLS-terminating proxy relays it, with the x-forwarded-* headers it sets. */
+async function proxiedLogin(url: string, token: string): Promise<Response> {
+  const form = await loginForm(url);
+  const res = await fetch(`${url}/admin/login`, {
+    method: "POST",
+    redirect: "manual",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      cookie: `detour_login=${form.cookie}`,
+      origin: "https://detour.example",
+      "x-forwarded-proto": "https",
+      "x-forwarded-host": "detour.example",
+    },
+    body: new URLSearchParams({ _csrf: form.csrf, token }),
+  });
+  await res.body?.cancel();
+  return res;
+}
+
+// Moved from the login test: x-forwarded-host now counts only behind TRUST_PROXY_HOPS.
+Deno.test("behind a trusted TLS proxy (TRUST_PROXY_HOPS) the login passes the origin check; the cookie is Secure", async () => {
+  const detour = await startDetour({ providers: [] }, { TRUST_PROXY_HOPS: "1" });
+  try {
+    const proxied = await proxiedLogin(detour.url, detour.adminToken);
+    assert.equal(proxied.status, 303);
+    assert.match(cookiesOf(proxied).get("detour_session")!.raw, /; Secure/i);
+  } finally {
+    await detour.close();
+  }
+});
+
+Deno.test("directly exposed, a client's own x-forwarded-host does not make another origin same-origin", async () => {
+  const detour = await startDetour({ providers: [] });
+  try {
+    const forged = await proxiedLogin(detour.url, detour.adminToken);
+    assert.equal(forged.status, 403);
+    assert.equal(cookiesOf(forged).get("detour_session"), undefined);
   } finally {
     await detour.close();
   }

@@ -233,7 +233,10 @@ Deno.test("breaker through Detour: degraded goes second, open is skipped, a prob
     assert.equal(await ask(), "primary 500, backup 200");
     await waitFor(() => state() === "degraded", 2000, "degraded");
     assert.equal(await ask(), "backup 200", "degraded: tried after the healthy backup");
-    const health = await (await fetch(`${detour.url}/health`)).json();
+    // The details (circuits) are for the operator: they need the admin token.
+    const health = await (await fetch(`${detour.url}/health`, {
+      headers: { authorization: `Bearer ${detour.adminToken}` },
+    })).json();
     assert.deepEqual(
       health.coolingDown.map((c: { id: string; circuit: string }) => [c.id, c.circuit]),
       [["primary", "degraded"]],

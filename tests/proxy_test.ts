@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import Anthropic from "@anthropic-ai/sdk";
 import type { ConfigInput, ProviderInput } from "../lib/config/schema.ts";
 import {
+  ADMIN_TOKEN,
   allHeaderText,
   anthropicErrorResponse,
   anthropicMessage,
@@ -85,7 +86,8 @@ function assertNoClientKey(mock: Mock, key = CLIENT_KEY) {
 }
 
 async function health(url: string) {
-  const res = await fetch(`${url}/health`);
+  // The details (what is cooling) are for the operator: they need the admin token.
+  const res = await fetch(`${url}/health`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
   assert.equal(res.status, 200);
   return await res.json() as {
     coolingDown: { id: string; until: string | null; keysCooling: number }[];

@@ -56,7 +56,7 @@ export function adminApiGuard(
       );
     }
     if (!SAFE_METHODS.has(c.req.method)) {
-      if (!sameOrigin(c.req.raw)) {
+      if (!sameOrigin(c.req.raw, (deps.trustProxyHops ?? 0) > 0)) {
         return refuse(c, 403, "cross-site request refused (the Origin is not this site)");
       }
       if (!(await sessions.csrfValid(session, c.req.header(CSRF_HEADER)))) {

@@ -13,12 +13,20 @@ export const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 export const CSRF_HEADER = "x-csrf-token";
 export const CSRF_FIELD = "_csrf";
 
+/** The value the nearest proxy added to a comma-joined `x-forwarded-*` header (rightmost). */
+function lastForwarded(req: Request, name: string): string | undefined {
+  const value = req.headers.get(name)?.split(",").at(-1)?.trim().toLowerCase();
+  return value ? value : undefined;
+}
+
 /**
  * True when a browser says the request comes from this origin. Behind a TLS-terminating proxy
- * the request URL may say http while the browser's Origin says https: the host must match, and
- * the scheme must match the URL or `x-forwarded-proto`.
+ * the request URL may say http while the browser's Origin says https, and the proxy may pass
+ * the public host in `x-forwarded-host`: those headers count only when `trustProxy` says a
+ * configured reverse proxy (TRUST_PROXY_HOPS) sets them; directly exposed, any client could
+ * claim any host and scheme in them.
  */
-export function sameOrigin(req: Request): boolean {
+export function sameOrigin(req: Request, trustProxy = false): boolean {
   const url = new URL(req.url);
   const origin = req.headers.get("origin");
   if (origin && origin !== "null") {
@@ -28,10 +36,10 @@ export function sameOrigin(req: Request): boolean {
     } catch {
       return false;
     }
-    const forwarded = req.headers.get("x-forwarded-proto")?.split(",")[0].trim().toLowerCase();
-    const host = req.headers.get("x-forwarded-host")?.split(",")[0].trim() ?? url.host;
-    return (o.host === url.host || o.host === host) &&
-      (o.protocol === url.protocol || (forwarded !== undefined && o.protocol === `${forwarded}:`));
+    const proto = trustProxy ? lastForwarded(req, "x-forwarded-proto") : undefined;
+    const host = trustProxy ? lastForwarded(req, "x-forwarded-host") : undefined;
+    return (o.host === url.host || (host !== undefined && o.host === host)) &&
+      (o.protocol === url.protocol || (proto !== undefined && o.protocol === `${proto}:`));
   }
   // The admin pages send `Referrer-Policy: no-referrer`, under which browsers send
   // `Origin: null` on their own same-origin POSTs; the fetch metadata header (which a page

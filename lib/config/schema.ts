@@ -151,6 +151,8 @@ export const ConfigSchema = z.object({
   bodyLimitBytes: z.number().int().min(1024).max(512 * 1024 * 1024).default(32 * 1024 * 1024),
   /** Browser origins allowed to call /v1/* (CORS); `*` allows any. None by default. */
   corsOrigins: z.array(z.string().trim().min(1).max(300)).max(100).default([]),
+  /** Host names that mean this machine besides localhost, IP literals and its hostname. */
+  localHosts: z.array(z.string().trim().min(1).max(253)).max(100).default([]),
   /**
    * Session affinity: a session that failed over stays on the provider that served it until
    * the primary has been healthy this many seconds. 0 (default) turns it off.

@@ -10,10 +10,58 @@ export class BodyTooLarge extends Error {
   }
 }
 
-/** The whole body as bytes, or `BodyTooLarge` as soon as it passes `limit`. */
+/** Too many body bytes are being read at once: the client should retry shortly. */
+export class BodiesBusy extends Error {
+  constructor() {
+    super("too many request bodies are being received at once; retry shortly");
+  }
+}
+
+/**
+ * The default budget for bodies being received at once: four bodies at the size limit, and
+ * never under 64 MiB, so a low limit does not make ordinary concurrent requests wait.
+ */
+export function bodyBudgetBytes(bodyLimitBytes: number): number {
+  return Math.max(4 * bodyLimitBytes, 64 * 1024 * 1024);
+}
+
+/**
+ * The request body bytes being received at once, across all requests: a bound on the memory
+ * that large or slow uploads can hold together. One per process (boot builds it); `limit()` is
+ * read at each reservation so a config edit applies at once.
+ */
+export class BodyBudget {
+  #inFlight = 0;
+
+  constructor(readonly limit: () => number) {}
+
+  /** Bytes reserved by reads in progress. */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /** Reserves `bytes`; false, reserving nothing, when that would pass the limit. */
+  take(bytes: number): boolean {
+    if (this.#inFlight + bytes > this.limit()) return false;
+    this.#inFlight += bytes;
+    return true;
+  }
+
+  /** Returns bytes reserved by `take`. */
+  give(bytes: number): void {
+    this.#inFlight = Math.max(0, this.#inFlight - bytes);
+  }
+}
+
+/**
+ * The whole body as bytes, or `BodyTooLarge` as soon as it passes `limit`. With a `budget`, the
+ * bytes are reserved while they are read (a declared length at once, a chunked body as it
+ * arrives), and `BodiesBusy` is thrown instead of passing it.
+ */
 export async function readBodyLimited(
   req: Request,
   limit: number,
+  budget?: BodyBudget,
 ): Promise<Uint8Array<ArrayBuffer>> {
   const length = req.headers.get("content-length");
   const declared = length === null ? NaN : Number(length);
@@ -21,19 +69,41 @@ export async function readBodyLimited(
   if (!req.body) return new Uint8Array();
   // With a declared length (Claude Code always sends one) the runtime enforces it, so the
   // native one-copy read is safe; chunked bodies are counted as they arrive.
-  if (Number.isFinite(declared)) return new Uint8Array(await req.arrayBuffer());
-  const reader = req.body.getReader();
+  if (Number.isFinite(declared)) {
+    if (budget && !budget.take(declared)) throw new BodiesBusy();
+    try {
+      return new Uint8Array(await req.arrayBuffer());
+    } finally {
+      budget?.give(declared);
+    }
+  }
+  return await readChunked(req.body, limit, budget);
+}
+
+/** A body of unknown length, counted (and reserved from `budget`) chunk by chunk. */
+async function readChunked(
+  body: ReadableStream<Uint8Array>,
+  limit: number,
+  budget?: BodyBudget,
+): Promise<Uint8Array<ArrayBuffer>> {
+  const reader = body.getReader();
   const parts: Uint8Array[] = [];
   let size = 0;
-  while (true) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      reader.cancel().catch(() => {});
-      throw new BodyTooLarge(limit);
+  try {
+    while (true) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (size + value.byteLength > limit) throw new BodyTooLarge(limit);
+      if (budget && !budget.take(value.byteLength)) throw new BodiesBusy();
+      size += value.byteLength;
+      parts.push(value);
     }
-    parts.push(value);
+  } catch (err) {
+    reader.cancel().catch(() => {});
+    throw err;
+  } finally {
+    // Only `size` bytes were reserved: a refused chunk never was.
+    budget?.give(size);
   }
   if (parts.length === 1 && parts[0].byteOffset === 0) {
     return parts[0] as Uint8Array<ArrayBuffer>;

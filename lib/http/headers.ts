@@ -16,16 +16,37 @@ const HOP_BY_HOP = new Set([
 ]);
 
 /**
- * Request headers never sent upstream: credentials (each provider sets its own), Detour's own
- * access key, cookies, client-address headers, and accept-encoding (fetch negotiates and
- * decompresses itself; a forwarded value would hand us bytes we then mislabel).
+ * Credential headers a client may send, in every API's spelling. None crosses: each provider
+ * sets its own (a passthrough one re-sets the client's x-api-key or Bearer), and a stored-key
+ * provider must never receive a credential of the client's beside the stored one, which could
+ * change whose account pays or leak the client's secret to another vendor.
  */
-const NOT_FORWARDED = new Set([
-  ...HOP_BY_HOP,
+export const CLIENT_CREDENTIAL_HEADERS = [
   "x-api-key",
   "authorization",
+  "proxy-authorization",
   "x-detour-key",
+  "api-key", // Azure OpenAI
+  "x-goog-api-key", // Gemini
+  "x-goog-user-project", // Google: which project is billed
+  "x-amz-security-token", // AWS session credentials
+  "x-amz-date", // with x-amz-content-sha256: parts of a client's own SigV4 signature
+  "x-amz-content-sha256",
+  "x-auth-token",
+  "x-access-token",
+  "openai-organization", // OpenAI: which organisation and project are billed
+  "openai-project",
   "cookie",
+] as const;
+
+/**
+ * Request headers never sent upstream: credentials, client-address headers, and
+ * accept-encoding (fetch negotiates and decompresses itself; a forwarded value would hand us
+ * bytes we then mislabel).
+ */
+const NOT_FORWARDED = new Set<string>([
+  ...HOP_BY_HOP,
+  ...CLIENT_CREDENTIAL_HEADERS,
   "accept-encoding",
   "forwarded",
   "x-forwarded-for",
@@ -33,6 +54,8 @@ const NOT_FORWARDED = new Set([
   "x-forwarded-proto",
   "x-real-ip",
   "cf-connecting-ip",
+  "true-client-ip",
+  "via",
   "origin",
   "referer",
 ]);

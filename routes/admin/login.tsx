@@ -87,7 +87,7 @@ export function loginRoutes(
     bodyLimit({ maxSize: 16 * 1024, onError: (c) => c.text("request too large", 413) }),
     async (c) => {
       const address = limitAddress(c, deps);
-      if (!sameOrigin(c.req.raw)) {
+      if (!sameOrigin(c.req.raw, (deps.trustProxyHops ?? 0) > 0)) {
         return loginForm(c, throttle, {
           kind: "error",
           text: "This login came from another site and was refused. Log in from this page.",

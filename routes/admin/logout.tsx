@@ -19,7 +19,10 @@ export function logoutRoutes(app: Hono<AppEnv>, deps: Deps, sessions: AdminSessi
       if (session) {
         const form = await c.req.parseBody().catch(() => ({} as Record<string, unknown>));
         const token = typeof form[CSRF_FIELD] === "string" ? form[CSRF_FIELD] as string : "";
-        if (!sameOrigin(c.req.raw) || !(await sessions.csrfValid(session, token))) {
+        if (
+          !sameOrigin(c.req.raw, (deps.trustProxyHops ?? 0) > 0) ||
+          !(await sessions.csrfValid(session, token))
+        ) {
           return html(
             c,
             <MessagePage

@@ -7,11 +7,10 @@
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
-import { resolveClient } from "../../lib/auth/client.ts";
+import { type ClientContext, providersClosedTo, resolveClient } from "../../lib/auth/client.ts";
 import { type AppEnv, type Deps, remoteHost } from "../../lib/deps.ts";
-import type { Plan } from "../../lib/fallback/plan.ts";
 import { serveThroughChain } from "../../lib/fallback/serve.ts";
-import { BodyTooLarge, readBodyLimited } from "../../lib/http/body.ts";
+import { BodiesBusy, BodyTooLarge, readBodyLimited } from "../../lib/http/body.ts";
 import { type ChatInbound, WIRE_HEADER } from "../../lib/providers/openai.ts";
 import {
   anthropicErrorToOpenAI,
@@ -50,10 +49,20 @@ export function openAIError(
   });
 }
 
-function noProvider(plan: Plan, model: string, badAccessKey: boolean): Response {
-  const reasons = new Set(plan.skipped.map((s) => s.reason));
-  if (badAccessKey && reasons.has("unauthorized")) {
+function noProvider(
+  skipped: readonly { reason: string }[],
+  model: string,
+  client: ClientContext,
+): Response {
+  const reasons = new Set(skipped.map((s) => s.reason));
+  if (client.badAccessKey && reasons.has("unauthorized")) {
     return openAIError(403, "Detour: the x-detour-key access key is not valid");
+  }
+  if (client.loopbackRefused && reasons.has("unauthorized")) {
+    return openAIError(
+      403,
+      `Detour: stored keys need a Detour access key here: ${client.loopbackRefused}`,
+    );
   }
   if (reasons.has("unauthorized")) {
     return openAIError(401, "Detour: this request needs a Detour access key (as the API key)");
@@ -133,12 +142,19 @@ async function toOpenAI(res: Response, includeUsage: boolean, model: string): Pr
   });
 }
 
-async function readRequest(c: Context<AppEnv>, deps: Deps): Promise<ChatInbound | Response> {
+async function readRequest(
+  c: Context<AppEnv>,
+  deps: Deps,
+  client: ClientContext,
+): Promise<ChatInbound | Response> {
   let raw: Uint8Array<ArrayBuffer>;
   try {
-    raw = await readBodyLimited(c.req.raw, deps.live.config.bodyLimitBytes);
+    raw = await readBodyLimited(c.req.raw, deps.live.config.bodyLimitBytes, deps.bodies);
   } catch (err) {
     if (err instanceof BodyTooLarge) return openAIError(413, `Detour: ${err.message}`);
+    if (err instanceof BodiesBusy) {
+      return openAIError(503, `Detour: ${err.message}`, { "retry-after": "1" });
+    }
     return openAIError(400, "Detour: could not read the request body");
   }
   const parsed = obj(tryJson(new TextDecoder().decode(raw)));
@@ -168,7 +184,7 @@ async function readRequest(c: Context<AppEnv>, deps: Deps): Promise<ChatInbound 
     json,
     model: parsed.model,
     stream: parsed.stream === true,
-    client: await resolveClient(c.req.raw.headers, remoteHost(c.env), deps.accessKeys),
+    client,
     signal: c.req.raw.signal,
     openai: parsed,
   };
@@ -179,11 +195,21 @@ export function chatRoutes(deps: Deps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.post("/v1/chat/completions", async (c) => {
     const started = performance.now();
-    const req = await readRequest(c, deps);
+    // Who may spend what is decided from the headers; only then is the body read.
+    const config = deps.live.config;
+    const client = await resolveClient(
+      c.req.raw.headers,
+      remoteHost(c.env),
+      deps.accessKeys,
+      config,
+    );
+    const closed = providersClosedTo(config.providers, client);
+    if (closed) return noProvider(closed, "", client);
+    const req = await readRequest(c, deps, client);
     if (req instanceof Response) return req;
     const served = await serveThroughChain(deps, req, "chat_completions", started);
     if (!(served instanceof Response)) {
-      return noProvider(served.unplanned, req.model, req.client.badAccessKey);
+      return noProvider(served.unplanned.skipped, req.model, req.client);
     }
     const includeUsage = obj(req.openai?.stream_options)?.include_usage === true;
     return await toOpenAI(served, includeUsage, req.model);

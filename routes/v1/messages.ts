@@ -1,22 +1,32 @@
 /** POST /v1/messages and /v1/messages/count_tokens: parse, plan, run the engine. */
 import { Hono } from "hono";
 import type { Context } from "hono";
-import { resolveClient } from "../../lib/auth/client.ts";
+import { type ClientContext, providersClosedTo, resolveClient } from "../../lib/auth/client.ts";
 import { type AppEnv, type Deps, remoteHost } from "../../lib/deps.ts";
 import type { Endpoint, InboundRequest } from "../../lib/fallback/inbound.ts";
-import type { Plan } from "../../lib/fallback/plan.ts";
 import { serveThroughChain } from "../../lib/fallback/serve.ts";
-import { BodyTooLarge, readBodyLimited } from "../../lib/http/body.ts";
+import { BodiesBusy, BodyTooLarge, readBodyLimited } from "../../lib/http/body.ts";
 import { anthropicError } from "../../lib/http/errors.ts";
 
 const decoder = new TextDecoder();
 
 /** The error for a request no provider could take, naming why each was left out. */
-function noProviderError(plan: Plan, model: string, badAccessKey: boolean): Response {
-  const reasons = new Set(plan.skipped.map((s) => s.reason));
+function noProviderError(
+  skipped: readonly { reason: string }[],
+  model: string,
+  client: ClientContext,
+): Response {
+  const reasons = new Set(skipped.map((s) => s.reason));
   const headers = { "x-detour-provider": "none" };
-  if (badAccessKey && reasons.has("unauthorized")) {
+  if (client.badAccessKey && reasons.has("unauthorized")) {
     return anthropicError(403, "Detour: the x-detour-key access key is not valid", { headers });
+  }
+  if (client.loopbackRefused && reasons.has("unauthorized")) {
+    return anthropicError(
+      403,
+      `Detour: stored keys need a Detour access key here: ${client.loopbackRefused}`,
+      { headers },
+    );
   }
   if (reasons.has("unauthorized")) {
     return anthropicError(
@@ -44,14 +54,20 @@ async function readInbound(
   c: Context<AppEnv>,
   deps: Deps,
   endpoint: Endpoint,
+  client: ClientContext,
 ): Promise<InboundRequest | Response> {
   const headers = { "x-detour-provider": "none" };
   let raw: Uint8Array<ArrayBuffer>;
   try {
-    raw = await readBodyLimited(c.req.raw, deps.live.config.bodyLimitBytes);
+    raw = await readBodyLimited(c.req.raw, deps.live.config.bodyLimitBytes, deps.bodies);
   } catch (err) {
     if (err instanceof BodyTooLarge) {
       return anthropicError(413, `Detour: ${err.message}`, { headers });
+    }
+    if (err instanceof BodiesBusy) {
+      return anthropicError(529, `Detour: ${err.message}`, {
+        headers: { ...headers, "retry-after": "1" },
+      });
     }
     return anthropicError(400, "Detour: could not read the request body", { headers });
   }
@@ -79,7 +95,7 @@ async function readInbound(
     json: body,
     model: body.model,
     stream: endpoint === "messages" && body.stream === true,
-    client: await resolveClient(c.req.raw.headers, remoteHost(c.env), deps.accessKeys),
+    client,
     signal: c.req.raw.signal,
   };
 }
@@ -89,11 +105,21 @@ export function messagesRoutes(deps: Deps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const handle = (endpoint: Endpoint) => async (c: Context<AppEnv>) => {
     const started = performance.now();
-    const req = await readInbound(c, deps, endpoint);
+    // Who may spend what is decided from the headers; only then is the body read.
+    const config = deps.live.config;
+    const client = await resolveClient(
+      c.req.raw.headers,
+      remoteHost(c.env),
+      deps.accessKeys,
+      config,
+    );
+    const closed = providersClosedTo(config.providers, client);
+    if (closed) return noProviderError(closed, "", client);
+    const req = await readInbound(c, deps, endpoint, client);
     if (req instanceof Response) return req;
     const served = await serveThroughChain(deps, req, endpoint, started);
     if (served instanceof Response) return served;
-    return noProviderError(served.unplanned, req.model, req.client.badAccessKey);
+    return noProviderError(served.unplanned.skipped, req.model, req.client);
   };
   app.post("/v1/messages", handle("messages"));
   app.post("/v1/messages/count_tokens", handle("count_tokens"));

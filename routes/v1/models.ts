@@ -25,7 +25,12 @@ export function wantsOpenAIList(req: Request): boolean {
 export function modelsRoutes(deps: Deps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.get("/v1/models", async (c) => {
-    const client = await resolveClient(c.req.raw.headers, remoteHost(c.env), deps.accessKeys);
+    const client = await resolveClient(
+      c.req.raw.headers,
+      remoteHost(c.env),
+      deps.accessKeys,
+      deps.live.config,
+    );
     const chain = deps.live.chain;
     // One credential per provider the caller may use, found the same way requests find theirs.
     const usable = planAttempts(chain, "*", client, deps.cooldowns, Date.now());
