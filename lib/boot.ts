@@ -7,6 +7,7 @@ import { convertLegacyConfig, isLegacyConfig } from "./config/legacy.ts";
 import type { Env } from "./config/env.ts";
 import { CooldownBoard } from "./fallback/cooldown_board.ts";
 import { CircuitBoard } from "./fallback/circuit_board.ts";
+import { isClientTarget } from "./fallback/targets.ts";
 import { createLogger, resolveLogFormat } from "./log.ts";
 import { Webhook } from "./notify/webhook.ts";
 import { circuitEvent, cooldownEvent } from "./usage/timeline.ts";
@@ -69,9 +70,9 @@ export async function boot(
     onError: (err) => logger.warn("writing usage failed", { err: String(err) }),
   });
   // Provider and stored-key cooldowns and circuit changes go on the dashboard's timeline; one
-  // client's own credential cooling down (`c:` targets) is that client's affair, not an event.
+  // client's own credential cooling down (client targets) is that client's affair, not an event.
   cooldowns.onStart = (target, cooldown) => {
-    if (!target.startsWith("c:")) usage.event(cooldownEvent(live.chain, target, cooldown));
+    if (!isClientTarget(target)) usage.event(cooldownEvent(live.chain, target, cooldown));
   };
   const webhook = new Webhook({ config: () => live.config, logger });
   const circuits = new CircuitBoard(kv, {

@@ -1,6 +1,7 @@
 /** GET / and GET /health: liveness for people and load balancers. */
 import { Hono } from "hono";
 import type { AppEnv, Deps } from "../lib/deps.ts";
+import { clientPrefix } from "../lib/fallback/targets.ts";
 
 /** A summary of the chain and what is cooling down. */
 export function healthRoutes(deps: Deps): Hono<AppEnv> {
@@ -21,7 +22,7 @@ export function healthRoutes(deps: Deps): Hono<AppEnv> {
         const own = cooling.get(p.target);
         const keys = p.keys.filter((k) => cooling.has(k.target)).length;
         // Passthrough providers cool per client credential (by hash); only the count is shown.
-        const prefix = `c:${p.provider.id}:`;
+        const prefix = clientPrefix(p.provider.id);
         const credentials = [...cooling.keys()].filter((t) => t.startsWith(prefix)).length;
         // A degraded, open or half-open circuit is listed too (closed ones are not news).
         const circuit = circuits.get(p.provider.id)?.state ?? "closed";

@@ -9,6 +9,7 @@ import { maskConfig, unmaskKeys } from "../../lib/config/mask.ts";
 import { ConfigSchema } from "../../lib/config/schema.ts";
 import type { AppEnv, Deps } from "../../lib/deps.ts";
 import { probeProvider } from "../../lib/fallback/probe.ts";
+import { clientPrefix } from "../../lib/fallback/targets.ts";
 import { addAccessKey, listAccessKeys, revokeAccessKey } from "../../lib/store/access_key_store.ts";
 import { statusReport } from "../../lib/admin/status.ts";
 
@@ -191,7 +192,7 @@ export function adminApiRoutes(deps: Deps, guard: MiddlewareHandler<AppEnv> = re
   app.post("/admin/api/providers/:id/reset", async (c) => {
     const p = deps.live.chain.providers.find((p) => p.provider.id === c.req.param("id"));
     if (!p) return apiError(c, 404, `no provider "${c.req.param("id")}"`);
-    const prefix = `c:${p.provider.id}:`;
+    const prefix = clientPrefix(p.provider.id);
     const targets = [
       p.target,
       ...p.keys.map((k) => k.target),
