@@ -4,6 +4,7 @@ import { AdminToken } from "./auth/admin_token.ts";
 import { LiveConfig } from "./config/live_config.ts";
 import { type Config, ConfigSchema } from "./config/schema.ts";
 import { convertLegacyConfig, isLegacyConfig } from "./config/legacy.ts";
+import { configIssues } from "./config/issues.ts";
 import type { Env } from "./config/env.ts";
 import { CooldownBoard } from "./fallback/cooldown_board.ts";
 import { CircuitBoard } from "./fallback/circuit_board.ts";
@@ -29,7 +30,7 @@ export async function readConfigFile(path: string): Promise<Config> {
   }
   const parsed = ConfigSchema.safeParse(isLegacyConfig(json) ? convertLegacyConfig(json) : json);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    const lines = configIssues(parsed.error).map((i) => `  ${i.path || "config"}: ${i.message}`);
     throw new Error(`CONFIG_FILE ${path} is not a valid config:\n${lines.join("\n")}`);
   }
   return parsed.data;
@@ -58,7 +59,7 @@ export async function boot(
   const format = writeLog ? env.LOG_FORMAT ?? "json" : resolveLogFormat(env.LOG_FORMAT);
   const logger = createLogger(env.LOG_LEVEL, writeLog, format);
   const seed = env.CONFIG_FILE ? await readConfigFile(env.CONFIG_FILE) : null;
-  const live = await LiveConfig.open(kv, seed);
+  const live = await LiveConfig.open(kv, seed, logger.warn);
   const accessKeys = await AccessKeyIndex.fromEnv(env.ACCESS_KEYS);
   await accessKeys.reload(kv);
   const cooldowns = new CooldownBoard(kv);

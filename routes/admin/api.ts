@@ -7,6 +7,7 @@ import { randomToken, sha256Hex } from "../../lib/crypto.ts";
 import { convertLegacyConfig, isLegacyConfig } from "../../lib/config/legacy.ts";
 import { maskConfig, unmaskKeys } from "../../lib/config/mask.ts";
 import { ConfigSchema } from "../../lib/config/schema.ts";
+import { configIssues } from "../../lib/config/issues.ts";
 import type { AppEnv, Deps } from "../../lib/deps.ts";
 import { probeProvider } from "../../lib/fallback/probe.ts";
 import { clientPrefix } from "../../lib/fallback/targets.ts";
@@ -109,9 +110,7 @@ export function adminApiRoutes(deps: Deps, guard: MiddlewareHandler<AppEnv> = re
     const parsed = ConfigSchema.safeParse(unmasked.config);
     const issues: Issue[] = [
       ...unmasked.errors.map((e) => ({ path: pathOf(e.path), message: e.message })),
-      ...(parsed.success
-        ? []
-        : parsed.error.issues.map((i) => ({ path: pathOf(i.path), message: i.message }))),
+      ...(parsed.success ? [] : configIssues(parsed.error)),
     ];
     if (!parsed.success || issues.length > 0) {
       return apiError(
