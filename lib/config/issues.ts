@@ -17,6 +17,7 @@
 import type { z } from "zod";
 import { closestName } from "./did_you_mean.ts";
 import { type Config, ConfigSchema } from "./schema.ts";
+import { isUnsendable } from "./zod_rules.ts";
 
 /** One problem: where (`providers.0.timeoutMs`), and what is wrong. */
 export interface ConfigIssue {
@@ -86,37 +87,55 @@ export function configIssues(error: z.ZodError, root: z.ZodType = ConfigSchema):
   });
 }
 
-/** A stored config, and the unknown fields left out to read it (as dotted paths). */
+/** A stored config, and what was left out to read it (as dotted paths). */
 export interface LenientConfig {
   config: Config;
   ignored: string[];
 }
 
+/** The paths a lenient read may leave out: unknown fields, and values that cannot be sent. */
+function removable(issues: readonly z.core.$ZodIssue[]): PropertyKey[][] | null {
+  const paths: PropertyKey[][] = [];
+  for (const issue of issues) {
+    if (issue.code === "unrecognized_keys") {
+      paths.push(...issue.keys.map((key) => [...issue.path, key]));
+    } else if (isUnsendable(issue)) paths.push(issue.path);
+    else return null;
+  }
+  return paths;
+}
+
+/** Deletes the value at `path`; array items are spliced out (call in descending index order). */
+function removeAt(root: unknown, path: readonly PropertyKey[]): void {
+  let parent: unknown = root;
+  for (const seg of path.slice(0, -1)) parent = (parent as Record<PropertyKey, unknown>)?.[seg];
+  const last = path[path.length - 1];
+  if (Array.isArray(parent) && typeof last === "number") parent.splice(last, 1);
+  else if (typeof parent === "object" && parent !== null) {
+    delete (parent as Record<PropertyKey, unknown>)[last];
+  }
+}
+
 /**
  * Reads a config stored in KV. One written by another Detour version may hold fields this one
- * does not know: they are left out (and named, for a warning) rather than refusing the whole
- * config. Any other problem is an error, as before.
+ * does not know, and one saved before the check may hold a key or header value with a line
+ * break (it could never be sent): both are left out and named, for a warning, rather than
+ * refusing the whole config. KV is not changed. Any other problem is an error, as before.
  */
 export function parseStoredConfig(value: unknown): LenientConfig | { error: string } {
   const first = ConfigSchema.safeParse(value);
   if (first.success) return { config: first.data, ignored: [] };
-  const unknown = first.error.issues.filter((i) => i.code === "unrecognized_keys");
-  if (unknown.length === 0 || unknown.length !== first.error.issues.length) {
+  const paths = removable(first.error.issues);
+  const firstIssue = () => {
     const issue = configIssues(first.error)[0];
     return { error: issue ? `${issue.path || "config"}: ${issue.message}` : "invalid" };
-  }
+  };
+  if (!paths) return firstIssue();
   const copy = structuredClone(value);
-  const ignored: string[] = [];
-  for (const issue of unknown) {
-    let obj: unknown = copy;
-    for (const seg of issue.path) obj = (obj as Record<PropertyKey, unknown>)?.[seg as string];
-    if (typeof obj !== "object" || obj === null) continue;
-    for (const key of issue.keys) {
-      delete (obj as Record<string, unknown>)[key];
-      ignored.push(dotted([...issue.path, key]));
-    }
-  }
+  // Later array items first, so earlier indices still point at the right item.
+  const order = (p: PropertyKey[]) => (typeof p.at(-1) === "number" ? -(p.at(-1) as number) : 0);
+  for (const path of [...paths].sort((a, b) => order(a) - order(b))) removeAt(copy, path);
   const second = ConfigSchema.safeParse(copy);
-  if (!second.success) return { error: configIssues(second.error)[0]?.message ?? "invalid" };
-  return { config: second.data, ignored };
+  if (!second.success) return firstIssue();
+  return { config: second.data, ignored: paths.map(dotted) };
 }

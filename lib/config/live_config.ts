@@ -32,10 +32,10 @@ export class LiveConfig {
     this.#warn = warn;
   }
 
-  /** A stored config with fields this version does not know (a newer Detour wrote it). */
+  /** Warns about a stored config read leniently (a newer Detour wrote it, or an older one). */
   static #ignored(stored: StoredConfig | null, warn: IgnoredFieldsWarning): void {
     if (stored && stored.ignored.length > 0) {
-      warn("the stored config has fields this version does not know; they are ignored", {
+      warn("the stored config has fields this version does not know or cannot send; ignored", {
         ignored: stored.ignored,
       });
     }

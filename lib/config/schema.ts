@@ -11,7 +11,7 @@ import { z } from "zod";
 import { cloudFields, cloudSecrets, refineCloud } from "./fields/cloud.ts";
 import { openaiFields, openaiSecrets, refineOpenai } from "./fields/openai.ts";
 import { QuotaSchema, RequestLogSchema } from "./fields/usage.ts";
-import { intIn } from "./numbers.ts";
+import { intIn, unsendable } from "./zod_rules.ts";
 import {
   CONTROL_MESSAGE,
   DEFAULTS,
@@ -45,11 +45,11 @@ const modelPattern = z.string().min(1, "a model pattern cannot be empty").max(
 
 /** A stored key: sent in a header, so no line breaks (the message never repeats the value). */
 const storedKey = z.string().trim().min(1, "a key cannot be empty").max(LIMITS.provider.keyLength)
-  .refine((k) => !hasControlChars(k), `the key ${CONTROL_MESSAGE}`);
+  .refine((k) => !hasControlChars(k), unsendable(`the key ${CONTROL_MESSAGE}`));
 
 const headerValue = z.string().max(LIMITS.provider.headerValueLength).refine(
   (v) => !headerValueHasControlChars(v),
-  `the header value ${CONTROL_MESSAGE}`,
+  unsendable(`the header value ${CONTROL_MESSAGE}`),
 );
 
 const P = LIMITS.provider, C = LIMITS.config;

@@ -8,7 +8,7 @@ export interface StoredConfig {
   config: Config;
   versionstamp: string | null;
   updatedAt: string | null;
-  /** Unknown fields (from another Detour version) left out to read it, as dotted paths. */
+  /** What was left out to read it (unknown fields, unsendable values), as dotted paths. */
   ignored: string[];
 }
 

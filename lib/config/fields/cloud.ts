@@ -14,6 +14,7 @@
  */
 import { z } from "zod";
 import { CONTROL_MESSAGE, hasControlChars } from "../rules.ts";
+import { unsendable } from "../zod_rules.ts";
 
 const optionalText = (max: number) => z.string().trim().min(1).max(max).optional();
 
@@ -21,7 +22,7 @@ const optionalText = (max: number) => z.string().trim().min(1).max(max).optional
 const tokenText = (max: number) =>
   z.string().trim().min(1).max(max).refine(
     (s) => !hasControlChars(s),
-    `the value ${CONTROL_MESSAGE}`,
+    unsendable(`the value ${CONTROL_MESSAGE}`),
   )
     .optional();
 
