@@ -16,6 +16,7 @@ import {
   unknownFieldMessage,
 } from "../lib/config/issues.ts";
 import { ConfigSchema, ProviderSchema } from "../lib/config/schema.ts";
+import { PRESETS } from "../lib/config/presets.ts";
 
 Deno.test("rules: control characters in keys and header values", () => {
   assert.equal(hasControlChars("sk-ant-api03-abc"), false);
@@ -111,4 +112,13 @@ Deno.test("a stored config: unknown fields and unsendable values left out; other
     config: ConfigSchema.parse({ providers: [provider] }),
     ignored: [],
   });
+});
+
+Deno.test("every preset fills in and asks for known provider fields only (strict config)", () => {
+  const known = knownFieldsAt(ConfigSchema, ["providers", 0]);
+  for (const preset of PRESETS) {
+    for (const field of [...Object.keys(preset.provider), ...preset.fields]) {
+      assert.ok(known.includes(field), `${preset.id}: ${field}`);
+    }
+  }
 });
