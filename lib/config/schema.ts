@@ -1,5 +1,7 @@
 /**
  * The Detour config: zod schemas are the single source of truth; every type is inferred.
+ * Objects are strict (an unknown field is an issue, see issues.ts for the did-you-mean); the
+ * plain rules they apply (patterns, bounds, defaults) come from rules.ts, which the page shares.
  *
  * @example
  * ```ts
