@@ -4,9 +4,11 @@ import { AdminToken } from "./auth/admin_token.ts";
 import { LiveConfig } from "./config/live_config.ts";
 import { type Config, ConfigSchema } from "./config/schema.ts";
 import { convertLegacyConfig, isLegacyConfig } from "./config/legacy.ts";
+import { configIssues } from "./config/issues.ts";
 import type { Env } from "./config/env.ts";
 import { CooldownBoard } from "./fallback/cooldown_board.ts";
 import { CircuitBoard } from "./fallback/circuit_board.ts";
+import { isClientTarget } from "./fallback/targets.ts";
 import { createLogger, resolveLogFormat } from "./log.ts";
 import { BodyBudget, bodyBudgetBytes } from "./http/body.ts";
 import { Webhook } from "./notify/webhook.ts";
@@ -29,7 +31,7 @@ export async function readConfigFile(path: string): Promise<Config> {
   }
   const parsed = ConfigSchema.safeParse(isLegacyConfig(json) ? convertLegacyConfig(json) : json);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    const lines = configIssues(parsed.error).map((i) => `  ${i.path || "config"}: ${i.message}`);
     throw new Error(`CONFIG_FILE ${path} is not a valid config:\n${lines.join("\n")}`);
   }
   return parsed.data;
@@ -58,7 +60,7 @@ export async function boot(
   const format = writeLog ? env.LOG_FORMAT ?? "json" : resolveLogFormat(env.LOG_FORMAT);
   const logger = createLogger(env.LOG_LEVEL, writeLog, format);
   const seed = env.CONFIG_FILE ? await readConfigFile(env.CONFIG_FILE) : null;
-  const live = await LiveConfig.open(kv, seed);
+  const live = await LiveConfig.open(kv, seed, logger.warn);
   const accessKeys = await AccessKeyIndex.fromEnv(env.ACCESS_KEYS);
   await accessKeys.reload(kv);
   const cooldowns = new CooldownBoard(kv);
@@ -70,9 +72,9 @@ export async function boot(
     onError: (err) => logger.warn("writing usage failed", { err: String(err) }),
   });
   // Provider and stored-key cooldowns and circuit changes go on the dashboard's timeline; one
-  // client's own credential cooling down (`c:` targets) is that client's affair, not an event.
+  // client's own credential cooling down (client targets) is that client's affair, not an event.
   cooldowns.onStart = (target, cooldown) => {
-    if (!target.startsWith("c:")) usage.event(cooldownEvent(live.chain, target, cooldown));
+    if (!isClientTarget(target)) usage.event(cooldownEvent(live.chain, target, cooldown));
   };
   const webhook = new Webhook({ config: () => live.config, logger });
   const circuits = new CircuitBoard(kv, {

@@ -8,6 +8,7 @@ import type { Context } from "hono";
 import { type AppEnv, type Deps, limitAddress } from "../lib/deps.ts";
 import { timingSafeEqual } from "../lib/crypto.ts";
 import { LoginThrottle } from "../lib/auth/login_throttle.ts";
+import { clientPrefix } from "../lib/fallback/targets.ts";
 
 /** What is cooling down or tripped, per provider (the operator's view). */
 function healthDetails(deps: Deps) {
@@ -21,7 +22,7 @@ function healthDetails(deps: Deps) {
       const own = cooling.get(p.target);
       const keys = p.keys.filter((k) => cooling.has(k.target)).length;
       // Passthrough providers cool per client credential (by hash); only the count is shown.
-      const prefix = `c:${p.provider.id}:`;
+      const prefix = clientPrefix(p.provider.id);
       const credentials = [...cooling.keys()].filter((t) => t.startsWith(prefix)).length;
       // A degraded, open or half-open circuit is listed too (closed ones are not news).
       const circuit = circuits.get(p.provider.id)?.state ?? "closed";

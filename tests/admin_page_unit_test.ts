@@ -20,6 +20,7 @@ import { connectEnv } from "../islands/Connect.tsx";
 import { h } from "preact";
 import { renderToString } from "preact-render-to-string";
 import { WEEK_DAYS as SCHEMA_WEEK_DAYS } from "../lib/config/fields/usage.ts";
+import { LIMITS, type Range } from "../lib/config/rules.ts";
 import type { PageData } from "../lib/admin/page_data.ts";
 import type { QuotaStatus } from "../islands/parts/store.ts";
 import { createStore } from "../islands/parts/store.ts";
@@ -296,9 +297,119 @@ Deno.test("inline checks: quota, circuit breaker, request log, webhook", () => {
   assert.match(validate(d).errors["webhook.url"], /full http/);
 });
 
-Deno.test("the page's week days match the schema's; debug capture ends N minutes from now", () => {
+Deno.test("the page's week days are the schema's; debug capture ends N minutes from now", () => {
   assert.deepEqual([...WEEK_DAYS], [...SCHEMA_WEEK_DAYS]);
   assert.equal(captureUntil(30, Date.UTC(2026, 0, 8, 9, 45)), "2026-01-08T10:15:00.000Z");
+});
+
+/** One edit of a draft, and whether the rules accept it. */
+type Sample = [label: string, edit: (d: Draft) => void, ok: boolean];
+
+/** Samples at each bound of a range: just outside (refused) and on it (accepted). */
+function edges(label: string, range: Range, set: (d: Draft, v: string) => void): Sample[] {
+  return [
+    [`${label} ${range.min - 1}`, (d) => set(d, String(range.min - 1)), false],
+    [`${label} ${range.min}`, (d) => set(d, String(range.min)), true],
+    [`${label} ${range.max}`, (d) => set(d, String(range.max)), true],
+    [`${label} ${range.max + 1}`, (d) => set(d, String(range.max + 1)), false],
+  ];
+}
+
+function ruleSamples(): Sample[] {
+  const zai = (d: Draft) => d.providers[0];
+  const row = (a: string, b: string) => ({ uid: newUid(), a, b });
+  const samples: Sample[] = [
+    ...["zai-2", "a_b", "a".repeat(63)].map((id): Sample => [`id ${id}`, (d) => {
+      zai(d).id = id;
+    }, true]),
+    ...["Zai", "-x", "a".repeat(64), "a:b"].map((id): Sample => [`id ${id}`, (d) => {
+      zai(d).id = id;
+    }, false]),
+    ["auth header x-key", (d) => void (zai(d).authHeader = "x-key"), true],
+    ["auth header with a space", (d) => void (zai(d).authHeader = "bad header"), false],
+    ["header x-a", (d) => void zai(d).headers.push(row("x-a", "v")), true],
+    ["header value with a tab", (d) => void zai(d).headers.push(row("x-a", "a\tb")), true],
+    ["header value ending in a newline", (d) => void zai(d).headers.push(row("x-a", "v\n")), true],
+    ["header value with CR/LF", (d) => void zai(d).headers.push(row("x-a", "a\r\nb")), false],
+    ["header value with NUL", (d) => void zai(d).headers.push(row("x-a", "a\u0000")), false],
+    ["reserved header Host", (d) => void zai(d).headers.push(row("Host", "x")), false],
+    ["header name a:b", (d) => void zai(d).headers.push(row("a:b", "x")), false],
+    ["key", (d) => void zai(d).keys.push({ uid: newUid(), value: "sk-new", stored: false }), true],
+    ["key with LF", (d) => {
+      zai(d).keys.push({ uid: newUid(), value: "sk-a\nsk-b", stored: false });
+    }, false],
+    ["key with DEL", (d) => {
+      zai(d).keys.push({ uid: newUid(), value: "sk-a\u007f", stored: false });
+    }, false],
+    ["provider timeout 5.5", (d) => void (zai(d).timeoutMs = "5.5"), false],
+    ...edges("provider timeout", LIMITS.provider.timeoutMs, (d, v) => void (zai(d).timeoutMs = v)),
+    ...edges("provider cooldown", LIMITS.provider.cooldownSeconds, (d, v) => {
+      zai(d).cooldownSeconds = v;
+    }),
+    ...edges("quota tokens", LIMITS.quota.tokens, (d, v) => void (zai(d).quota!.tokens = v)),
+    ...edges("quota threshold", LIMITS.quota.thresholdPercent, (d, v) => {
+      zai(d).quota!.thresholdPercent = v;
+    }),
+    ["quota threshold 80.5", (d) => void (zai(d).quota!.thresholdPercent = "80.5"), true],
+    ...[...WEEK_DAYS, "funday", "Monday"].map((day): Sample => [`week starts on ${day}`, (d) => {
+      zai(d).quota!.weekStartsOn = day;
+    }, (WEEK_DAYS as readonly string[]).includes(day)]),
+    ...["day", "week", "month", "year"].map((period): Sample => [`period ${period}`, (d) => {
+      zai(d).quota!.period = period;
+    }, period !== "year"]),
+    ["fallback on 429, 503", (d) => void (d.settings.fallbackOn = "429, 503"), true],
+    ["fallback on 399", (d) => void (d.settings.fallbackOn = "399"), false],
+    ["fallback on 600", (d) => void (d.settings.fallbackOn = "429 600"), false],
+  ];
+  const settings = [
+    "cooldownSeconds",
+    "authCooldownSeconds",
+    "timeoutMs",
+    "nonStreamingTimeoutMs",
+    "bodyLimitBytes",
+  ] as const;
+  for (const f of settings) {
+    samples.push(...edges(f, LIMITS.config[f], (d, v) => void (d.settings[f] = v)));
+  }
+  // openAfter may not be below degradedAfter: both move together.
+  samples.push(...edges("failure counts", LIMITS.circuitBreaker.degradedAfter, (d, v) => {
+    d.circuitBreaker.degradedAfter = d.circuitBreaker.openAfter = v;
+  }));
+  samples.push(...edges("open seconds", LIMITS.circuitBreaker.openSeconds, (d, v) => {
+    d.circuitBreaker.openSeconds = v;
+  }));
+  samples.push(["open after below degraded after", (d) => {
+    d.circuitBreaker.degradedAfter = "5";
+    d.circuitBreaker.openAfter = "4";
+  }, false]);
+  for (const f of ["maxEntries", "debugBodyBytes"] as const) {
+    samples.push(...edges(f, LIMITS.requestLog[f], (d, v) => void (d.requestLog[f] = v)));
+  }
+  for (
+    const f of ["burstFallbacks", "burstWindowSeconds", "minIntervalSeconds", "timeoutMs"] as const
+  ) {
+    samples.push(...edges(`webhook ${f}`, LIMITS.webhook[f], (d, v) => void (d.webhook[f] = v)));
+  }
+  return samples;
+}
+
+Deno.test("the page's inline checks and the server's schema agree on sample inputs", () => {
+  // Both read lib/config/rules.ts; this checks they apply it alike, at each edge.
+  const field = (key: string) => key.split(".").slice(0, 2).join(".");
+  for (const [label, edit, ok] of ruleSamples()) {
+    const d = fromConfig(maskConfig(OPS_CONFIG));
+    edit(d);
+    const page = [...new Set(Object.keys(validate(d).errors).map(field))].sort();
+    const { body, sent } = toConfig(d);
+    const parsed = ConfigSchema.safeParse(body);
+    const server = parsed.success ? [] : [
+      ...new Set(
+        parsed.error.issues.map((i) => field(fieldKeyForIssue(i.path.map(String).join("."), sent))),
+      ),
+    ].sort();
+    assert.deepEqual(page, server, `${label}: page ${page}, server ${server}`);
+    assert.equal(page.length === 0, ok, `${label}: expected ${ok ? "accepted" : "refused"}`);
+  }
 });
 
 const QUOTA: QuotaStatus = {

@@ -4,6 +4,23 @@
  * takes, and remembers where each field went so the server's zod paths land on the right field.
  */
 import type { Config } from "../../lib/config/schema.ts";
+import {
+  CONTROL_MESSAGE,
+  DEFAULTS,
+  hasControlChars,
+  HEADER_NAME,
+  headerValueHasControlChars,
+  isReservedHeader,
+  LIMITS,
+  QUOTA_PERIODS,
+  type Range,
+  SLUG,
+  SLUG_MESSAGE,
+  WEEK_DAYS,
+} from "../../lib/config/rules.ts";
+
+// The schema's rules (lib/config/rules.ts, zod-free); re-exported for the provider editor.
+export { QUOTA_PERIODS, WEEK_DAYS };
 
 /** A row of a map edited as a list (model map, headers). */
 export interface Row {
@@ -115,30 +132,15 @@ const KNOWN_PROVIDER_FIELDS = new Set([
 /** Top-level objects the Settings island edits field by field (server errors land on `<top>.<field>`). */
 export const NESTED_SETTINGS = ["circuitBreaker", "requestLog", "webhook"] as const;
 
-/**
- * Days a quota week may start on. A copy of WEEK_DAYS in lib/config/fields/usage.ts (importing
- * that would bundle zod into the page); a unit test keeps the two equal.
- */
-export const WEEK_DAYS = [
-  "sunday",
-  "monday",
-  "tuesday",
-  "wednesday",
-  "thursday",
-  "friday",
-  "saturday",
-] as const;
-
-export const QUOTA_PERIODS = ["day", "week", "month"] as const;
-
 /** A new quota's starting values (the schema's defaults). */
 export function emptyQuota(): QuotaDraft {
+  const q = DEFAULTS.quota;
   return {
     tokens: "",
-    period: "day",
-    weekStartsOn: "monday",
-    thresholdPercent: "90",
-    perKey: false,
+    period: q.period,
+    weekStartsOn: q.weekStartsOn,
+    thresholdPercent: String(q.thresholdPercent),
+    perKey: q.perKey,
   };
 }
 
@@ -240,22 +242,22 @@ export function fromConfig(config: Config, previous?: Draft): Draft {
     },
     circuitBreaker: {
       enabled: cb.enabled !== false,
-      degradedAfter: str(cb.degradedAfter ?? 3),
-      openAfter: str(cb.openAfter ?? 5),
+      degradedAfter: str(cb.degradedAfter ?? DEFAULTS.circuitBreaker.degradedAfter),
+      openAfter: str(cb.openAfter ?? DEFAULTS.circuitBreaker.openAfter),
       openSeconds: str(cb.openSeconds),
     },
     requestLog: {
-      maxEntries: str(log.maxEntries ?? 5000),
+      maxEntries: str(log.maxEntries ?? DEFAULTS.requestLog.maxEntries),
       debugBodiesUntil: str(log.debugBodiesUntil),
-      debugBodyBytes: str(log.debugBodyBytes ?? 4096),
+      debugBodyBytes: str(log.debugBodyBytes ?? DEFAULTS.requestLog.debugBodyBytes),
     },
     webhook: {
       url: str(hook.url),
       stored: str(hook.url),
-      burstFallbacks: str(hook.burstFallbacks ?? 5),
-      burstWindowSeconds: str(hook.burstWindowSeconds ?? 60),
-      minIntervalSeconds: str(hook.minIntervalSeconds ?? 600),
-      timeoutMs: str(hook.timeoutMs ?? 5000),
+      burstFallbacks: str(hook.burstFallbacks ?? DEFAULTS.webhook.burstFallbacks),
+      burstWindowSeconds: str(hook.burstWindowSeconds ?? DEFAULTS.webhook.burstWindowSeconds),
+      minIntervalSeconds: str(hook.minIntervalSeconds ?? DEFAULTS.webhook.minIntervalSeconds),
+      timeoutMs: str(hook.timeoutMs ?? DEFAULTS.webhook.timeoutMs),
     },
     extra,
   };
@@ -405,11 +407,8 @@ export function fieldKeyForIssue(path: string, sent: Sent): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Inline validation: the same rules as the server's schema, checked as the user types.
-
-const SLUG = /^[a-z0-9][a-z0-9_-]{0,62}$/;
-const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
-const RESERVED = new Set(["host", "content-length", "transfer-encoding", "connection"]);
+// Inline validation: the same rules as the server's schema (lib/config/rules.ts), checked as
+// the user types.
 
 /** Problems found before saving: `errors` block a save, `warnings` do not. */
 export interface Validation {
@@ -417,7 +416,7 @@ export interface Validation {
   warnings: Record<string, string>;
 }
 
-function intIn(s: string, min: number, max: number, what: string, optional = true): string | null {
+function intIn(s: string, { min, max }: Range, what: string, optional = true): string | null {
   const t = s.trim();
   if (t === "") return optional ? null : `${what} is required`;
   const n = Number(t);
@@ -446,19 +445,18 @@ export function validate(d: Draft): Validation {
     const k = (f: string) => `${p.uid}.${f}`;
     const id = p.id.trim();
     if (id === "") errors[k("id")] = "an id is required";
-    else if (!SLUG.test(id)) {
-      errors[k("id")] =
-        "use 1-63 lowercase letters, digits, '-' or '_', starting with a letter or digit";
-    } else if ((ids.get(id) ?? 0) > 1) errors[k("id")] = `another provider already uses "${id}"`;
-    if (p.name.length > 100) errors[k("name")] = "at most 100 characters";
+    else if (!SLUG.test(id)) errors[k("id")] = SLUG_MESSAGE;
+    else if ((ids.get(id) ?? 0) > 1) errors[k("id")] = `another provider already uses "${id}"`;
+    const nameMax = LIMITS.provider.nameLength;
+    if (p.name.length > nameMax) errors[k("name")] = `at most ${nameMax} characters`;
     if (p.baseUrl.trim() === "") errors[k("baseUrl")] = "a base URL is required";
     else if (!validBaseUrl(p.baseUrl)) {
       errors[k("baseUrl")] = "must be a full URL such as https://api.anthropic.com";
     }
     if (!HEADER_NAME.test(p.authHeader.trim())) errors[k("authHeader")] = "not a valid header name";
-    const t = intIn(p.timeoutMs, 100, 600_000, "the timeout");
+    const t = intIn(p.timeoutMs, LIMITS.provider.timeoutMs, "the timeout");
     if (t) errors[k("timeoutMs")] = t;
-    const c = intIn(p.cooldownSeconds, 0, 86_400, "the cooldown");
+    const c = intIn(p.cooldownSeconds, LIMITS.provider.cooldownSeconds, "the cooldown");
     if (c) errors[k("cooldownSeconds")] = c;
     if (p.quota) validateQuota(p.quota, k, errors, warnings, p.passthrough);
     const seenKeys = new Set<string>();
@@ -467,7 +465,9 @@ export function validate(d: Draft): Validation {
       if (key.was && v === "") {
         warnings[`${p.uid}.keys.${key.uid}`] = `left empty, the stored key ${key.was} is removed`;
       }
-      if (!key.stored && v !== "" && seenKeys.has(v)) {
+      if (!key.stored && hasControlChars(v)) {
+        errors[`${p.uid}.keys.${key.uid}`] = `the key ${CONTROL_MESSAGE}`;
+      } else if (!key.stored && v !== "" && seenKeys.has(v)) {
         warnings[`${p.uid}.keys.${key.uid}`] = "the same key is listed twice";
       }
       seenKeys.add(v);
@@ -478,7 +478,7 @@ export function validate(d: Draft): Validation {
     ) {
       warnings[k("keys")] = "no keys yet: this provider is skipped until it has one";
     }
-    const patterns = new Set<string>();
+    const patterns = new Set<string>(), modelMax = LIMITS.provider.modelLength;
     let catchAll = false;
     for (const row of p.modelMap) {
       const rk = `${p.uid}.modelMap.${row.uid}`;
@@ -487,8 +487,9 @@ export function validate(d: Draft): Validation {
       if (a === "") errors[rk] = "enter the model pattern this row matches (e.g. claude-*haiku*)";
       else if (b === "") errors[rk] = "enter the upstream model to send";
       else if (patterns.has(a)) errors[rk] = `"${a}" is already mapped above`;
-      else if (a.length > 200 || b.length > 200) errors[rk] = "at most 200 characters";
-      else if (catchAll) warnings[rk] = "never used: a * row above matches every model first";
+      else if (Math.max(a.length, b.length) > modelMax) {
+        errors[rk] = `at most ${modelMax} characters`;
+      } else if (catchAll) warnings[rk] = "never used: a * row above matches every model first";
       patterns.add(a);
       if (a === "*") catchAll = true;
     }
@@ -499,27 +500,32 @@ export function validate(d: Draft): Validation {
       if (a === "" && row.b === "") continue;
       if (a === "") errors[rk] = "enter a header name";
       else if (!HEADER_NAME.test(a)) errors[rk] = "not a valid header name";
-      else if (RESERVED.has(a.toLowerCase())) {
+      else if (isReservedHeader(a)) {
         errors[rk] = `${a} is set by Detour and cannot be overridden`;
       } else if (names.has(a.toLowerCase())) errors[rk] = `${a} is already set above`;
+      else if (headerValueHasControlChars(row.b)) errors[rk] = `the value ${CONTROL_MESSAGE}`;
       names.add(a.toLowerCase());
     }
   }
   const s = d.settings;
   const codes = s.fallbackOn.split(/[\s,]+/).filter((x) => x !== "");
-  const badCode = codes.find((x) => !/^\d+$/.test(x) || Number(x) < 400 || Number(x) > 599);
+  const status = LIMITS.config.fallbackStatus;
+  const badCode = codes.find((x) =>
+    !/^\d+$/.test(x) || Number(x) < status.min || Number(x) > status.max
+  );
   if (badCode !== undefined) {
-    errors["settings.fallbackOn"] = `"${badCode}" is not an HTTP error status (400-599)`;
+    errors["settings.fallbackOn"] =
+      `"${badCode}" is not an HTTP error status (${status.min}-${status.max})`;
   }
-  const checks: [keyof SettingsDraft, number, number, string][] = [
-    ["cooldownSeconds", 0, 86_400, "the cooldown"],
-    ["authCooldownSeconds", 0, 7 * 86_400, "the auth cooldown"],
-    ["timeoutMs", 100, 600_000, "the timeout"],
-    ["nonStreamingTimeoutMs", 100, 3_600_000, "the timeout"],
-    ["bodyLimitBytes", 1024, 512 * 1024 * 1024, "the body limit"],
+  const checks: [keyof SettingsDraft & keyof typeof LIMITS.config, string][] = [
+    ["cooldownSeconds", "the cooldown"],
+    ["authCooldownSeconds", "the auth cooldown"],
+    ["timeoutMs", "the timeout"],
+    ["nonStreamingTimeoutMs", "the timeout"],
+    ["bodyLimitBytes", "the body limit"],
   ];
-  for (const [field, min, max, what] of checks) {
-    const e = intIn(s[field], min, max, what, false);
+  for (const [field, what] of checks) {
+    const e = intIn(s[field], LIMITS.config[field], what, false);
     if (e) errors[`settings.${field}`] = e;
   }
   validateOps(d, errors, warnings);
@@ -534,15 +540,19 @@ function validateQuota(
   warnings: Record<string, string>,
   passthrough: boolean,
 ): void {
+  const { tokens, thresholdPercent: percent } = LIMITS.quota;
   const t = q.tokens.trim();
   if (t === "") errors[k("quota.tokens")] = "the token budget is required";
-  else if (!Number.isInteger(Number(t)) || Number(t) < 1) {
-    errors[k("quota.tokens")] = "must be a whole number of tokens, at least 1";
-  } else if (Number(t) > 1e15) errors[k("quota.tokens")] = "at most 10^15 tokens";
+  else if (!Number.isInteger(Number(t)) || Number(t) < tokens.min) {
+    errors[k("quota.tokens")] = `must be a whole number of tokens, at least ${tokens.min}`;
+  } else if (Number(t) > tokens.max) errors[k("quota.tokens")] = "at most 10^15 tokens";
   const pct = q.thresholdPercent.trim();
   if (pct === "") errors[k("quota.thresholdPercent")] = "the threshold is required";
-  else if (!Number.isFinite(Number(pct)) || Number(pct) < 1 || Number(pct) > 100) {
-    errors[k("quota.thresholdPercent")] = "must be a percentage between 1 and 100";
+  else if (
+    !Number.isFinite(Number(pct)) || Number(pct) < percent.min || Number(pct) > percent.max
+  ) {
+    errors[k("quota.thresholdPercent")] =
+      `must be a percentage between ${percent.min} and ${percent.max}`;
   }
   if (!(QUOTA_PERIODS as readonly string[]).includes(q.period)) {
     errors[k("quota.period")] = "choose day, week or month";
@@ -562,21 +572,22 @@ function validateOps(
   warnings: Record<string, string>,
 ): void {
   const cb = d.circuitBreaker;
-  const degraded = intIn(cb.degradedAfter, 1, 1000, "the failure count", false);
+  const limits = LIMITS.circuitBreaker;
+  const degraded = intIn(cb.degradedAfter, limits.degradedAfter, "the failure count", false);
   if (degraded) errors["circuitBreaker.degradedAfter"] = degraded;
-  const open = intIn(cb.openAfter, 1, 1000, "the failure count", false);
+  const open = intIn(cb.openAfter, limits.openAfter, "the failure count", false);
   if (open) errors["circuitBreaker.openAfter"] = open;
   else if (!degraded && Number(cb.openAfter) < Number(cb.degradedAfter)) {
     errors["circuitBreaker.openAfter"] =
       `must be at least "degraded after" (${cb.degradedAfter.trim()})`;
   }
-  const openS = intIn(cb.openSeconds, 1, 86_400, "the open time");
+  const openS = intIn(cb.openSeconds, limits.openSeconds, "the open time");
   if (openS) errors["circuitBreaker.openSeconds"] = openS;
 
   const log = d.requestLog;
-  const max = intIn(log.maxEntries, 0, 100_000, "the entry count", false);
+  const max = intIn(log.maxEntries, LIMITS.requestLog.maxEntries, "the entry count", false);
   if (max) errors["requestLog.maxEntries"] = max;
-  const bytes = intIn(log.debugBodyBytes, 256, 65_536, "the body size", false);
+  const bytes = intIn(log.debugBodyBytes, LIMITS.requestLog.debugBodyBytes, "the body size", false);
   if (bytes) errors["requestLog.debugBodyBytes"] = bytes;
   if (log.debugBodiesUntil.trim() !== "" && Number.isNaN(Date.parse(log.debugBodiesUntil))) {
     errors["requestLog.debugBodiesUntil"] = "not a valid time: stop the capture and start it again";
@@ -592,14 +603,14 @@ function validateOps(
   if (!(url === hook.stored && url.includes("…")) && !validBaseUrl(url)) {
     errors["webhook.url"] = "must be a full http:// or https:// URL";
   }
-  const checks: [keyof WebhookDraft, number, number, string][] = [
-    ["burstFallbacks", 1, 100_000, "the fallback count"],
-    ["burstWindowSeconds", 1, 86_400, "the window"],
-    ["minIntervalSeconds", 0, 7 * 86_400, "the interval"],
-    ["timeoutMs", 100, 30_000, "the timeout"],
+  const checks: [keyof WebhookDraft & keyof typeof LIMITS.webhook, string][] = [
+    ["burstFallbacks", "the fallback count"],
+    ["burstWindowSeconds", "the window"],
+    ["minIntervalSeconds", "the interval"],
+    ["timeoutMs", "the timeout"],
   ];
-  for (const [field, min, max, what] of checks) {
-    const e = intIn(hook[field], min, max, what, false);
+  for (const [field, what] of checks) {
+    const e = intIn(hook[field], LIMITS.webhook[field], what, false);
     if (e) errors[`webhook.${field}`] = e;
   }
 }

@@ -1,5 +1,6 @@
 /** The live state the admin API and page show: per provider and key, never a whole key. */
 import { maskKey } from "../config/mask.ts";
+import { clientPrefix } from "../fallback/targets.ts";
 import type { Deps } from "../deps.ts";
 import { readHealth } from "../store/health_store.ts";
 import { cloudStatus } from "../providers/cloud_status.ts";
@@ -43,7 +44,7 @@ export async function statusReport(deps: Deps) {
       circuit: circuitOf(p.provider.id),
       // Passthrough credentials cool down one by one; only their count is shown.
       clientCredentialsCooling:
-        [...cooling.keys()].filter((t) => t.startsWith(`c:${p.provider.id}:`)).length,
+        [...cooling.keys()].filter((t) => t.startsWith(clientPrefix(p.provider.id))).length,
       ...health.get(p.target),
       ...cloud.providers.get(p.provider.id),
       /** Token budget of this period: used, percent, threshold, resetsAt, exhausted (or null). */

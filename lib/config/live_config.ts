@@ -3,32 +3,61 @@
  * changes (`kv.watch`, plus a periodic re-read in case a watch drops).
  */
 import { type Chain, compileChain } from "../fallback/chain.ts";
-import { loadConfig, saveConfig, type SaveResult } from "../store/config_store.ts";
+import {
+  loadConfig,
+  saveConfig,
+  type SaveResult,
+  type StoredConfig,
+} from "../store/config_store.ts";
 import { type Config, defaultConfig } from "./schema.ts";
+
+/** Told when a stored config was read leniently: the unknown fields it left out. */
+export type IgnoredFieldsWarning = (msg: string, fields: { ignored: string[] }) => void;
 
 export class LiveConfig {
   #kv: Deno.Kv;
   #chain: Chain;
   #versionstamp: string | null;
+  #warn: IgnoredFieldsWarning;
 
-  private constructor(kv: Deno.Kv, chain: Chain, versionstamp: string | null) {
+  private constructor(
+    kv: Deno.Kv,
+    chain: Chain,
+    versionstamp: string | null,
+    warn: IgnoredFieldsWarning,
+  ) {
     this.#kv = kv;
     this.#chain = chain;
     this.#versionstamp = versionstamp;
+    this.#warn = warn;
+  }
+
+  /** Warns about a stored config read leniently (a newer Detour wrote it, or an older one). */
+  static #ignored(stored: StoredConfig | null, warn: IgnoredFieldsWarning): void {
+    if (stored && stored.ignored.length > 0) {
+      warn("the stored config has fields this version does not know or cannot send; ignored", {
+        ignored: stored.ignored,
+      });
+    }
   }
 
   /**
    * Loads the stored config; when KV holds none, `seed` (e.g. from CONFIG_FILE) is stored, or
    * the default is used without being stored.
    */
-  static async open(kv: Deno.Kv, seed?: Config | null): Promise<LiveConfig> {
+  static async open(
+    kv: Deno.Kv,
+    seed?: Config | null,
+    warn: IgnoredFieldsWarning = () => {},
+  ): Promise<LiveConfig> {
     let stored = await loadConfig(kv);
     if (!stored && seed) {
       await saveConfig(kv, seed, null);
       stored = await loadConfig(kv);
     }
+    LiveConfig.#ignored(stored, warn);
     const config = stored?.config ?? defaultConfig();
-    return new LiveConfig(kv, await compileChain(config), stored?.versionstamp ?? null);
+    return new LiveConfig(kv, await compileChain(config), stored?.versionstamp ?? null, warn);
   }
 
   /** The compiled chain of the current config. */
@@ -50,6 +79,7 @@ export class LiveConfig {
   async reload(): Promise<void> {
     const stored = await loadConfig(this.#kv);
     if (!stored || stored.versionstamp === this.#versionstamp) return;
+    LiveConfig.#ignored(stored, this.#warn);
     this.#chain = await compileChain(stored.config);
     this.#versionstamp = stored.versionstamp;
   }

@@ -1,5 +1,7 @@
 /**
  * The Detour config: zod schemas are the single source of truth; every type is inferred.
+ * Objects are strict (an unknown field is an issue, see issues.ts for the did-you-mean); the
+ * plain rules they apply (patterns, bounds, defaults) come from rules.ts, which the page shares.
  *
  * @example
  * ```ts
@@ -18,6 +20,19 @@ import { z } from "zod";
 import { cloudFields, cloudSecrets, refineCloud } from "./fields/cloud.ts";
 import { openaiFields, openaiSecrets, refineOpenai } from "./fields/openai.ts";
 import { QuotaSchema, RequestLogSchema } from "./fields/usage.ts";
+import { intIn, unsendable } from "./zod_rules.ts";
+import {
+  CONTROL_MESSAGE,
+  DEFAULTS,
+  hasControlChars,
+  HEADER_NAME,
+  headerValueHasControlChars,
+  isReservedHeader,
+  LIMITS,
+  RESERVED_HEADERS_MESSAGE,
+  SLUG,
+  SLUG_MESSAGE,
+} from "./rules.ts";
 
 /** Provider types; each has an adapter in lib/providers/registry.ts. */
 export const PROVIDER_TYPES = ["anthropic", "openai", "bedrock", "vertex"] as const;
@@ -28,18 +43,25 @@ export const SECRET_FIELDS: readonly string[] = [...openaiSecrets, ...cloudSecre
 /** Status codes that send a request on to the next provider unless the config says otherwise. */
 export const DEFAULT_FALLBACK_ON = [401, 403, 408, 429, 500, 502, 503, 504, 529];
 
-const slug = z.string().regex(
-  /^[a-z0-9][a-z0-9_-]{0,62}$/,
-  "use 1-63 lowercase letters, digits, '-' or '_', starting with a letter or digit",
-);
+const slug = z.string().regex(SLUG, SLUG_MESSAGE);
 
-const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, "not a valid header name");
-
-/** Headers a provider may not override: Detour owns them. */
-const RESERVED_HEADERS = new Set(["host", "content-length", "transfer-encoding", "connection"]);
+const headerName = z.string().regex(HEADER_NAME, "not a valid header name");
 
 /** A model-map pattern: an exact model name or a glob with `*`. */
-const modelPattern = z.string().min(1, "a model pattern cannot be empty").max(200);
+const modelPattern = z.string().min(1, "a model pattern cannot be empty").max(
+  LIMITS.provider.modelLength,
+);
+
+/** A stored key: sent in a header, so no line breaks (the message never repeats the value). */
+const storedKey = z.string().trim().min(1, "a key cannot be empty").max(LIMITS.provider.keyLength)
+  .refine((k) => !hasControlChars(k), unsendable(`the key ${CONTROL_MESSAGE}`));
+
+const headerValue = z.string().max(LIMITS.provider.headerValueLength).refine(
+  (v) => !headerValueHasControlChars(v),
+  unsendable(`the header value ${CONTROL_MESSAGE}`),
+);
+
+const P = LIMITS.provider, C = LIMITS.config;
 
 /**
  * Strips what users paste after the base: a trailing `/`, and `/v1/messages` or `/v1` for
@@ -58,30 +80,28 @@ export function normalizeBaseUrl(url: string, type = "anthropic"): string {
 const baseUrl = z.string().trim().url("must be a full URL such as https://api.anthropic.com")
   .refine((u) => /^https?:\/\//i.test(u), "must start with http:// or https://");
 
-export const ProviderSchema = z.object({
+export const ProviderSchema = z.strictObject({
   id: slug,
-  name: z.string().max(100).optional(),
+  name: z.string().max(P.nameLength).optional(),
   type: z.enum(PROVIDER_TYPES),
   enabled: z.boolean().default(true),
   baseUrl,
   /** Use the client's own credential instead of stored keys. */
   passthrough: z.boolean().default(false),
-  keys: z.array(z.string().trim().min(1, "a key cannot be empty").max(4096)).max(50).default(
-    [],
-  ),
+  keys: z.array(storedKey).max(P.keys).default([]),
   /** `x-api-key` (default), `authorization` (sends `Bearer <key>`), or any header for the raw key. */
   authHeader: headerName.transform((h) => h.toLowerCase()).default("x-api-key"),
-  headers: z.record(headerName, z.string().max(8192)).default({}).refine(
-    (h) => Object.keys(h).every((k) => !RESERVED_HEADERS.has(k.toLowerCase())),
-    "host, content-length, transfer-encoding and connection cannot be set",
+  headers: z.record(headerName, headerValue).default({}).refine(
+    (h) => !Object.keys(h).some(isReservedHeader),
+    RESERVED_HEADERS_MESSAGE,
   ),
   /** Pattern -> upstream model; first match wins; empty means "pass models through". */
-  modelMap: z.record(modelPattern, z.string().min(1).max(200)).default({}),
+  modelMap: z.record(modelPattern, z.string().min(1).max(P.modelLength)).default({}),
   /** Connect and first-byte timeout (streams: until the first content event). */
-  timeoutMs: z.number().int().min(100).max(600_000).optional(),
-  cooldownSeconds: z.number().int().min(0).max(86_400).optional(),
+  timeoutMs: intIn(P.timeoutMs).optional(),
+  cooldownSeconds: intIn(P.cooldownSeconds).optional(),
   /** Overrides the top-level `nonStreamingTimeoutMs` for this provider. */
-  nonStreamingTimeoutMs: z.number().int().min(100).max(3_600_000).optional(),
+  nonStreamingTimeoutMs: intIn(P.nonStreamingTimeoutMs).optional(),
   /** A token budget per day, week or month (lib/config/fields/usage.ts). */
   quota: QuotaSchema.optional(),
   ...openaiFields,
@@ -103,30 +123,34 @@ const httpUrl = z.string().trim().url("must be a full URL").refine(
 );
 
 /** Consecutive failures that degrade, then open, a provider's circuit (see circuit_board.ts). */
-export const CircuitBreakerSchema = z.object({
-  enabled: z.boolean().default(true),
-  degradedAfter: z.number().int().min(1).max(1000).default(3),
-  openAfter: z.number().int().min(1).max(1000).default(5),
+export const CircuitBreakerSchema = z.strictObject({
+  enabled: z.boolean().default(DEFAULTS.circuitBreaker.enabled),
+  degradedAfter: intIn(LIMITS.circuitBreaker.degradedAfter).default(
+    DEFAULTS.circuitBreaker.degradedAfter,
+  ),
+  openAfter: intIn(LIMITS.circuitBreaker.openAfter).default(DEFAULTS.circuitBreaker.openAfter),
   /** How long an open circuit waits before a half-open probe; default: the provider's cooldown. */
-  openSeconds: z.number().int().min(1).max(86_400).optional(),
+  openSeconds: intIn(LIMITS.circuitBreaker.openSeconds).optional(),
 }).refine((c) => c.openAfter >= c.degradedAfter, {
   message: "openAfter must be at least degradedAfter",
   path: ["openAfter"],
 });
 
+const W = LIMITS.webhook;
+
 /** An optional URL told (POST, JSON) about failover bursts and circuit openings. */
-export const WebhookSchema = z.object({
+export const WebhookSchema = z.strictObject({
   url: httpUrl,
   /** A burst: this many fallbacks away from one provider within `burstWindowSeconds`. */
-  burstFallbacks: z.number().int().min(1).max(100_000).default(5),
-  burstWindowSeconds: z.number().int().min(1).max(86_400).default(60),
+  burstFallbacks: intIn(W.burstFallbacks).default(DEFAULTS.webhook.burstFallbacks),
+  burstWindowSeconds: intIn(W.burstWindowSeconds).default(DEFAULTS.webhook.burstWindowSeconds),
   /** At most one notification per kind and provider in this interval. */
-  minIntervalSeconds: z.number().int().min(0).max(7 * 86_400).default(600),
-  timeoutMs: z.number().int().min(100).max(30_000).default(5000),
+  minIntervalSeconds: intIn(W.minIntervalSeconds).default(DEFAULTS.webhook.minIntervalSeconds),
+  timeoutMs: intIn(W.timeoutMs).default(DEFAULTS.webhook.timeoutMs),
 });
 
-export const ConfigSchema = z.object({
-  providers: z.array(ProviderSchema).max(100).superRefine((providers, ctx) => {
+export const ConfigSchema = z.strictObject({
+  providers: z.array(ProviderSchema).max(C.providers).superRefine((providers, ctx) => {
     const seen = new Set<string>();
     providers.forEach((p, i) => {
       if (seen.has(p.id)) {
@@ -139,16 +163,16 @@ export const ConfigSchema = z.object({
       seen.add(p.id);
     });
   }),
-  fallbackOn: z.array(z.number().int().min(400).max(599)).default(DEFAULT_FALLBACK_ON),
-  cooldownSeconds: z.number().int().min(0).max(86_400).default(60),
+  fallbackOn: z.array(intIn(C.fallbackStatus)).default(DEFAULT_FALLBACK_ON),
+  cooldownSeconds: intIn(C.cooldownSeconds).default(60),
   /** How long a stored key that answered 401/403 is left out. */
-  authCooldownSeconds: z.number().int().min(0).max(7 * 86_400).default(1800),
-  timeoutMs: z.number().int().min(100).max(600_000).default(60_000),
+  authCooldownSeconds: intIn(C.authCooldownSeconds).default(1800),
+  timeoutMs: intIn(C.timeoutMs).default(60_000),
   /** Non-streaming answers arrive whole, so their first byte can take minutes. */
-  nonStreamingTimeoutMs: z.number().int().min(100).max(3_600_000).default(600_000),
+  nonStreamingTimeoutMs: intIn(C.nonStreamingTimeoutMs).default(600_000),
   /** A stream that has started but then sends nothing this long ends with an error event. */
-  streamIdleTimeoutMs: z.number().int().min(1000).max(3_600_000).default(300_000),
-  bodyLimitBytes: z.number().int().min(1024).max(512 * 1024 * 1024).default(32 * 1024 * 1024),
+  streamIdleTimeoutMs: intIn(C.streamIdleTimeoutMs).default(300_000),
+  bodyLimitBytes: intIn(C.bodyLimitBytes).default(32 * 1024 * 1024),
   /** Browser origins allowed to call /v1/* (CORS); `*` allows any. None by default. */
   corsOrigins: z.array(z.string().trim().min(1).max(300)).max(100).default([]),
   /** Host names that mean this machine besides localhost, IP literals and its hostname. */
@@ -157,7 +181,7 @@ export const ConfigSchema = z.object({
    * Session affinity: a session that failed over stays on the provider that served it until
    * the primary has been healthy this many seconds. 0 (default) turns it off.
    */
-  sessionAffinitySeconds: z.number().int().min(0).max(86_400).default(0),
+  sessionAffinitySeconds: intIn(C.sessionAffinitySeconds).default(0),
   /** The admin request log: size and opt-in debug body capture. */
   requestLog: RequestLogSchema.prefault({}),
   circuitBreaker: CircuitBreakerSchema.prefault({}),

@@ -3,11 +3,12 @@ import type { Config, Provider } from "../config/schema.ts";
 import { sha256Hex } from "../crypto.ts";
 import { modelMapperFor } from "../providers/model_ids.ts";
 import type { ModelMapper } from "./model_map.ts";
+import { targets } from "./targets.ts";
 
 /** A stored key as the engine sees it: the secret, its cooldown target and a printable label. */
 export interface ChainKey {
   value: string;
-  /** `k:<provider>:<hash prefix>`: keys cool down one by one. */
+  /** `targets.key`: keys cool down one by one. */
   target: string;
   /** `<provider>#<n>`: what logs and headers show instead of the key. */
   label: string;
@@ -16,7 +17,7 @@ export interface ChainKey {
 /** One provider ready for planning. */
 export interface ChainProvider {
   provider: Provider;
-  /** `p:<provider>`: the provider-wide cooldown target. */
+  /** `targets.provider`: the provider-wide cooldown target. */
   target: string;
   mapModel: ModelMapper;
   keys: ChainKey[];
@@ -28,19 +29,16 @@ export interface Chain {
   providers: ChainProvider[];
 }
 
-/** Cooldown target of a whole provider. */
-export const providerTarget = (id: string) => `p:${id}`;
-
 /** Compiles a validated config; disabled providers are kept (the status page lists them). */
 export async function compileChain(config: Config): Promise<Chain> {
   const providers = await Promise.all(config.providers.map(async (provider) => ({
     provider,
-    target: providerTarget(provider.id),
+    target: targets.provider(provider.id),
     // The provider's model map, plus Bedrock/Vertex naming and Bedrock-style inbound names.
     mapModel: modelMapperFor(provider),
     keys: await Promise.all(provider.keys.map(async (value, i) => ({
       value,
-      target: `k:${provider.id}:${(await sha256Hex(value)).slice(0, 16)}`,
+      target: targets.key(provider.id, await sha256Hex(value)),
       label: `${provider.id}#${i + 1}`,
     }))),
   })));

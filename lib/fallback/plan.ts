@@ -1,6 +1,7 @@
 /** Plans the attempts for one request: chain order, model match, credentials, cooldowns. */
 import type { ClientContext } from "../auth/client.ts";
 import type { Chain, ChainProvider } from "./chain.ts";
+import { targets } from "./targets.ts";
 
 /** The credential one attempt sends. */
 export type AttemptCredential =
@@ -58,7 +59,7 @@ function credentialsFor(
   if (p.provider.passthrough) {
     if (!client.credential) return "no_credential";
     const { header, value, hash } = client.credential;
-    return [{ kind: "client", header, value, target: `c:${p.provider.id}:${hash.slice(0, 16)}` }];
+    return [{ kind: "client", header, value, target: targets.client(p.provider.id, hash) }];
   }
   if (!client.authorized) return "unauthorized";
   if (p.keys.length === 0) return [{ kind: "none", target: p.target }];

@@ -5,6 +5,7 @@
  */
 import type { Provider } from "../config/schema.ts";
 import type { Attempt } from "../fallback/plan.ts";
+import { targets } from "../fallback/targets.ts";
 import { isOAuthToken } from "./anthropic.ts";
 import { isSubscription } from "./claude_subscription.ts";
 
@@ -48,4 +49,4 @@ export function providerBilling(provider: Provider): BillingPath | "client" {
 }
 
 /** The status-count target for a billing path (counted like provider outcomes). */
-export const billingTarget = (path: BillingPath) => `b:${path}`;
+export const billingTarget = (path: BillingPath): string => targets.billing(path);

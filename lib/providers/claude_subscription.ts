@@ -10,6 +10,7 @@
  * Requests then go out exactly as for a stored `sk-ant-oat…` token: Bearer plus the OAuth beta.
  */
 import { objectSlot } from "../object_slot.ts";
+import { targets } from "../fallback/targets.ts";
 import type { Provider } from "../config/schema.ts";
 import { cachedSha256Hex } from "../crypto.ts";
 import type { InboundRequest } from "../fallback/inbound.ts";
@@ -429,7 +430,7 @@ export const claudeSubscriptionAdapter: ProviderAdapter = {
     const token = await abortable(claudeOAuth().accessToken(provider), signal);
     return anthropicAdapter.listModels!(
       { ...provider, authHeader: "authorization" },
-      { kind: "stored", value: token, target: `p:${provider.id}` },
+      { kind: "stored", value: token, target: targets.provider(provider.id) },
       headers,
       signal,
     );

@@ -1,5 +1,6 @@
 /** Reads, replaces and watches the config document in KV. */
-import { type Config, ConfigSchema } from "../config/schema.ts";
+import type { Config } from "../config/schema.ts";
+import { parseStoredConfig } from "../config/issues.ts";
 import { KV } from "./keys.ts";
 
 /** The stored config with the versionstamp a later write must match. */
@@ -7,6 +8,8 @@ export interface StoredConfig {
   config: Config;
   versionstamp: string | null;
   updatedAt: string | null;
+  /** What was left out to read it (unknown fields, unsendable values), as dotted paths. */
+  ignored: string[];
 }
 
 /** Deno KV values are capped at 64 KiB; a config must fit in one value to be replaced atomically. */
@@ -16,12 +19,11 @@ export const MAX_CONFIG_BYTES = 60 * 1024;
 export async function loadConfig(kv: Deno.Kv): Promise<StoredConfig | null> {
   const entry = await kv.get<{ config: unknown; updatedAt: string }>(KV.config());
   if (entry.value === null) return null;
-  const parsed = ConfigSchema.safeParse(entry.value.config);
-  if (!parsed.success) {
-    throw new Error(`the stored config is invalid: ${parsed.error.issues[0]?.message}`);
-  }
+  const parsed = parseStoredConfig(entry.value.config);
+  if ("error" in parsed) throw new Error(`the stored config is invalid: ${parsed.error}`);
   return {
-    config: parsed.data,
+    config: parsed.config,
+    ignored: parsed.ignored,
     versionstamp: entry.versionstamp,
     updatedAt: entry.value.updatedAt,
   };

@@ -6,7 +6,7 @@ const LastErrorSchema = z.object({ message: z.string(), at: z.string() });
 
 /** One attempt's outcome, as the engine reports it after the response went out. */
 export interface OutcomeRecord {
-  /** Provider target (`p:<id>`) and, for stored keys, the key target too. */
+  /** Provider target and, for stored keys, the key target too (lib/fallback/targets.ts). */
   targets: string[];
   ok: boolean;
   error?: string;

@@ -5,7 +5,7 @@ export const KV = {
   config: () => ["config"] as const,
   /** SHA-256 of the generated admin token (only when ADMIN_TOKEN is not set). */
   adminTokenHash: () => ["admin", "token_hash"] as const,
-  /** A cooldown for one target (`p:<provider>`, `k:<provider>:<keyhash>`, `c:<provider>:<credhash>`). */
+  /** A cooldown for one target (a provider, key or client credential: lib/fallback/targets.ts). */
   cooldown: (target: string) => ["cooldown", target] as const,
   cooldownPrefix: () => ["cooldown"] as const,
   /** A provider's circuit breaker: `{ state, failures, openedAt, probeAfter, updatedAt }`. */

@@ -8,6 +8,7 @@ import type { Provider } from "../config/schema.ts";
 import type { Quota } from "../config/fields/usage.ts";
 import type { Chain } from "../fallback/chain.ts";
 import type { CooldownLookup } from "../fallback/plan.ts";
+import { parseTarget } from "../fallback/targets.ts";
 import { readQuotaSums } from "../store/usage_store.ts";
 import { periodOf } from "./period.ts";
 
@@ -24,8 +25,10 @@ export interface QuotaState {
   exhausted: boolean;
 }
 
-const idOf = (target: string) =>
-  target.startsWith("p:") || target.startsWith("k:") ? target.split(":")[1] : null;
+const idOf = (target: string) => {
+  const t = parseTarget(target);
+  return t?.kind === "provider" || t?.kind === "key" ? t.provider : null;
+};
 
 export class QuotaBoard {
   #kv: Deno.Kv;
@@ -57,7 +60,7 @@ export class QuotaBoard {
       ?.provider;
     const q = p?.quota;
     if (!q) return null;
-    return q.perKey === target.startsWith("k:") ? q : null;
+    return q.perKey === (parseTarget(target)?.kind === "key") ? q : null;
   }
 
   /** The quota state of `target` now, or null when no quota applies. */

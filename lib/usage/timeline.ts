@@ -1,12 +1,13 @@
 /** Builds the dashboard timeline's events from cooldowns and circuit transitions. */
 import type { Chain } from "../fallback/chain.ts";
 import type { CircuitTransition } from "../fallback/circuit_board.ts";
+import { parseTarget } from "../fallback/targets.ts";
 import { logId, type TimelineEvent } from "../store/usage_store.ts";
 import type { Cooldown } from "../store/cooldown_store.ts";
 
 /**
- * A cooldown event, named by provider and key label: targets are `p:<id>` or `k:<id>:<hash>`,
- * and hashes mean nothing to a reader.
+ * A cooldown event, named by provider and key label: a key target's hash means nothing to a
+ * reader.
  */
 export function cooldownEvent(
   chain: Chain,
@@ -14,8 +15,9 @@ export function cooldownEvent(
   cooldown: Cooldown,
   now = Date.now(),
 ): TimelineEvent {
-  const [kind, provider = target] = target.split(":");
-  const subject = kind === "k"
+  const parsed = parseTarget(target);
+  const provider = parsed && parsed.kind !== "billing" ? parsed.provider : target;
+  const subject = parsed?.kind === "key"
     ? chain.providers.flatMap((p) => p.keys).find((k) => k.target === target)?.label ?? "a key"
     : null;
   return {

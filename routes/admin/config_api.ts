@@ -4,6 +4,7 @@ import { z } from "zod";
 import { convertLegacyConfig, isLegacyConfig } from "../../lib/config/legacy.ts";
 import { maskConfig, unmaskKeys } from "../../lib/config/mask.ts";
 import { ConfigSchema } from "../../lib/config/schema.ts";
+import { configIssues } from "../../lib/config/issues.ts";
 import type { AppEnv, Deps } from "../../lib/deps.ts";
 import { apiError, type Issue, pathOf, readJson } from "./api_errors.ts";
 
@@ -42,9 +43,7 @@ export function configRoutes(app: Hono<AppEnv>, deps: Deps): void {
     const parsed = ConfigSchema.safeParse(unmasked.config);
     const issues: Issue[] = [
       ...unmasked.errors.map((e) => ({ path: pathOf(e.path), message: e.message })),
-      ...(parsed.success
-        ? []
-        : parsed.error.issues.map((i) => ({ path: pathOf(i.path), message: i.message }))),
+      ...(parsed.success ? [] : configIssues(parsed.error)),
     ];
     if (!parsed.success || issues.length > 0) {
       return apiError(

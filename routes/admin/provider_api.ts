@@ -1,4 +1,5 @@
 /** POST /admin/api/providers/:id/test and /reset: probe a provider, clear its cooldowns. */
+import { clientPrefix } from "../../lib/fallback/targets.ts";
 import type { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv, Deps } from "../../lib/deps.ts";
@@ -33,7 +34,7 @@ export function providerRoutes(app: Hono<AppEnv>, deps: Deps): void {
   app.post("/admin/api/providers/:id/reset", async (c) => {
     const p = deps.live.chain.providers.find((p) => p.provider.id === c.req.param("id"));
     if (!p) return apiError(c, 404, `no provider "${c.req.param("id")}"`);
-    const prefix = `c:${p.provider.id}:`;
+    const prefix = clientPrefix(p.provider.id);
     const targets = [
       p.target,
       ...p.keys.map((k) => k.target),

@@ -13,8 +13,18 @@
  * ```
  */
 import { z } from "zod";
+import { CONTROL_MESSAGE, hasControlChars } from "../rules.ts";
+import { unsendable } from "../zod_rules.ts";
 
 const optionalText = (max: number) => z.string().trim().min(1).max(max).optional();
+
+/** A key or token, sent in a header or a token request: no line breaks (never echoed). */
+const tokenText = (max: number) =>
+  z.string().trim().min(1).max(max).refine(
+    (s) => !hasControlChars(s),
+    unsendable(`the value ${CONTROL_MESSAGE}`),
+  )
+    .optional();
 
 /** Extra provider fields for the cloud providers and OAuth credentials. */
 export const cloudFields = {
@@ -26,9 +36,9 @@ export const cloudFields = {
   /** bedrock: AWS access key id for SigV4 (else a Bedrock API key in `keys`). */
   awsAccessKeyId: z.string().trim().regex(/^[A-Z0-9]{16,128}$/, "an AWS access key id (AKIA…)")
     .optional(),
-  awsSecretAccessKey: optionalText(256),
+  awsSecretAccessKey: tokenText(256),
   /** Temporary credentials (STS) also carry a session token. */
-  awsSessionToken: optionalText(4096),
+  awsSessionToken: tokenText(4096),
   /**
    * bedrock: `geo` (default) sends Anthropic ids as the region's cross-region inference profile
    * (`us.`, `eu.`, `apac.`), `global` as the global profile, `off` as in-region model ids.
@@ -46,9 +56,9 @@ export const cloudFields = {
   /** vertex: the service account's JSON key, as downloaded from the Cloud console. */
   serviceAccountJson: z.string().trim().min(2).max(16_384).optional(),
   /** anthropic: a Claude subscription's OAuth access token (`sk-ant-oat…`), refreshed by Detour. */
-  oauthAccessToken: optionalText(4096),
+  oauthAccessToken: tokenText(4096),
   /** anthropic: the OAuth refresh token (`sk-ant-ort…`); rotated copies live in KV. */
-  oauthRefreshToken: optionalText(4096),
+  oauthRefreshToken: tokenText(4096),
   /** anthropic: when the access token expires: epoch milliseconds or an ISO date. */
   oauthExpiresAt: z.union([z.number().int().nonnegative(), z.string().datetime()]).transform((v) =>
     typeof v === "number" ? v : Date.parse(v)
@@ -59,7 +69,7 @@ export const cloudFields = {
   oauthTokenUrl: z.string().trim().url().refine((u) => /^https?:\/\//.test(u), "an http(s) URL")
     .optional(),
   /** anthropic: the OAuth client id the refresh token was issued to (default: Claude Code's). */
-  oauthClientId: optionalText(200),
+  oauthClientId: tokenText(200),
 } satisfies z.ZodRawShape;
 
 /** Fields that hold secrets. */
@@ -126,14 +136,24 @@ export function regionOfHost(type: "bedrock" | "vertex", baseUrl: string): strin
     /^aiplatform\.([a-z]+)\.rep\.googleapis\.com$/.exec(host)?.[1] ?? null;
 }
 
+/** What each type's checks get: the provider, how to file an issue, and what is set. */
+interface Check {
+  provider: Record<string, unknown>;
+  issue: (path: string, message: string) => void;
+  set: (field: string) => boolean;
+  keys: unknown[];
+}
+
 /** Type-specific checks (runs for every provider; look at `provider.type`). */
 export function refineCloud(provider: Record<string, unknown>, ctx: z.RefinementCtx): void {
   const type = provider.type;
-  const issue = (path: string, message: string) =>
-    ctx.addIssue({ code: "custom", path: [path], message });
-  const set = (field: string) => provider[field] !== undefined;
-  const keys = Array.isArray(provider.keys) ? provider.keys : [];
-
+  const check: Check = {
+    provider,
+    issue: (path, message) => ctx.addIssue({ code: "custom", path: [path], message }),
+    set: (field) => provider[field] !== undefined,
+    keys: Array.isArray(provider.keys) ? provider.keys : [],
+  };
+  const { issue, set } = check;
   const onlyFor = (fields: string[], types: string[], what: string) => {
     for (const f of fields) if (set(f) && !types.includes(String(type))) issue(f, `${f} ${what}`);
   };
@@ -146,82 +166,91 @@ export function refineCloud(provider: Record<string, unknown>, ctx: z.Refinement
   );
   onlyFor(OAUTH, ["anthropic"], "only applies to type anthropic (a Claude subscription)");
 
-  if (type === "bedrock" || type === "vertex") {
-    if (provider.passthrough === true) {
-      issue("passthrough", `a ${type} provider uses its own credentials, not the client's`);
-    }
-    if (!set("region")) issue("region", `a ${type} provider needs a region`);
-    const hostRegion = regionOfHost(type, String(provider.baseUrl ?? ""));
-    if (set("region") && hostRegion !== null && hostRegion !== provider.region) {
-      issue(
-        "baseUrl",
-        `baseUrl is the ${hostRegion} endpoint but region is ${provider.region}: make them agree`,
-      );
+  if (type === "bedrock" || type === "vertex") refineCloudRegion(type, check);
+  if (type === "bedrock") refineBedrock(check);
+  if (type === "vertex") refineVertex(check);
+  if (type === "anthropic" && OAUTH.some(set)) refineOAuth(check);
+}
+
+/** Bedrock and Vertex: own credentials, a region, and one that agrees with the base URL. */
+function refineCloudRegion(type: "bedrock" | "vertex", { provider, issue, set }: Check): void {
+  if (provider.passthrough === true) {
+    issue("passthrough", `a ${type} provider uses its own credentials, not the client's`);
+  }
+  if (!set("region")) issue("region", `a ${type} provider needs a region`);
+  const hostRegion = regionOfHost(type, String(provider.baseUrl ?? ""));
+  if (set("region") && hostRegion !== null && hostRegion !== provider.region) {
+    issue(
+      "baseUrl",
+      `baseUrl is the ${hostRegion} endpoint but region is ${provider.region}: make them agree`,
+    );
+  }
+}
+
+/** Bedrock: AWS access keys (both halves) or Bedrock API keys, not both, not neither. */
+function refineBedrock({ issue, set, keys }: Check): void {
+  const sigv4 = set("awsAccessKeyId") || set("awsSecretAccessKey");
+  if (set("awsAccessKeyId") !== set("awsSecretAccessKey")) {
+    issue(
+      set("awsAccessKeyId") ? "awsSecretAccessKey" : "awsAccessKeyId",
+      "awsAccessKeyId and awsSecretAccessKey go together",
+    );
+  }
+  if (set("awsSessionToken") && !sigv4) {
+    issue("awsSessionToken", "a session token needs awsAccessKeyId and awsSecretAccessKey");
+  }
+  if (sigv4 && keys.length > 0) {
+    issue("keys", "use either Bedrock API keys (keys) or AWS access keys, not both");
+  }
+  if (!sigv4 && keys.length === 0) {
+    issue(
+      "awsAccessKeyId",
+      "a bedrock provider needs awsAccessKeyId and awsSecretAccessKey, or a Bedrock API key in keys",
+    );
+  }
+}
+
+/** Vertex: a readable service-account key, and a project from it or from projectId. */
+function refineVertex({ provider, issue, set, keys }: Check): void {
+  if (keys.length > 0) {
+    issue("keys", "a vertex provider signs in with serviceAccountJson, not keys");
+  }
+  if (!set("serviceAccountJson")) {
+    issue("serviceAccountJson", "a vertex provider needs a service account JSON key");
+  } else if (!String(provider.serviceAccountJson).includes("…")) {
+    // A masked value is resolved against the stored one before this runs; anything else is new.
+    const sa = parseServiceAccount(String(provider.serviceAccountJson));
+    if (!sa.ok) issue("serviceAccountJson", sa.error);
+    else if (!set("projectId") && !sa.key.project_id) {
+      issue("projectId", "projectId is required when the key has no project_id");
     }
   }
+}
 
-  if (type === "bedrock") {
-    const sigv4 = set("awsAccessKeyId") || set("awsSecretAccessKey");
-    if (set("awsAccessKeyId") !== set("awsSecretAccessKey")) {
-      issue(
-        set("awsAccessKeyId") ? "awsSecretAccessKey" : "awsAccessKeyId",
-        "awsAccessKeyId and awsSecretAccessKey go together",
-      );
-    }
-    if (set("awsSessionToken") && !sigv4) {
-      issue("awsSessionToken", "a session token needs awsAccessKeyId and awsSecretAccessKey");
-    }
-    if (sigv4 && keys.length > 0) {
-      issue("keys", "use either Bedrock API keys (keys) or AWS access keys, not both");
-    }
-    if (!sigv4 && keys.length === 0) {
-      issue(
-        "awsAccessKeyId",
-        "a bedrock provider needs awsAccessKeyId and awsSecretAccessKey, or a Bedrock API key in keys",
-      );
-    }
+/** A Claude subscription: its own OAuth credentials, from a file or pasted, nothing else. */
+function refineOAuth({ provider, issue, set, keys }: Check): void {
+  if (provider.passthrough === true) {
+    issue("passthrough", "a Claude subscription provider uses its own OAuth credentials");
   }
-
-  if (type === "vertex") {
-    if (keys.length > 0) {
-      issue("keys", "a vertex provider signs in with serviceAccountJson, not keys");
-    }
-    if (!set("serviceAccountJson")) {
-      issue("serviceAccountJson", "a vertex provider needs a service account JSON key");
-    } else if (!String(provider.serviceAccountJson).includes("…")) {
-      // A masked value is resolved against the stored one before this runs; anything else is new.
-      const sa = parseServiceAccount(String(provider.serviceAccountJson));
-      if (!sa.ok) issue("serviceAccountJson", sa.error);
-      else if (!set("projectId") && !sa.key.project_id) {
-        issue("projectId", "projectId is required when the key has no project_id");
-      }
-    }
+  if (keys.length > 0) {
+    issue(
+      "keys",
+      "a provider with OAuth credentials takes no keys: add another provider for them",
+    );
   }
-
-  if (type === "anthropic" && OAUTH.some(set)) {
-    if (provider.passthrough === true) {
-      issue("passthrough", "a Claude subscription provider uses its own OAuth credentials");
-    }
-    if (keys.length > 0) {
-      issue(
-        "keys",
-        "a provider with OAuth credentials takes no keys: add another provider for them",
-      );
-    }
-    if (set("oauthCredentialsFile") === set("oauthRefreshToken")) {
-      issue(
-        "oauthRefreshToken",
-        set("oauthCredentialsFile")
-          ? "use either oauthCredentialsFile or pasted tokens, not both"
-          : "OAuth credentials need oauthRefreshToken (or oauthCredentialsFile); a long-lived " +
-            "token from `claude setup-token` goes in keys instead",
-      );
-    }
-    if (set("oauthCredentialsFile") && (set("oauthAccessToken") || set("oauthExpiresAt"))) {
-      issue(
-        "oauthCredentialsFile",
-        "the credentials file already holds the access token and expiry",
-      );
-    }
+  if (set("oauthCredentialsFile") === set("oauthRefreshToken")) {
+    issue(
+      "oauthRefreshToken",
+      set("oauthCredentialsFile")
+        ? "use either oauthCredentialsFile or pasted tokens, not both"
+        : "OAuth credentials need oauthRefreshToken (or oauthCredentialsFile); a long-lived " +
+          "token from `claude setup-token` goes in keys instead",
+    );
+  }
+  if (set("oauthCredentialsFile") && (set("oauthAccessToken") || set("oauthExpiresAt"))) {
+    issue(
+      "oauthCredentialsFile",
+      "the credentials file already holds the access token and expiry",
+    );
   }
 }
