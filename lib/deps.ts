@@ -39,6 +39,10 @@ export interface Deps {
   metricsToken?: string;
   /** TRUST_PROXY_HOPS: trusted proxies appending to X-Forwarded-For (0: none). */
   trustProxyHops?: number;
+  /** issue 12: this instance's random id in `x-detour-hop` (lib/fallback/hop.ts). */
+  hopId?: string;
+  /** issue 12: the port Detour listens on, set once listening (refuses self-pointing configs). */
+  listenPort?: number;
 }
 
 /** Hono's environment: the Deno connection info arrives as the app's `env`. */

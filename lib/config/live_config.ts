@@ -5,16 +5,37 @@
 import { type Chain, compileChain } from "../fallback/chain.ts";
 import { loadConfig, saveConfig, type SaveResult } from "../store/config_store.ts";
 import { type Config, defaultConfig } from "./schema.ts";
+import { configSecrets, SecretSet } from "../http/secret_set.ts";
 
 export class LiveConfig {
   #kv: Deno.Kv;
   #chain: Chain;
   #versionstamp: string | null;
+  /** issue 12: the exact secret values to redact, rebuilt with every config. */
+  #secrets: SecretSet;
+  /** Secrets from outside the config (ADMIN_TOKEN, ACCESS_KEYS, METRICS_TOKEN). */
+  #envSecrets: string[] = [];
 
   private constructor(kv: Deno.Kv, chain: Chain, versionstamp: string | null) {
     this.#kv = kv;
     this.#chain = chain;
     this.#versionstamp = versionstamp;
+    this.#secrets = this.#buildSecrets();
+  }
+
+  #buildSecrets(): SecretSet {
+    return SecretSet.of([...configSecrets(this.#chain.config), ...this.#envSecrets]);
+  }
+
+  /** The stored secret values (config and environment), for redaction by value. */
+  get secrets(): SecretSet {
+    return this.#secrets;
+  }
+
+  /** Adds secrets that live outside the config (kept across config changes). */
+  alsoRedact(values: string[]): void {
+    this.#envSecrets = values;
+    this.#secrets = this.#buildSecrets();
   }
 
   /**
@@ -52,6 +73,7 @@ export class LiveConfig {
     if (!stored || stored.versionstamp === this.#versionstamp) return;
     this.#chain = await compileChain(stored.config);
     this.#versionstamp = stored.versionstamp;
+    this.#secrets = this.#buildSecrets();
   }
 
   /** Replaces the config atomically if it is still at `expected`; reloads on success. */
@@ -60,6 +82,7 @@ export class LiveConfig {
     if (result.ok) {
       this.#chain = await compileChain(config);
       this.#versionstamp = result.versionstamp;
+      this.#secrets = this.#buildSecrets();
     }
     return result;
   }

@@ -137,6 +137,7 @@ export const ConfigSchema = z.object({
   /** How long a stored key that answered 401/403 is left out. */
   authCooldownSeconds: z.number().int().min(0).max(7 * 86_400).default(1800),
   timeoutMs: z.number().int().min(100).max(600_000).default(60_000),
+  maxAttempts: z.number().int().min(1).max(1000).default(6), // upstream calls per request at most
   /** Non-streaming answers arrive whole, so their first byte can take minutes. */
   nonStreamingTimeoutMs: z.number().int().min(100).max(3_600_000).default(600_000),
   /** A stream that has started but then sends nothing this long ends with an error event. */

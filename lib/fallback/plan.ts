@@ -121,5 +121,21 @@ export function planAttempts(
   }
   cooling.sort((a, b) => a.coolingUntil! - b.coolingUntil!);
   const attempts = [...ready, ...degraded, ...cooling];
-  return { attempts: attempts.length > 0 ? attempts : open, skipped };
+  return {
+    attempts: boundAttempts(attempts.length > 0 ? attempts : open, chain.config.maxAttempts),
+    skipped,
+  };
+}
+
+/**
+ * At most `max` attempts per request, and only the soonest to recover when every one is
+ * cooling (issue 12): many keys all answering 429 must not turn one client request into
+ * hundreds of upstream calls, nor each following request into as many again.
+ */
+export function boundAttempts(attempts: Attempt[], max: number | undefined): Attempt[] {
+  const limit = Math.max(1, max ?? 6);
+  if (attempts.length > 0 && attempts.every((a) => a.coolingUntil !== null)) {
+    return attempts.slice(0, 1);
+  }
+  return attempts.length > limit ? attempts.slice(0, limit) : attempts;
 }

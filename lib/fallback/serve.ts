@@ -41,6 +41,8 @@ export async function serveThroughChain(
     adapterFor,
     cooldowns: deps.cooldowns,
     fetch: deps.fetch,
+    secrets: deps.live.secrets, // issue 12
+    hopId: deps.hopId, // issue 12
   });
   logWhenDone(deps, req, endpoint, attempts, result, started);
   return result.response;

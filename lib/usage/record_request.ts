@@ -75,9 +75,13 @@ export function recordRequest(
     ];
     const max = config.requestLog.debugBodyBytes;
     const head = done.responseHead?.() ?? null;
+    // issue 12: and every other stored secret (tokens, cloud credentials, header values).
+    const exact = (text: string) => deps.live.secrets.redact(text);
     bodies = {
-      request: redactBody(new TextDecoder().decode(req.raw.subarray(0, max + 8192)), max, known),
-      response: head === null ? null : redactBody(fromLatin1(head), max, known),
+      request: exact(
+        redactBody(new TextDecoder().decode(req.raw.subarray(0, max + 8192)), max, known),
+      ),
+      response: head === null ? null : exact(redactBody(fromLatin1(head), max, known)),
     };
   }
   deps.usage.add({

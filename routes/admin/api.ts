@@ -9,6 +9,7 @@ import { maskConfig, unmaskKeys } from "../../lib/config/mask.ts";
 import { ConfigSchema } from "../../lib/config/schema.ts";
 import type { AppEnv, Deps } from "../../lib/deps.ts";
 import { probeProvider } from "../../lib/fallback/probe.ts";
+import { selfLoopIssues } from "../../lib/fallback/hop.ts";
 import { addAccessKey, listAccessKeys, revokeAccessKey } from "../../lib/store/access_key_store.ts";
 import { statusReport } from "../../lib/admin/status.ts";
 
@@ -120,6 +121,11 @@ export function adminApiRoutes(deps: Deps, guard: MiddlewareHandler<AppEnv> = re
         issues,
       );
     }
+    // issue 12: a provider pointing at Detour's own address would loop.
+    const loops = selfLoopIssues(parsed.data.providers, deps.listenPort);
+    if (loops.length > 0) {
+      return apiError(c, 400, "a provider's baseUrl points at Detour itself", loops);
+    }
     const ifMatch = c.req.header("if-match")?.replace(/^W\//, "").replace(/"/g, "");
     if (ifMatch && ifMatch !== deps.live.version) {
       return apiError(
@@ -185,7 +191,16 @@ export function adminApiRoutes(deps: Deps, guard: MiddlewareHandler<AppEnv> = re
         parsed.error.issues.map((i) => ({ path: pathOf(i.path), message: i.message })),
       );
     }
-    return c.json(await probeProvider(deps.live.chain, id, { ...parsed.data, fetch: deps.fetch }));
+    // issue 12: a provider pointing at Detour's own address would loop.
+    const loops = selfLoopIssues(
+      deps.live.config.providers.filter((p) => p.id === id),
+      deps.listenPort,
+    );
+    if (loops.length > 0) return apiError(c, 400, loops[0].message);
+    const engine = { secrets: deps.live.secrets, hopId: deps.hopId }; // issue 12
+    return c.json(
+      await probeProvider(deps.live.chain, id, { ...parsed.data, fetch: deps.fetch, engine }),
+    );
   });
 
   app.post("/admin/api/providers/:id/reset", async (c) => {

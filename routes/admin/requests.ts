@@ -57,7 +57,14 @@ export function requestLogRoutes(deps: Deps, guard: MiddlewareHandler<AppEnv>) {
         error: { type: "not_found_error", message: `no logged request ${id}` },
       }, 404);
     }
-    return c.json({ ...found.entry, bodies: found.bodies });
+    // issue 12: no stored secret leaves in a logged error or body, whenever it was logged.
+    return c.body(
+      deps.live.secrets.redact(JSON.stringify({ ...found.entry, bodies: found.bodies })),
+      200,
+      {
+        "content-type": "application/json",
+      },
+    );
   });
   return app;
 }
