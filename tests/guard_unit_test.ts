@@ -120,3 +120,30 @@ Deno.test("boundAttempts: at most max; all cooling means only the soonest", () =
   assert.deepEqual(boundAttempts(cooling, 6).map((a) => a.label), ["b"]);
   assert.deepEqual(boundAttempts([], 6), []);
 });
+
+Deno.test("SecretSet: the rolling scan agrees with a naive scan on random text", () => {
+  let seed = 7;
+  const rand = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+  const word = (len: number) =>
+    Array.from({ length: len }, () => "abcxyz0189-_"[rand(12)]).join("");
+  const secrets = Array.from({ length: 20 }, () => word(8 + rand(20)));
+  const s = SecretSet.of(secrets);
+  const naive = (text: string) => {
+    let out = "";
+    for (let i = 0; i < text.length;) {
+      const hit = secrets.filter((x) =>
+        text.startsWith(x, i)
+      ).sort((a, b) => b.length - a.length)[0];
+      if (hit) {
+        out += "[redacted]";
+        i += hit.length;
+      } else out += text[i++];
+    }
+    return out;
+  };
+  for (let round = 0; round < 300; round++) {
+    let text = "";
+    while (text.length < 200) text += rand(3) === 0 ? secrets[rand(20)] : word(1 + rand(10));
+    assert.equal(s.redact(text), naive(text));
+  }
+});

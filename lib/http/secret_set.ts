@@ -15,11 +15,22 @@ import type { Config } from "../config/schema.ts";
 export const MIN_SECRET_LENGTH = 8;
 const REDACTED = "[redacted]";
 
+/** 31^(MIN_SECRET_LENGTH - 1) modulo 2^32: what the character leaving a window weighed. */
+const OUT_WEIGHT = Array.from({ length: MIN_SECRET_LENGTH - 1 }).reduce<number>(
+  (w) => Math.imul(w, 31),
+  1,
+);
+
 /** Hash of the MIN_SECRET_LENGTH characters of `text` at `at` (no substring allocated). */
 function windowHash(text: string, at: number): number {
   let h = 0;
   for (let i = at; i < at + MIN_SECRET_LENGTH; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
   return h;
+}
+
+/** The hash of the window one character on: `out` leaves it, `into` enters (rolling hash). */
+function rollHash(h: number, out: number, into: number): number {
+  return (Math.imul((h - Math.imul(out, OUT_WEIGHT)) | 0, 31) + into) | 0;
 }
 
 /** Forms a value can take when echoed: raw, JSON-escaped, URL-encoded, base64. */
@@ -38,9 +49,12 @@ function formsOf(value: string): string[] {
 export class SecretSet {
   /** Values by the hash of their first MIN_SECRET_LENGTH characters, longest first. */
   #byHead: Map<number, string[]>;
+  /** One byte per low 16 bits of a head hash: most positions are ruled out without a lookup. */
+  #filter = new Uint8Array(1 << 16);
 
   private constructor(byHead: Map<number, string[]>) {
     this.#byHead = byHead;
+    for (const h of byHead.keys()) this.#filter[h & 0xffff] = 1;
   }
 
   /** A set of `values` (and their encoded forms); values under MIN_SECRET_LENGTH are ignored. */
@@ -75,14 +89,23 @@ export class SecretSet {
     let out = "";
     let copied = 0;
     const last = text.length - MIN_SECRET_LENGTH;
-    for (let i = 0; i <= last; i++) {
-      const bucket = this.#byHead.get(windowHash(text, i));
-      if (!bucket) continue;
-      const hit = bucket.find((s) => text.startsWith(s, i));
-      if (!hit) continue;
-      out += text.slice(copied, i) + REDACTED;
-      copied = i + hit.length;
-      i = copied - 1;
+    // One rolling hash over the text: a map lookup per character, no substrings.
+    let i = 0;
+    let h = windowHash(text, 0);
+    while (true) {
+      const hit = this.#filter[h & 0xffff] === 1 &&
+        this.#byHead.get(h)?.find((s) => text.startsWith(s, i));
+      if (hit) {
+        out += text.slice(copied, i) + REDACTED;
+        copied = i + hit.length;
+        if (copied > last) break;
+        i = copied;
+        h = windowHash(text, i);
+        continue;
+      }
+      if (i >= last) break;
+      h = rollHash(h, text.charCodeAt(i), text.charCodeAt(i + MIN_SECRET_LENGTH));
+      i++;
     }
     return copied === 0 ? text : out + text.slice(copied);
   }

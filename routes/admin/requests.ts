@@ -44,7 +44,12 @@ export function requestLogRoutes(deps: Deps, guard: MiddlewareHandler<AppEnv>) {
       }, 400);
     }
     const requests = await listRequestLog(deps.kv, parsed.data);
-    return c.json({ requests, count: requests.length });
+    // issue 12: no stored secret leaves in a logged error, whenever it was logged.
+    return c.body(
+      deps.live.secrets.redact(JSON.stringify({ requests, count: requests.length })),
+      200,
+      { "content-type": "application/json" },
+    );
   });
   app.get("/admin/api/requests/:id", async (c) => {
     const id = c.req.param("id");
