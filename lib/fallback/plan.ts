@@ -121,16 +121,14 @@ export function planAttempts(
   }
   cooling.sort((a, b) => a.coolingUntil! - b.coolingUntil!);
   const attempts = [...ready, ...degraded, ...cooling];
-  return {
-    attempts: boundAttempts(attempts.length > 0 ? attempts : open, chain.config.maxAttempts),
-    skipped,
-  };
+  return { attempts: attempts.length > 0 ? attempts : open, skipped };
 }
 
 /**
- * At most `max` attempts per request, and only the soonest to recover when every one is
- * cooling (issue 12): many keys all answering 429 must not turn one client request into
- * hundreds of upstream calls, nor each following request into as many again.
+ * The attempts one request may make (issue 12): at most `max`, and only the soonest to recover
+ * when every one is cooling, so many keys all answering 429 do not turn one client request into
+ * hundreds of upstream calls, nor each following one into as many again. Applied to a plan
+ * before it runs; the plan itself stays whole (the model list reads every provider from it).
  */
 export function boundAttempts(attempts: Attempt[], max: number | undefined): Attempt[] {
   const limit = Math.max(1, max ?? 6);

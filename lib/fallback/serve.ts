@@ -8,7 +8,7 @@ import { adapterFor } from "../providers/registry.ts";
 import { preferSessionProvider } from "../repair/affinity.ts";
 import { runAttempts } from "./engine.ts";
 import type { InboundRequest } from "./inbound.ts";
-import { type Plan, planAttempts } from "./plan.ts";
+import { boundAttempts, type Plan, planAttempts } from "./plan.ts";
 import { logWhenDone } from "./request_log.ts";
 
 /** No provider can take the request: the plan says why each was left out. */
@@ -36,7 +36,10 @@ export async function serveThroughChain(
     deps.circuits,
   );
   if (plan.attempts.length === 0) return { unplanned: plan };
-  const attempts = preferSessionProvider(req, plan.attempts, chain, deps.cooldowns);
+  const attempts = boundAttempts( // issue 12: bounded work per request
+    preferSessionProvider(req, plan.attempts, chain, deps.cooldowns),
+    chain.config.maxAttempts,
+  );
   const result = await runAttempts(req, attempts, chain.config, {
     adapterFor,
     cooldowns: deps.cooldowns,
