@@ -161,3 +161,12 @@ Deno.test("guardBody: a steady or slow-read body passes unchanged", async () => 
   assert.equal(text, '{"a":1,"b":2}');
   assert.ok(!guarded.idled());
 });
+
+Deno.test("isKeepAlive: data-only pings count; data-only content never", () => {
+  assert.ok(isKeepAlive(enc.encode(`data: {"type":"ping"}\n\n`)));
+  assert.ok(isKeepAlive(enc.encode("\n")));
+  assert.ok(isKeepAlive(enc.encode(`event:ping\ndata:{"type":"ping"}\n\n`)));
+  assert.ok(!isKeepAlive(enc.encode(`data: {"type":"message_stop"}\n\n`)));
+  assert.ok(!isKeepAlive(enc.encode(`event: message_stop\ndata: {"type":"message_stop"}\n\n`)));
+  assert.ok(isKeepAlive(new Uint8Array()), "an empty chunk is no progress");
+});

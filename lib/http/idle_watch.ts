@@ -80,9 +80,23 @@ export class IdleWatch {
 const KEEP_ALIVE = /^(?:(?:event: ?ping|data: ?\{ ?"type" ?: ?"ping" ?\}|:[^\r\n]*)?\r?\n)+$/;
 /** A chunk larger than this carries more than keep-alives (a ping event is ~40 bytes). */
 const KEEP_ALIVE_MAX = 128;
+/** A bare `data:` ping is ~25 bytes; the smallest content event without `event:` is far longer. */
+const DATA_PING_MAX = 40;
 const latin1 = new TextDecoder("latin1");
+const [COLON, CR, LF, E, D, P] = [":", "\r", "\n", "e", "d", "p"].map((c) => c.charCodeAt(0));
 
-/** True when an SSE chunk holds only keep-alives (pings, comments): no progress. */
+/**
+ * True when an SSE chunk holds only keep-alives (pings, comments): no progress. Content chunks
+ * are ruled out by their first bytes, so only likely keep-alives are decoded.
+ */
 export function isKeepAlive(chunk: Uint8Array): boolean {
-  return chunk.byteLength <= KEEP_ALIVE_MAX && KEEP_ALIVE.test(latin1.decode(chunk));
+  const n = chunk.byteLength;
+  if (n === 0) return true; // nothing is no progress either
+  if (n > KEEP_ALIVE_MAX) return false;
+  const first = chunk[0];
+  const likely = first === COLON || first === CR || first === LF ||
+    // `event: ping` / `event:ping`
+    (first === E && (chunk[7] === P || chunk[6] === P)) ||
+    (first === D && n <= DATA_PING_MAX);
+  return likely && KEEP_ALIVE.test(latin1.decode(chunk));
 }
