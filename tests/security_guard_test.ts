@@ -98,6 +98,33 @@ Deno.test("stored secrets echoed by an upstream (401 and 400) never leave Detour
   }
 });
 
+Deno.test("a stored key echoed in a stream's early error event is redacted too", async () => {
+  // Anthropic may answer 200 and then an `error` event before any content (messages-streaming).
+  const upstream = mockUpstream((req) => {
+    const data = JSON.stringify({
+      type: "error",
+      error: { type: "overloaded_error", message: `Overloaded (${req.headers.get("x-api-key")})` },
+    });
+    return new Response(`event: error\ndata: ${data}\n\n`, {
+      headers: { "content-type": "text/event-stream" },
+    });
+  });
+  const detour = await startDetour({
+    providers: [{ id: "p", type: "anthropic", baseUrl: upstream.url, keys: [PLAIN_KEY] }],
+  });
+  try {
+    const res = await post(detour.url, simple(true));
+    assert.equal(res.status, 529);
+    const text = await res.text();
+    assert.match(text, /Overloaded \(\[redacted\]\)/);
+    assert.ok(!text.includes(PLAIN_KEY));
+    await waitFor(() => detour.logs.some((l) => l.includes('"msg":"request"')));
+    assert.ok(!detour.logs.some((l) => l.includes(PLAIN_KEY)));
+  } finally {
+    await closeAll(detour, upstream);
+  }
+});
+
 Deno.test("the logger redacts stored secrets whatever a caller passes it", async () => {
   const detour = await startDetour({
     providers: [{
