@@ -17,6 +17,7 @@ Deno.serve({
   port: env.PORT,
   hostname: env.HOSTNAME,
   onListen({ hostname, port }) {
+    deps.listenPort = port; // issue 12: the real port (PORT=0 picks one)
     const host = hostname === "0.0.0.0" ? "localhost" : hostname;
     deps.logger.info("listening", {
       url: `http://${host}:${port}`,

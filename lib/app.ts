@@ -9,6 +9,7 @@ import { modelsRoutes } from "../routes/v1/models.ts";
 import { chatRoutes } from "../routes/v1/chat.ts";
 import { cors } from "./http/cors.ts";
 import { browserGuard } from "./http/browser_guard.ts";
+import { refuseLoops } from "./fallback/hop.ts";
 import { installRepair } from "./repair/wrap.ts";
 import { adminApiRoutes } from "../routes/admin/api.ts";
 import { adminPageRoutes } from "../routes/admin/pages.tsx";
@@ -37,6 +38,7 @@ export function buildApp(deps: Deps): Hono<AppEnv> {
   installRepair({ logger: deps.logger, live: deps.live });
   app.use("/v1/*", cors(() => deps.live.config.corsOrigins));
   app.use("/v1/*", browserGuard(() => deps.live.config.corsOrigins));
+  app.use("/v1/*", refuseLoops(() => deps.hopId)); // issue 12: a provider pointing back here
   app.route("/", healthRoutes(deps));
   app.route("/", messagesRoutes(deps));
   app.route("/", modelsRoutes(deps));

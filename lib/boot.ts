@@ -14,6 +14,7 @@ import { BodyBudget, bodyBudgetBytes } from "./http/body.ts";
 import { Webhook } from "./notify/webhook.ts";
 import { circuitEvent, cooldownEvent } from "./usage/timeline.ts";
 import type { Deps } from "./deps.ts";
+import { newHopId } from "./fallback/hop.ts";
 import { watchConfig } from "./store/config_store.ts";
 import { OutcomeBuffer } from "./store/outcome_buffer.ts";
 import { Metrics } from "./usage/metrics.ts";
@@ -37,6 +38,13 @@ export async function readConfigFile(path: string): Promise<Config> {
   return parsed.data;
 }
 
+/** issue 12: secrets the environment holds, redacted by value like the config's. */
+function envSecrets(env: Env): string[] {
+  return [env.ADMIN_TOKEN, env.METRICS_TOKEN, ...env.ACCESS_KEYS].filter((v): v is string =>
+    typeof v === "string"
+  );
+}
+
 /** Opens the KV database: Deno Deploy's own, or the local file at KV_PATH. */
 export async function openKv(env: Env): Promise<Deno.Kv> {
   if (env.DENO_DEPLOYMENT_ID) return await Deno.openKv();
@@ -58,9 +66,13 @@ export async function boot(
 ): Promise<Deps & { close(): Promise<void> }> {
   // Tests collect lines (JSON unless LOG_FORMAT says otherwise); stdout gets pretty on a terminal.
   const format = writeLog ? env.LOG_FORMAT ?? "json" : resolveLogFormat(env.LOG_FORMAT);
-  const logger = createLogger(env.LOG_LEVEL, writeLog, format);
+  // issue 12: log lines pass through the live secret set once the config is loaded.
+  let redact = (line: string) => line;
+  const logger = createLogger(env.LOG_LEVEL, writeLog, format, undefined, (l) => redact(l));
   const seed = env.CONFIG_FILE ? await readConfigFile(env.CONFIG_FILE) : null;
   const live = await LiveConfig.open(kv, seed, logger.warn);
+  live.alsoRedact(envSecrets(env));
+  redact = (line) => live.secrets.redact(line);
   const accessKeys = await AccessKeyIndex.fromEnv(env.ACCESS_KEYS);
   await accessKeys.reload(kv);
   const cooldowns = new CooldownBoard(kv);
@@ -120,6 +132,8 @@ export async function boot(
     metricsToken: env.METRICS_TOKEN,
     trustProxyHops: env.TRUST_PROXY_HOPS,
     bodies: new BodyBudget(() => bodyBudgetBytes(live.config.bodyLimitBytes)),
+    hopId: newHopId(), // issue 12
+    listenPort: env.PORT,
     async close() {
       stop.abort();
       clearInterval(timer);

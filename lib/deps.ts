@@ -42,6 +42,10 @@ export interface Deps {
   trustProxyHops?: number;
   /** Request body bytes being received at once, across /v1 routes (boot builds it). */
   bodies?: BodyBudget;
+  /** issue 12: this instance's random id in `x-detour-hop` (lib/fallback/hop.ts). */
+  hopId?: string;
+  /** issue 12: the port Detour listens on, set once listening (refuses self-pointing configs). */
+  listenPort?: number;
 }
 
 /** Hono's environment: the Deno connection info arrives as the app's `env`. */

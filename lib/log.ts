@@ -70,16 +70,21 @@ export function createLogger(
   format: LogFormat = "json",
   /** Pretty lines only: ANSI colours (off when NO_COLOR is set). */
   color = format === "pretty" && !noColor(),
+  /**
+   * issue 12: applied to every finished line, the last line of defence against a stored secret
+   * reaching the log (boot passes the live config's secret set).
+   */
+  redact: (line: string) => string = (line) => line,
 ): Logger {
   const at =
     (l: Exclude<LogLevel, "silent">) => (msg: string, fields?: Record<string, unknown>) => {
       if (RANK[l] < RANK[level]) return;
       const time = new Date();
-      write(
+      write(redact(
         format === "pretty"
           ? formatPretty(time, l, msg, fields, color)
           : JSON.stringify({ time: time.toISOString(), level: l, msg, ...fields }),
-      );
+      ));
     };
   return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
 }

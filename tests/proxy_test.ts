@@ -499,13 +499,14 @@ Deno.test("all providers fail: the first attempt's upstream status and body, eve
     assert.equal(t.primary.received.length, 1);
     assert.equal(t.backup.received.length, 1);
 
-    // Everything cools now, yet the next request still tries both (soonest to recover first).
+    // Everything cools now, yet the next request still tries the soonest to recover (issue 12:
+    // only that one, so cooling chains do not multiply upstream calls).
     await assert.rejects(
       t.client.messages.create(simple()),
       (e) => e instanceof Anthropic.APIError && e.status === 529,
     );
     assert.equal(t.primary.received.length, 2, "never answer without trying");
-    assert.equal(t.backup.received.length, 2);
+    assert.equal(t.backup.received.length, 1);
   } finally {
     await t.close();
   }
@@ -700,7 +701,7 @@ Deno.test("count_tokens goes through the same chain, query string kept, fallback
   }
 });
 
-Deno.test("every provider cooling: all are still tried, soonest to recover first", async () => {
+Deno.test("every provider cooling: the soonest to recover is still tried, once", async () => {
   const t = await setup(
     () => anthropicErrorResponse(429, "rate_limit_error", "slow down", { "retry-after": "300" }),
     () => anthropicErrorResponse(503, "api_error", "backup unavailable"),
@@ -717,15 +718,15 @@ Deno.test("every provider cooling: all are still tried, soonest to recover first
     );
     await first.body?.cancel();
 
-    // The backup (60 s) recovers before the primary (300 s): it goes first now.
+    // The backup (60 s) recovers before the primary (300 s): it alone is tried now (issue 12).
     const second = await post(t.detour.url, simple());
     assert.match(
       second.headers.get("x-detour-attempts") ?? "",
-      new RegExp(`^backup 503 ${ATTEMPT}, primary 429 ${ATTEMPT}$`),
+      new RegExp(`^backup 503 ${ATTEMPT}$`),
     );
     assert.equal(second.status, 503, "the first attempt's error is the answer");
     await second.body?.cancel();
-    assert.equal(t.primary.received.length, 2);
+    assert.equal(t.primary.received.length, 1);
     assert.equal(t.backup.received.length, 2);
   } finally {
     await t.close();

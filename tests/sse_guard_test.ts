@@ -1,6 +1,8 @@
 /** The committed-stream relay on its own: idle detection, the tail it keeps, how it ends. */
 import assert from "node:assert/strict";
 import { guardStream, type StreamEnd } from "../lib/http/sse_guard.ts";
+import { isKeepAlive } from "../lib/http/idle_watch.ts";
+import { guardBody } from "../lib/http/json_guard.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -86,4 +88,85 @@ Deno.test("guardStream: the tail is the stream's last 2 KiB, across chunk bounda
   const whole = dec.decode(new Uint8Array([...big, ...last, ...stop]));
   assert.equal(tail, whole.slice(-2048));
   assert.match(tail, /"output_tokens":7/);
+});
+
+Deno.test("guardStream: pings alone after content are no progress (issue 12)", async () => {
+  // Content, then a ping every 20 ms for ever: only the idle limit can end it.
+  let cancelled: unknown = null;
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const upstream = new ReadableStream<Uint8Array>({
+    start(c) {
+      c.enqueue(event("content_block_delta"));
+      let n = 0;
+      timer = setInterval(() => n++ < 500 ? c.enqueue(event("ping")) : clearInterval(timer), 20);
+    },
+    cancel(reason) {
+      cancelled = reason;
+      clearInterval(timer);
+    },
+  });
+  const { out, ended } = relay(upstream, 100);
+  const text = await new Response(out).text();
+  assert.match(text, /event: ping/);
+  assert.match(text, /event: error[\s\S]*upstream sent nothing for 100 ms/);
+  assert.equal((await ended).end, "broken");
+  assert.equal(cancelled, "idle");
+});
+
+Deno.test("guardStream: pings between content that keeps coming do not end it", async () => {
+  const chunks = Array.from({ length: 6 }, (_, i) => [
+    event("ping"),
+    event("content_block_delta", `,"i":${i}`),
+  ]).flat();
+  const { out, ended } = relay(paced([...chunks, event("message_stop")], 15), 100);
+  const text = await new Response(out).text();
+  assert.doesNotMatch(text, /event: error/);
+  assert.equal((await ended).end, "complete");
+});
+
+Deno.test("isKeepAlive: pings and comments only; anything with content is progress", () => {
+  assert.ok(isKeepAlive(event("ping")));
+  assert.ok(isKeepAlive(enc.encode(`event: ping\r\ndata: {"type": "ping"}\r\n\r\n`)));
+  assert.ok(isKeepAlive(enc.encode(": keep-alive\n\n")));
+  assert.ok(!isKeepAlive(event("content_block_delta")));
+  assert.ok(!isKeepAlive(new Uint8Array([...event("ping"), ...event("message_stop")])));
+  assert.ok(!isKeepAlive(enc.encode(`data: {"type":"ping"}${" ".repeat(200)}\n\n`)));
+});
+
+Deno.test("guardBody: a JSON body that stalls errors after the idle limit", async () => {
+  let cancelled: unknown = null;
+  const upstream = new ReadableStream<Uint8Array>({
+    start(c) {
+      c.enqueue(enc.encode('{"id":"msg_1",'));
+    },
+    cancel(reason) {
+      cancelled = reason;
+    },
+  });
+  const guarded = guardBody(upstream, 100);
+  const err = await new Response(guarded.body).text().then(() => null, (e) => e);
+  assert.ok(err instanceof Error);
+  assert.match(err.message, /upstream sent nothing for 100 ms/);
+  assert.ok(guarded.idled());
+  assert.equal(cancelled, "idle");
+});
+
+Deno.test("guardBody: a steady or slow-read body passes unchanged", async () => {
+  const parts = ['{"a":', "1,", '"b":2}'].map((p) => enc.encode(p));
+  const guarded = guardBody(paced(parts, 30), 100);
+  const reader = guarded.body.getReader();
+  let text = dec.decode((await reader.read()).value);
+  await sleep(300); // the client stops reading for three idle periods
+  for (let r = await reader.read(); !r.done; r = await reader.read()) text += dec.decode(r.value);
+  assert.equal(text, '{"a":1,"b":2}');
+  assert.ok(!guarded.idled());
+});
+
+Deno.test("isKeepAlive: data-only pings count; data-only content never", () => {
+  assert.ok(isKeepAlive(enc.encode(`data: {"type":"ping"}\n\n`)));
+  assert.ok(isKeepAlive(enc.encode("\n")));
+  assert.ok(isKeepAlive(enc.encode(`event:ping\ndata:{"type":"ping"}\n\n`)));
+  assert.ok(!isKeepAlive(enc.encode(`data: {"type":"message_stop"}\n\n`)));
+  assert.ok(!isKeepAlive(enc.encode(`event: message_stop\ndata: {"type":"message_stop"}\n\n`)));
+  assert.ok(isKeepAlive(new Uint8Array()), "an empty chunk is no progress");
 });

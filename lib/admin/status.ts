@@ -1,6 +1,7 @@
 /** The live state the admin API and page show: per provider and key, never a whole key. */
 import { maskKey } from "../config/mask.ts";
 import { clientPrefix } from "../fallback/targets.ts";
+import { redactAll } from "../http/redact.ts";
 import type { Deps } from "../deps.ts";
 import { readHealth } from "../store/health_store.ts";
 import { cloudStatus } from "../providers/cloud_status.ts";
@@ -28,6 +29,12 @@ export async function statusReport(deps: Deps) {
   };
   // Tokens today and this hour per provider, key and model; quota standing and reset time.
   const usage = await usageReport(deps);
+  // issue 12: a lastError recorded before redaction by value (or by an older version) is
+  // scrubbed on the way out too.
+  const healthOf = (target: string) => {
+    const h = health.get(target);
+    return h?.lastError ? { ...h, lastError: redactAll(h.lastError, deps.live.secrets) } : h;
+  };
   const coolingOf = (target: string) => {
     const cd = cooling.get(target);
     return cd ? { until: new Date(cd.until).toISOString(), reason: cd.reason } : null;
@@ -45,7 +52,7 @@ export async function statusReport(deps: Deps) {
       // Passthrough credentials cool down one by one; only their count is shown.
       clientCredentialsCooling:
         [...cooling.keys()].filter((t) => t.startsWith(clientPrefix(p.provider.id))).length,
-      ...health.get(p.target),
+      ...healthOf(p.target),
       ...cloud.providers.get(p.provider.id),
       /** Token budget of this period: used, percent, threshold, resetsAt, exhausted (or null). */
       quota: deps.quotas.state(p.target),
@@ -56,7 +63,7 @@ export async function statusReport(deps: Deps) {
         cooling: coolingOf(k.target),
         quota: deps.quotas.state(k.target),
         usage: usage.keys.get(k.label) ?? null,
-        ...health.get(k.target),
+        ...healthOf(k.target),
       })),
     })),
     /** Requests each billing path (subscription, API key, Bedrock, Vertex) served in 24 hours. */

@@ -10,6 +10,7 @@ import {
   type StoredConfig,
 } from "../store/config_store.ts";
 import { type Config, defaultConfig } from "./schema.ts";
+import { configSecrets, SecretSet } from "../http/secret_set.ts";
 
 /** Told when a stored config was read leniently: the unknown fields it left out. */
 export type IgnoredFieldsWarning = (msg: string, fields: { ignored: string[] }) => void;
@@ -19,6 +20,10 @@ export class LiveConfig {
   #chain: Chain;
   #versionstamp: string | null;
   #warn: IgnoredFieldsWarning;
+  /** issue 12: the exact secret values to redact, rebuilt with every config. */
+  #secrets: SecretSet;
+  /** Secrets from outside the config (ADMIN_TOKEN, ACCESS_KEYS, METRICS_TOKEN). */
+  #envSecrets: string[] = [];
 
   private constructor(
     kv: Deno.Kv,
@@ -30,6 +35,7 @@ export class LiveConfig {
     this.#chain = chain;
     this.#versionstamp = versionstamp;
     this.#warn = warn;
+    this.#secrets = this.#buildSecrets();
   }
 
   /** Warns about a stored config read leniently (a newer Detour wrote it, or an older one). */
@@ -39,6 +45,21 @@ export class LiveConfig {
         ignored: stored.ignored,
       });
     }
+  }
+
+  #buildSecrets(): SecretSet {
+    return SecretSet.of([...configSecrets(this.#chain.config), ...this.#envSecrets]);
+  }
+
+  /** The stored secret values (config and environment), for redaction by value. */
+  get secrets(): SecretSet {
+    return this.#secrets;
+  }
+
+  /** Adds secrets that live outside the config (kept across config changes). */
+  alsoRedact(values: string[]): void {
+    this.#envSecrets = values;
+    this.#secrets = this.#buildSecrets();
   }
 
   /**
@@ -82,6 +103,7 @@ export class LiveConfig {
     LiveConfig.#ignored(stored, this.#warn);
     this.#chain = await compileChain(stored.config);
     this.#versionstamp = stored.versionstamp;
+    this.#secrets = this.#buildSecrets();
   }
 
   /** Replaces the config atomically if it is still at `expected`; reloads on success. */
@@ -90,6 +112,7 @@ export class LiveConfig {
     if (result.ok) {
       this.#chain = await compileChain(config);
       this.#versionstamp = result.versionstamp;
+      this.#secrets = this.#buildSecrets();
     }
     return result;
   }

@@ -104,6 +104,7 @@ export const LIMITS = {
     cooldownSeconds: r(0, 86_400),
     authCooldownSeconds: r(0, 7 * 86_400),
     timeoutMs: r(100, 600_000),
+    maxAttempts: r(1, 1000),
     nonStreamingTimeoutMs: r(100, 3_600_000),
     streamIdleTimeoutMs: r(1000, 3_600_000),
     bodyLimitBytes: r(1024, 512 * 1024 * 1024),

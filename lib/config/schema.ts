@@ -168,6 +168,8 @@ export const ConfigSchema = z.strictObject({
   /** How long a stored key that answered 401/403 is left out. */
   authCooldownSeconds: intIn(C.authCooldownSeconds).default(1800),
   timeoutMs: intIn(C.timeoutMs).default(60_000),
+  /** Upstream calls one client request may make at most (keys and providers together). */
+  maxAttempts: intIn(C.maxAttempts).default(6),
   /** Non-streaming answers arrive whole, so their first byte can take minutes. */
   nonStreamingTimeoutMs: intIn(C.nonStreamingTimeoutMs).default(600_000),
   /** A stream that has started but then sends nothing this long ends with an error event. */

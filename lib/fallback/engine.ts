@@ -6,13 +6,20 @@ import { setImmediate } from "node:timers";
 import type { Config } from "../config/schema.ts";
 import { readBounded } from "../http/body.ts";
 import { anthropicError, errorTypeForStatus } from "../http/errors.ts";
-import { redactSecrets } from "../http/redact.ts";
+import {
+  type ExactRedactor,
+  redactAll,
+  redactBytes,
+  redactErrorResponse,
+  redactSecrets,
+} from "../http/redact.ts";
 import {
   forwardableResponseHeaders,
   responseWithUpstreamHeaders,
   retryAfterMs,
 } from "../http/headers.ts";
 import { guardStream, type StreamEnd } from "../http/sse_guard.ts";
+import { guardBody } from "../http/json_guard.ts";
 import { peekAnthropicStream } from "../http/sse_peek.ts";
 import type { ProviderAdapter } from "../providers/types.ts";
 import type { OutcomeRecord } from "../store/health_store.ts";
@@ -20,6 +27,7 @@ import type { Cooldown } from "../store/cooldown_store.ts";
 import { classifyStatus, cooldownMs, type Scope, scopeOf, statusForErrorType } from "./classify.ts";
 import type { InboundRequest } from "./inbound.ts";
 import type { Attempt } from "./plan.ts";
+import { markHop } from "./hop.ts";
 import { jsonEnds, tapBody, type Usage, usageFromJson, usageFromSse } from "../usage/parse.ts";
 
 const latin1 = new TextDecoder("latin1");
@@ -47,6 +55,10 @@ export interface EngineDeps {
   adapterFor(provider: Attempt["provider"]["provider"]): ProviderAdapter;
   cooldowns: { set(target: string, cooldown: Cooldown): Promise<void> };
   fetch?: typeof fetch;
+  /** issue 12: the exact stored secrets, redacted from every error text that leaves Detour. */
+  secrets?: ExactRedactor;
+  /** issue 12: this instance's hop id, sent upstream so a loop back into Detour is refused. */
+  hopId?: string;
 }
 
 /** The client response plus what to log and record once it has been sent. */
@@ -72,13 +84,6 @@ interface HttpFailure {
   status: number;
   headers: Headers;
   body: Uint8Array<ArrayBuffer>;
-}
-
-/** An error body with credential-like strings scrubbed (it stays JSON when it was JSON). */
-function redactBody(body: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
-  const text = new TextDecoder().decode(body);
-  const clean = redactSecrets(text);
-  return clean === text ? body : new TextEncoder().encode(clean);
 }
 
 /** A short description of an upstream error body (Anthropic's `error.message`), never secrets. */
@@ -119,7 +124,10 @@ export async function runAttempts(
   const fetchUpstream = deps.fetch ?? fetch;
   /** An adapter may answer an attempt locally (its `prepare` returns a Response): no fetch. */
   const doFetch = (r: Request | Response) =>
-    r instanceof Response ? Promise.resolve(r) : fetchUpstream(r);
+    // issue 12: outgoing requests carry the hop header (lib/fallback/hop.ts).
+    r instanceof Response ? Promise.resolve(r) : fetchUpstream(markHop(r, req.headers, deps.hopId));
+  // issue 12: error text leaving Detour loses key patterns and the exact stored secrets.
+  const scrub = (text: string) => redactAll(text, deps.secrets);
   const records: AttemptRecord[] = [];
   const outcomes: OutcomeRecord[] = [];
   const failedProviders = new Set<string>();
@@ -189,6 +197,7 @@ export async function runAttempts(
       scope: Scope,
       retry = 0,
     ) => {
+      error = scrub(error); // issue 12
       record(status, outcome, error);
       outcomes.push({ targets: targetsOf(attempt), ok: false, error });
       coolDown(attempt, scope, status, retry);
@@ -202,7 +211,7 @@ export async function runAttempts(
         await upstream.body?.cancel().catch(() => {});
         upstream = await doFetch(await adapter.prepare(req, attempt, signal));
       }
-      const res = await adapter.toAnthropic(upstream, req, attempt);
+      let res = await adapter.toAnthropic(upstream, req, attempt);
       const verdict = classifyStatus(res.status, config.fallbackOn);
       /** The client response: `body` with the upstream's headers and Detour's own. */
       const answer = (body: BodyInit | null) => {
@@ -218,7 +227,7 @@ export async function runAttempts(
           status: res.status,
           headers: res.headers,
           // A stored key's refusal may echo the key: the client never sees it.
-          body: attempt.credential.kind === "stored" ? redactBody(body) : body,
+          body: attempt.credential.kind !== "client" ? redactBytes(body, scrub) : body, // issue 12
         };
         fail(
           res.status,
@@ -230,6 +239,10 @@ export async function runAttempts(
         continue;
       }
 
+      // issue 12: an error a stored credential drew may echo it; a success streams untouched.
+      if (attempt.credential.kind !== "client") {
+        res = await redactErrorResponse(res, readBounded, scrub);
+      }
       const isStream = verdict === "ok" &&
         (res.headers.get("content-type") ?? "").includes("text/event-stream") && res.body;
       if (!isStream) {
@@ -243,7 +256,11 @@ export async function runAttempts(
           : null;
         settle();
         record(res.status, verdict);
-        outcomes.push({ targets: targetsOf(attempt), ok: verdict === "ok" || res.status < 500 });
+        const outcome: OutcomeRecord = {
+          targets: targetsOf(attempt),
+          ok: verdict === "ok" || res.status < 500,
+        };
+        outcomes.push(outcome);
         if (whole) {
           return {
             response: answer(whole),
@@ -266,18 +283,26 @@ export async function runAttempts(
           };
         }
         // Otherwise (a translated answer, or one of unknown length) a tap keeps its ends.
-        let body: ReadableStream<Uint8Array> | null = res.body;
+        // issue 12: a body that stalls past the idle limit ends (lib/http/json_guard.ts).
+        const guard = res.body ? guardBody(res.body, config.streamIdleTimeoutMs) : null;
+        let body: ReadableStream<Uint8Array> | null = guard?.body ?? null;
         let done: Promise<Done> = Promise.resolve({ end: "complete", outcomes });
         if (body && verdict === "ok") {
           let resolveDone!: (v: Done) => void;
           done = new Promise<Done>((r) => resolveDone = r);
-          body = tapBody(body, (ends) =>
+          body = tapBody(body, (ends) => {
+            const broken = !ends && guard!.idled(); // issue 12: recorded as a broken answer
+            if (broken) {
+              Object.assign(outcome, { ok: false, error: "answer body stalled (idle limit)" });
+              coolDown(attempt, "provider", null, 0);
+            }
             resolveDone({
-              end: ends ? "complete" : "client_closed",
+              end: ends ? "complete" : broken ? "broken" : "client_closed",
               outcomes,
               usage: ends ? usageFromJson(ends.head, ends.tail) : null,
               responseHead: () => ends?.head ?? "",
-            }));
+            });
+          });
         }
         return {
           response: answer(body),
@@ -301,7 +326,11 @@ export async function runAttempts(
           const body = new TextEncoder().encode(
             JSON.stringify({
               type: "error",
-              error: { type: peek.errorType, message: peek.message },
+              // issue 12: a stored credential's error event may echo it.
+              error: {
+                type: peek.errorType,
+                message: attempt.credential.kind !== "client" ? scrub(peek.message) : peek.message,
+              },
             }),
           );
           firstHttpFailure ??= {
@@ -329,7 +358,7 @@ export async function runAttempts(
           outcomes.push({
             targets: targetsOf(attempt),
             ok: false,
-            error: `stream broke: ${detail}`,
+            error: scrub(`stream broke: ${detail}`), // issue 12
           });
           coolDown(attempt, "provider", null, 0);
         } else {

@@ -124,3 +124,17 @@ export function planAttempts(
   const attempts = [...ready, ...degraded, ...cooling];
   return { attempts: attempts.length > 0 ? attempts : open, skipped };
 }
+
+/**
+ * The attempts one request may make (issue 12): at most `max`, and only the soonest to recover
+ * when every one is cooling, so many keys all answering 429 do not turn one client request into
+ * hundreds of upstream calls, nor each following one into as many again. Applied to a plan
+ * before it runs; the plan itself stays whole (the model list reads every provider from it).
+ */
+export function boundAttempts(attempts: Attempt[], max: number | undefined): Attempt[] {
+  const limit = Math.max(1, max ?? 6);
+  if (attempts.length > 0 && attempts.every((a) => a.coolingUntil !== null)) {
+    return attempts.slice(0, 1);
+  }
+  return attempts.length > limit ? attempts.slice(0, limit) : attempts;
+}

@@ -4,7 +4,7 @@ import { adapterFor } from "../providers/registry.ts";
 import type { ClientContext } from "../auth/client.ts";
 import { cachedSha256Hex } from "../crypto.ts";
 import type { Chain } from "./chain.ts";
-import { runAttempts } from "./engine.ts";
+import { type EngineDeps, runAttempts } from "./engine.ts";
 import { planAttempts } from "./plan.ts";
 
 /** The result the admin page shows. */
@@ -32,7 +32,13 @@ export function probeModel(modelMap: Record<string, string>, requested?: string)
 export async function probeProvider(
   chain: Chain,
   providerId: string,
-  opts: { model?: string; apiKey?: string; fetch?: typeof fetch },
+  opts: {
+    model?: string;
+    apiKey?: string;
+    fetch?: typeof fetch;
+    /** issue 12: redaction and loop marking, as for proxied requests. */
+    engine?: Pick<EngineDeps, "secrets" | "hopId">;
+  },
 ): Promise<ProbeResult> {
   const only = chain.providers.filter((p) => p.provider.id === providerId)
     .map((p) => ({ ...p, provider: { ...p.provider, enabled: true } }));
@@ -92,6 +98,7 @@ export async function probeProvider(
       adapterFor,
       cooldowns: { set: () => Promise.resolve() },
       fetch: opts.fetch,
+      ...opts.engine, // issue 12
     },
   );
   const latencyMs = Math.round(performance.now() - started);

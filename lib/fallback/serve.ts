@@ -8,8 +8,9 @@ import { adapterFor } from "../providers/registry.ts";
 import { preferSessionProvider } from "../repair/affinity.ts";
 import { runAttempts } from "./engine.ts";
 import type { InboundRequest } from "./inbound.ts";
-import { type Plan, planAttempts } from "./plan.ts";
+
 import { observeWhenDone } from "../observe/index.ts";
+import { boundAttempts, type Plan, planAttempts } from "./plan.ts";
 
 /** No provider can take the request: the plan says why each was left out. */
 export interface Unplanned {
@@ -36,11 +37,16 @@ export async function serveThroughChain(
     deps.circuits,
   );
   if (plan.attempts.length === 0) return { unplanned: plan };
-  const attempts = preferSessionProvider(req, plan.attempts, chain, deps.cooldowns);
+  const attempts = boundAttempts( // issue 12: bounded work per request
+    preferSessionProvider(req, plan.attempts, chain, deps.cooldowns),
+    chain.config.maxAttempts,
+  );
   const result = await runAttempts(req, attempts, chain.config, {
     adapterFor,
     cooldowns: deps.cooldowns,
     fetch: deps.fetch,
+    secrets: deps.live.secrets, // issue 12
+    hopId: deps.hopId, // issue 12
   });
   observeWhenDone(deps, req, endpoint, attempts, result, started);
   return result.response;

@@ -30,3 +30,41 @@ export function redactSecrets(text: string): string {
   for (const pattern of PATTERNS) out = out.replace(pattern, "[redacted]");
   return out;
 }
+
+/** Something that redacts exact stored secret values (lib/http/secret_set.ts). */
+export interface ExactRedactor {
+  redact(text: string): string;
+}
+
+/** issue 12: `text` redacted by the key patterns and by the exact stored secret values. */
+export function redactAll(text: string, secrets?: ExactRedactor): string {
+  const out = redactSecrets(text);
+  return secrets ? secrets.redact(out) : out;
+}
+
+/** A body with `redact` applied to its text; the same bytes when nothing changed. */
+export function redactBytes(
+  body: Uint8Array<ArrayBuffer>,
+  redact: (text: string) => string,
+): Uint8Array<ArrayBuffer> {
+  const text = new TextDecoder().decode(body);
+  const clean = redact(text);
+  return clean === text ? body : new TextEncoder().encode(clean);
+}
+
+/**
+ * issue 12: an error answer (status 400 and up) read whole (bounded by `read`) and redacted;
+ * successful answers are returned untouched, never read.
+ */
+export async function redactErrorResponse(
+  res: Response,
+  read: (res: Response) => Promise<Uint8Array<ArrayBuffer>>,
+  redact: (text: string) => string,
+): Promise<Response> {
+  if (res.status < 400 || !res.body) return res;
+  const body = redactBytes(await read(res), redact);
+  const headers = new Headers(res.headers);
+  // The body may have been cut short or changed length; the runtime sets the real one.
+  headers.delete("content-length");
+  return new Response(body, { status: res.status, statusText: res.statusText, headers });
+}

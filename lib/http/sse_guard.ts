@@ -4,6 +4,7 @@
  * SSE `error` event, as Anthropic itself would send.
  */
 import { sseErrorEvent } from "./errors.ts";
+import { IdleWatch, isKeepAlive } from "./idle_watch.ts";
 
 /** How a relayed stream ended. */
 export type StreamEnd = "complete" | "upstream_error" | "broken" | "client_closed";
@@ -14,8 +15,6 @@ export type StreamEnd = "complete" | "upstream_error" | "broken" | "client_close
  */
 const TAIL = 2048;
 const latin1 = new TextDecoder("latin1");
-/** Idle checks per idle limit (see `guardStream`). */
-const IDLE_CHECKS = 4;
 
 /**
  * The type of the last complete event in `tail` (its `event:` line, else its JSON `type`).
@@ -40,10 +39,48 @@ export function lastEventType(tail: string): string | null {
   }
 }
 
+/** The last chunks covering TAIL bytes, decoded once at the end: a stream runs to thousands
+ * of chunks, and decoding each one as it passed cost more than relaying it. */
+class Tail {
+  #kept: Uint8Array[] = [];
+  #bytes = 0;
+
+  remember(chunk: Uint8Array): void {
+    this.#kept.push(chunk);
+    this.#bytes += chunk.byteLength;
+    while (this.#kept.length > 1 && this.#bytes - this.#kept[0].byteLength >= TAIL) {
+      this.#bytes -= this.#kept.shift()!.byteLength;
+    }
+  }
+
+  text(): string {
+    const all = new Uint8Array(this.#bytes);
+    let offset = 0;
+    for (const c of this.#kept) {
+      all.set(c, offset);
+      offset += c.byteLength;
+    }
+    return latin1.decode(all.subarray(Math.max(0, this.#bytes - TAIL)));
+  }
+}
+
+/** How a stream that ran to its end ended, by its last event; `error` is what to append. */
+function endOfStream(tail: string): { end: StreamEnd; detail?: string; error?: string } {
+  const last = lastEventType(tail);
+  if (last === "message_stop") return { end: "complete" };
+  if (last === "error") return { end: "upstream_error" };
+  return {
+    end: "broken",
+    detail: "ended before message_stop",
+    error: "upstream stream ended before message_stop",
+  };
+}
+
 /**
  * Replays `head`, then relays `reader`; `onEnd` fires once with how it ended and the stream's
  * last bytes (latin1; usage accounting reads the final `message_delta` there). With `idleMs`, a
- * gap longer than that between upstream chunks ends the stream with an error event.
+ * stretch longer than that without content from upstream (nothing, or only pings: issue 12)
+ * ends the stream with an error event.
  */
 export function guardStream(
   head: Uint8Array[],
@@ -51,107 +88,54 @@ export function guardStream(
   onEnd: (end: StreamEnd, detail: string | undefined, tail: string) => void,
   idleMs = 0,
 ): ReadableStream<Uint8Array> {
-  // The last chunks covering TAIL bytes, decoded once at the end: a stream runs to thousands
-  // of chunks, and decoding each one as it passed cost more than relaying it.
-  const kept: Uint8Array[] = [];
-  let keptBytes = 0;
+  const tail = new Tail();
   let i = 0;
   let ended = false;
-  let idled = false;
-  const tailText = () => {
-    const all = new Uint8Array(keptBytes);
-    let offset = 0;
-    for (const c of kept) {
-      all.set(c, offset);
-      offset += c.byteLength;
-    }
-    return latin1.decode(all.subarray(Math.max(0, keptBytes - TAIL)));
-  };
-  const remember = (chunk: Uint8Array) => {
-    kept.push(chunk);
-    keptBytes += chunk.byteLength;
-    while (kept.length > 1 && keptBytes - kept[0].byteLength >= TAIL) {
-      keptBytes -= kept.shift()!.byteLength;
-    }
-  };
-  // One idle check per stream, every quarter of the limit, instead of a timer per chunk: the
-  // same read still pending on more than IDLE_CHECKS checks in a row has waited at least
-  // `idleMs` (and at most a quarter more). A slow client is not counted: while it does not
-  // pull, no read is pending.
-  let reads = 0;
-  let reading = false;
-  let seenRead = -1;
-  let strikes = 0;
-  let idleTimer: ReturnType<typeof setTimeout> | undefined;
-  const checkIdle = () => {
-    if (reading && seenRead === reads) strikes++;
-    else {
-      seenRead = reads;
-      strikes = reading ? 1 : 0;
-    }
-    if (strikes > IDLE_CHECKS) {
-      idled = true;
-      reader.cancel("idle").catch(() => {});
-      return;
-    }
-    idleTimer = setTimeout(checkIdle, idleMs / IDLE_CHECKS);
-  };
+  // An upstream that stalls (or only pings) mid-stream must not hold the client forever.
+  const idle = new IdleWatch(idleMs, () => reader.cancel("idle").catch(() => {}));
   const finish = (end: StreamEnd, detail?: string) => {
     if (ended) return;
     ended = true;
-    clearTimeout(idleTimer);
-    onEnd(end, detail, tailText());
+    idle.stop();
+    onEnd(end, detail, tail.text());
   };
+  const fail = (c: ReadableStreamDefaultController<Uint8Array>, msg: string, detail: string) => {
+    c.enqueue(sseErrorEvent(msg));
+    c.close();
+    finish("broken", detail);
+  };
+  const endIdle = (c: ReadableStreamDefaultController<Uint8Array>) =>
+    fail(c, `upstream sent nothing for ${idleMs} ms`, `idle for ${idleMs} ms`);
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       if (i < head.length) {
         const chunk = head[i++];
-        remember(chunk);
+        tail.remember(chunk);
         controller.enqueue(chunk);
         return;
       }
-      // An upstream that stalls mid-stream must not hold the client forever.
-      if (idleMs > 0 && idleTimer === undefined) {
-        idleTimer = setTimeout(checkIdle, idleMs / IDLE_CHECKS);
-      }
-      reads++;
-      reading = true;
+      idle.reading();
       try {
         const { done, value } = await reader.read();
-        reading = false;
-        if (idled) {
-          controller.enqueue(sseErrorEvent(`upstream sent nothing for ${idleMs} ms`));
-          controller.close();
-          finish("broken", `idle for ${idleMs} ms`);
-          return;
-        }
+        if (idle.idled) return endIdle(controller);
         if (!done) {
-          remember(value);
+          idle.got(!isKeepAlive(value));
+          tail.remember(value);
           controller.enqueue(value);
           return;
         }
-        const last = lastEventType(tailText());
-        if (last === "message_stop") finish("complete");
-        else if (last === "error") finish("upstream_error");
-        else {
-          controller.enqueue(sseErrorEvent("upstream stream ended before message_stop"));
-          finish("broken", "ended before message_stop");
-        }
+        idle.settled();
+        const { end, detail, error } = endOfStream(tail.text());
+        if (error) controller.enqueue(sseErrorEvent(error));
+        finish(end, detail);
         controller.close();
       } catch (err) {
-        reading = false;
+        idle.settled();
         if (ended) return;
-        if (idled) {
-          // The idle check cancelled the read: say so, as when the read came back empty.
-          controller.enqueue(sseErrorEvent(`upstream sent nothing for ${idleMs} ms`));
-          controller.close();
-          finish("broken", `idle for ${idleMs} ms`);
-          return;
-        }
+        // The idle check cancelled the read: say so, as when the read came back empty.
+        if (idle.idled) return endIdle(controller);
         const detail = err instanceof Error ? err.message : String(err);
-        controller.enqueue(sseErrorEvent("upstream connection lost mid-stream"));
-        controller.close();
-        finish("broken", detail);
+        fail(controller, "upstream connection lost mid-stream", detail);
       }
     },
     cancel(reason) {

@@ -40,9 +40,13 @@ export function capturedBodies(s: RequestSummary, live: LiveConfig): CapturedBod
   ];
   const max = live.config.requestLog.debugBodyBytes;
   const head = s.responseHead?.() ?? null;
+  // And every other stored secret (tokens, cloud credentials, header values), by value.
+  const exact = (text: string) => live.secrets.redact(text);
   return {
-    request: redactBody(new TextDecoder().decode(s.req.raw.subarray(0, max + 8192)), max, known),
-    response: head === null ? null : redactBody(fromLatin1(head), max, known),
+    request: exact(
+      redactBody(new TextDecoder().decode(s.req.raw.subarray(0, max + 8192)), max, known),
+    ),
+    response: head === null ? null : exact(redactBody(fromLatin1(head), max, known)),
   };
 }
 

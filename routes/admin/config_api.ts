@@ -1,4 +1,5 @@
 /** GET/PUT /admin/api/config and the config export (masked, or with keys on confirmation). */
+import { selfLoopIssues } from "../../lib/fallback/hop.ts";
 import type { Hono } from "hono";
 import { z } from "zod";
 import { convertLegacyConfig, isLegacyConfig } from "../../lib/config/legacy.ts";
@@ -52,6 +53,11 @@ export function configRoutes(app: Hono<AppEnv>, deps: Deps): void {
         `the config is not valid (${issues.length} problem(s)); nothing was changed`,
         issues,
       );
+    }
+    // A provider pointing at Detour's own address would loop.
+    const loops = selfLoopIssues(parsed.data.providers, deps.listenPort);
+    if (loops.length > 0) {
+      return apiError(c, 400, "a provider's baseUrl points at Detour itself", loops);
     }
     const ifMatch = c.req.header("if-match")?.replace(/^W\//, "").replace(/"/g, "");
     if (ifMatch && ifMatch !== deps.live.version) {

@@ -1,4 +1,5 @@
 /** POST /admin/api/providers/:id/test and /reset: probe a provider, clear its cooldowns. */
+import { selfLoopIssues } from "../../lib/fallback/hop.ts";
 import { clientPrefix } from "../../lib/fallback/targets.ts";
 import type { Hono } from "hono";
 import { z } from "zod";
@@ -28,7 +29,16 @@ export function providerRoutes(app: Hono<AppEnv>, deps: Deps): void {
         parsed.error.issues.map((i) => ({ path: pathOf(i.path), message: i.message })),
       );
     }
-    return c.json(await probeProvider(deps.live.chain, id, { ...parsed.data, fetch: deps.fetch }));
+    // A provider pointing at Detour's own address would loop.
+    const loops = selfLoopIssues(
+      deps.live.config.providers.filter((p) => p.id === id),
+      deps.listenPort,
+    );
+    if (loops.length > 0) return apiError(c, 400, loops[0].message);
+    const engine = { secrets: deps.live.secrets, hopId: deps.hopId };
+    return c.json(
+      await probeProvider(deps.live.chain, id, { ...parsed.data, fetch: deps.fetch, engine }),
+    );
   });
 
   app.post("/admin/api/providers/:id/reset", async (c) => {

@@ -44,7 +44,12 @@ export function requestLogRoutes(deps: Deps, guard: MiddlewareHandler<AppEnv>) {
       }, 400);
     }
     const requests = await listRequestLog(deps.kv, parsed.data);
-    return c.json({ requests, count: requests.length });
+    // issue 12: no stored secret leaves in a logged error, whenever it was logged.
+    return c.body(
+      deps.live.secrets.redact(JSON.stringify({ requests, count: requests.length })),
+      200,
+      { "content-type": "application/json" },
+    );
   });
   app.get("/admin/api/requests/:id", async (c) => {
     const id = c.req.param("id");
@@ -57,7 +62,14 @@ export function requestLogRoutes(deps: Deps, guard: MiddlewareHandler<AppEnv>) {
         error: { type: "not_found_error", message: `no logged request ${id}` },
       }, 404);
     }
-    return c.json({ ...found.entry, bodies: found.bodies });
+    // issue 12: no stored secret leaves in a logged error or body, whenever it was logged.
+    return c.body(
+      deps.live.secrets.redact(JSON.stringify({ ...found.entry, bodies: found.bodies })),
+      200,
+      {
+        "content-type": "application/json",
+      },
+    );
   });
   return app;
 }

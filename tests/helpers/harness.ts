@@ -68,6 +68,7 @@ export async function startDetour(
   const deps = await boot(parsedEnv, kv, () => {}, (l) => logs.push(l));
   const app = buildApp(deps);
   const server = serve((req, info) => app.fetch(req, info));
+  deps.listenPort = server.port; // issue 12: as main.ts sets it once listening
   return {
     ...server,
     deps,
