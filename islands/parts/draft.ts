@@ -10,6 +10,8 @@ export interface Row {
   uid: string;
   a: string;
   b: string;
+  /** The masked stored header value this row is replacing (kept if the user changes their mind). */
+  was?: string;
 }
 
 /** One key: `stored` rows hold the masked stored key (sent back as is, which keeps it). */
