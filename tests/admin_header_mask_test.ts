@@ -4,6 +4,9 @@
  */
 import assert from "node:assert/strict";
 import Anthropic from "@anthropic-ai/sdk";
+import { maskConfig } from "../lib/config/mask.ts";
+import { ConfigSchema } from "../lib/config/schema.ts";
+import { fromConfig, toConfig, validate } from "../islands/parts/draft.ts";
 import { anthropicMessage, mockUpstream, startDetour } from "./helpers/harness.ts";
 
 const HEADER_SECRET = "Bearer hdr-secret-0123456789abcdefghij";
@@ -123,4 +126,25 @@ Deno.test("a typed header value replaces the stored one; a masked value under a 
   } finally {
     await t.close();
   }
+});
+
+Deno.test("the page's draft keeps a masked header value as it came and warns when a replacement is left empty", () => {
+  const config = ConfigSchema.parse({
+    providers: [{
+      id: "gw",
+      type: "anthropic",
+      baseUrl: "https://gw.example.com",
+      keys: ["sk-gw-stored-key-0123456789abcdef"],
+      headers: { Authorization: HEADER_SECRET },
+    }],
+  });
+  const draft = fromConfig(maskConfig(config));
+  const row = draft.providers[0].headers[0];
+  assert.equal(row.b, "Bearer…ghij");
+  assert.deepEqual(toConfig(draft).body.providers, [
+    { ...maskConfig(config).providers[0], headers: { Authorization: "Bearer…ghij" } },
+  ]);
+  Object.assign(row, { b: "", was: "Bearer…ghij" });
+  const key = `${draft.providers[0].uid}.headers.${row.uid}`;
+  assert.match(validate(draft).warnings[key], /stored value Bearer…ghij is replaced/);
 });

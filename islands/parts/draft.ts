@@ -498,6 +498,9 @@ export function validate(d: Draft): Validation {
     for (const row of p.headers) {
       const rk = `${p.uid}.headers.${row.uid}`;
       const a = row.a.trim();
+      if (row.was && row.b === "") {
+        warnings[rk] = `left empty, the stored value ${row.was} is replaced by an empty one`;
+      }
       if (a === "" && row.b === "") continue;
       if (a === "") errors[rk] = "enter a header name";
       else if (!HEADER_NAME.test(a)) errors[rk] = "not a valid header name";
