@@ -39,96 +39,9 @@ export function RowsEditor(props: RowsProps) {
       </div>
       {rows.length > 0 && (
         <ul class="rows" aria-labelledby={titleId}>
-          {rows.map((r, i) => {
-            const base = `${p.uid}-${section}-${r.uid}`;
-            const errorKey = `${p.uid}.${section}.${r.uid}`;
-            const error = fieldError(store, errorKey);
-            const a11y = {
-              "aria-invalid": error ? ("true" as const) : undefined,
-              "aria-describedby": `${base}-msg`,
-            };
-            return (
-              <li class="row map-row" key={r.uid}>
-                <label class="visually-hidden" for={`${base}-a`}>{props.aLabel} {i + 1}</label>
-                <input
-                  id={`${base}-a`}
-                  class="grow"
-                  type="text"
-                  spellcheck={false}
-                  placeholder={props.aPlaceholder}
-                  value={r.a}
-                  {...a11y}
-                  onInput={(e) =>
-                    editRows((rs) => {
-                      rs.find((x) => x.uid === r.uid)!.a = val(e);
-                    }, r.uid)}
-                />
-                <span class="arrow" aria-hidden="true">{section === "modelMap" ? "→" : ":"}</span>
-                {section === "headers"
-                  ? (
-                    <HeaderValue
-                      r={r}
-                      n={i + 1}
-                      base={base}
-                      a11y={a11y}
-                      edit={(change) =>
-                        editRows((rs) => change(rs.find((x) => x.uid === r.uid)!), r.uid)}
-                    />
-                  )
-                  : (
-                    <>
-                      <label class="visually-hidden" for={`${base}-b`}>
-                        {props.bLabel} {i + 1}
-                      </label>
-                      <input
-                        id={`${base}-b`}
-                        class="grow"
-                        type="text"
-                        spellcheck={false}
-                        placeholder={props.bPlaceholder}
-                        value={r.b}
-                        {...a11y}
-                        onInput={(e) =>
-                          editRows((rs) => {
-                            rs.find((x) => x.uid === r.uid)!.b = val(e);
-                          }, r.uid)}
-                      />
-                    </>
-                  )}
-                {props.orderable && (
-                  <>
-                    <button
-                      type="button"
-                      class="btn icon small"
-                      disabled={i === 0}
-                      aria-label={`Move row ${i + 1} up`}
-                      onClick={() => editRows((rs) => rs.splice(i - 1, 0, ...rs.splice(i, 1)))}
-                    >
-                      ↑
-                    </button>
-                    <button
-                      type="button"
-                      class="btn icon small"
-                      disabled={i === rows.length - 1}
-                      aria-label={`Move row ${i + 1} down`}
-                      onClick={() => editRows((rs) => rs.splice(i + 1, 0, ...rs.splice(i, 1)))}
-                    >
-                      ↓
-                    </button>
-                  </>
-                )}
-                <button
-                  type="button"
-                  class="btn icon small danger-text"
-                  aria-label={`Remove row ${i + 1}`}
-                  onClick={() => editRows((rs) => rs.splice(i, 1))}
-                >
-                  ✕
-                </button>
-                <RowMessage store={store} errorKey={errorKey} id={`${base}-msg`} />
-              </li>
-            );
-          })}
+          {rows.map((r, i) => (
+            <MapRow key={r.uid} {...props} r={r} i={i} count={rows.length} editRows={editRows} />
+          ))}
         </ul>
       )}
       <RowMessage store={store} errorKey={`${p.uid}.${section}`} id={`${titleId}-msg`} />
@@ -140,6 +53,105 @@ export function RowsEditor(props: RowsProps) {
         + {props.addLabel}
       </button>
     </div>
+  );
+}
+
+/** One row of a map: its two fields, move buttons where order matters, remove, its message. */
+function MapRow(
+  { r, i, count, editRows, ...props }: RowsProps & {
+    r: Row;
+    i: number;
+    count: number;
+    editRows: (change: (rows: Row[]) => void, rowUid?: string) => void;
+  },
+) {
+  const { store, p, section } = props;
+  const base = `${p.uid}-${section}-${r.uid}`;
+  const errorKey = `${p.uid}.${section}.${r.uid}`;
+  const error = fieldError(store, errorKey);
+  const a11y = {
+    "aria-invalid": error ? ("true" as const) : undefined,
+    "aria-describedby": `${base}-msg`,
+  };
+  return (
+    <li class="row map-row">
+      <label class="visually-hidden" for={`${base}-a`}>{props.aLabel} {i + 1}</label>
+      <input
+        id={`${base}-a`}
+        class="grow"
+        type="text"
+        spellcheck={false}
+        placeholder={props.aPlaceholder}
+        value={r.a}
+        {...a11y}
+        onInput={(e) =>
+          editRows((rs) => {
+            rs.find((x) => x.uid === r.uid)!.a = val(e);
+          }, r.uid)}
+      />
+      <span class="arrow" aria-hidden="true">{section === "modelMap" ? "→" : ":"}</span>
+      {section === "headers"
+        ? (
+          <HeaderValue
+            r={r}
+            n={i + 1}
+            base={base}
+            a11y={a11y}
+            edit={(change) => editRows((rs) => change(rs.find((x) => x.uid === r.uid)!), r.uid)}
+          />
+        )
+        : (
+          <>
+            <label class="visually-hidden" for={`${base}-b`}>
+              {props.bLabel} {i + 1}
+            </label>
+            <input
+              id={`${base}-b`}
+              class="grow"
+              type="text"
+              spellcheck={false}
+              placeholder={props.bPlaceholder}
+              value={r.b}
+              {...a11y}
+              onInput={(e) =>
+                editRows((rs) => {
+                  rs.find((x) => x.uid === r.uid)!.b = val(e);
+                }, r.uid)}
+            />
+          </>
+        )}
+      {props.orderable && (
+        <>
+          <button
+            type="button"
+            class="btn icon small"
+            disabled={i === 0}
+            aria-label={`Move row ${i + 1} up`}
+            onClick={() => editRows((rs) => rs.splice(i - 1, 0, ...rs.splice(i, 1)))}
+          >
+            ↑
+          </button>
+          <button
+            type="button"
+            class="btn icon small"
+            disabled={i === count - 1}
+            aria-label={`Move row ${i + 1} down`}
+            onClick={() => editRows((rs) => rs.splice(i + 1, 0, ...rs.splice(i, 1)))}
+          >
+            ↓
+          </button>
+        </>
+      )}
+      <button
+        type="button"
+        class="btn icon small danger-text"
+        aria-label={`Remove row ${i + 1}`}
+        onClick={() => editRows((rs) => rs.splice(i, 1))}
+      >
+        ✕
+      </button>
+      <RowMessage store={store} errorKey={errorKey} id={`${base}-msg`} />
+    </li>
   );
 }
 
