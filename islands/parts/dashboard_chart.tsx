@@ -40,7 +40,7 @@ interface ChartProps {
   stepMs?: number;
 }
 
-/** The colours the charts use, read from static/admin.css so they follow the theme. */
+/** The colours the charts use, read from static/css/dashboard.css so they follow the theme. */
 function themeColors() {
   const css = getComputedStyle(document.documentElement);
   const v = (name: string, fallback: string) => css.getPropertyValue(name).trim() || fallback;

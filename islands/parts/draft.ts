@@ -27,6 +27,8 @@ export interface Row {
   uid: string;
   a: string;
   b: string;
+  /** The masked stored header value this row is replacing (kept if the user changes their mind). */
+  was?: string;
 }
 
 /** One key: `stored` rows hold the masked stored key (sent back as is, which keeps it). */
@@ -497,6 +499,9 @@ export function validate(d: Draft): Validation {
     for (const row of p.headers) {
       const rk = `${p.uid}.headers.${row.uid}`;
       const a = row.a.trim();
+      if (row.was && row.b === "") {
+        warnings[rk] = `left empty, the stored value ${row.was} is replaced by an empty one`;
+      }
       if (a === "" && row.b === "") continue;
       if (a === "") errors[rk] = "enter a header name";
       else if (!HEADER_NAME.test(a)) errors[rk] = "not a valid header name";

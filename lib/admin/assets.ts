@@ -1,15 +1,33 @@
 /**
- * The admin page's static files: the stylesheet (static/admin.css) and the island bundle that
- * `deno task build` writes to static/build/. Read once, served with a content hash so browsers
- * may cache them for good.
+ * The admin page's static files: the stylesheet, joined from each island's CSS in static/css/,
+ * and the island bundle that `deno task build` writes to static/build/. Read once, served with a
+ * content hash so browsers may cache them for good.
  */
 const STATIC = new URL("../../static/", import.meta.url);
 
-/** The files the admin page may load, by public name. */
-const FILES: Record<string, { path: string; type: string }> = {
-  "admin.css": { path: "admin.css", type: "text/css; charset=utf-8" },
-  "admin.js": { path: "build/admin.js", type: "text/javascript; charset=utf-8" },
-  "admin.js.map": { path: "build/admin.js.map", type: "application/json; charset=utf-8" },
+/**
+ * The stylesheet's parts, in cascade order: the frame and shared pieces first, then one file per
+ * island (a later rule wins a tie, so the order is part of the design).
+ */
+export const CSS_PARTS = [
+  "base.css",
+  "parts.css",
+  "chain.css",
+  "access_keys.css",
+  "connect.css",
+  "import_export.css",
+  "save_bar.css",
+  "login.css",
+  "request_log.css",
+  "settings.css",
+  "dashboard.css",
+].map((name) => `css/${name}`);
+
+/** The files the admin page may load, by public name: one file, or several joined in order. */
+const FILES: Record<string, { paths: string[]; type: string }> = {
+  "admin.css": { paths: CSS_PARTS, type: "text/css; charset=utf-8" },
+  "admin.js": { paths: ["build/admin.js"], type: "text/javascript; charset=utf-8" },
+  "admin.js.map": { paths: ["build/admin.js.map"], type: "application/json; charset=utf-8" },
 };
 
 export interface Asset {
@@ -19,13 +37,21 @@ export interface Asset {
   hash: string;
 }
 
+// A cache of immutable data: the files do not change while Detour runs (a missing one is retried).
 const cache = new Map<string, Promise<Asset | null>>();
 
+/** The files joined, each ending in a newline so no rule runs into the next file's first. */
+async function join(paths: string[]): Promise<Uint8Array<ArrayBuffer>> {
+  if (paths.length === 1) return await Deno.readFile(new URL(paths[0], STATIC));
+  const texts = await Promise.all(paths.map((p) => Deno.readTextFile(new URL(p, STATIC))));
+  return new TextEncoder().encode(texts.map((t) => t.endsWith("\n") ? t : `${t}\n`).join(""));
+}
+
 async function read(name: string): Promise<Asset | null> {
-  const file = FILES[name];
+  const file = Object.hasOwn(FILES, name) ? FILES[name] : undefined;
   if (!file) return null;
   try {
-    const body = await Deno.readFile(new URL(file.path, STATIC));
+    const body = await join(file.paths);
     const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", body));
     const hash = Array.from(digest.slice(0, 6), (b) => b.toString(16).padStart(2, "0")).join("");
     return { body, type: file.type, hash };

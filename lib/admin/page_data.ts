@@ -1,6 +1,6 @@
 /**
  * What the admin page renders and its islands start from: nothing in it is a stored secret
- * (keys are masked, access keys are listed by hint only).
+ * (keys, header values and other secret fields are masked, access keys are listed by hint only).
  */
 import type { Context } from "hono";
 import { maskConfig } from "../config/mask.ts";

@@ -1,6 +1,7 @@
 /**
  * Stored secrets never leave the server whole: masking for output, and un-masking edits on
- * input. Secrets are every provider's `keys` plus the fields named in `SECRET_FIELDS`.
+ * input. Secrets are every provider's `keys`, the values of its extra `headers` (they often carry
+ * a credential: `Authorization`, `x-api-key`), and the fields named in `SECRET_FIELDS`.
  */
 import { type ConfigInput, SECRET_FIELDS } from "./schema.ts";
 
@@ -49,12 +50,66 @@ export function maskConfig<T extends { providers: AnyProvider[]; webhook?: AnyWe
         ...p,
         keys: ((p.keys as string[] | undefined) ?? []).map(maskKey),
       };
+      if (p.headers && typeof p.headers === "object") out.headers = maskHeaders(p.headers);
       for (const field of SECRET_FIELDS) {
         if (typeof p[field] === "string") out[field] = maskKey(p[field] as string);
       }
       return out;
     }),
   };
+}
+
+/** Header values masked like keys; names stay readable. */
+function maskHeaders(headers: object): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(headers).map(([name, v]) => [name, typeof v === "string" ? maskKey(v) : v]),
+  );
+}
+
+/** A provider's header value by name, any case (header names are case-insensitive). */
+function headerOf(p: AnyProvider | undefined, name: string): string | undefined {
+  const headers = p?.headers;
+  if (!headers || typeof headers !== "object") return undefined;
+  const lower = name.toLowerCase();
+  for (const [k, v] of Object.entries(headers)) {
+    if (k.toLowerCase() === lower && typeof v === "string") return v;
+  }
+  return undefined;
+}
+
+/**
+ * The stored value a masked header value stands for: the same header of the same provider, else
+ * the only stored value of that header with that mask (a provider renamed in the same edit).
+ */
+function unmaskHeader(
+  name: string,
+  value: string,
+  own: AnyProvider | undefined,
+  stored: AnyProvider[],
+): string | undefined {
+  const previous = headerOf(own, name);
+  if (previous !== undefined && maskKey(previous) === value) return previous;
+  const matches = new Set(
+    stored.map((s) => headerOf(s, name)).filter((v) => v !== undefined && maskKey(v) === value),
+  );
+  return matches.size === 1 ? [...matches][0] : undefined;
+}
+
+/** An edited header map with each masked value replaced by the stored one it stands for. */
+function unmaskHeaders(
+  headers: object,
+  own: AnyProvider | undefined,
+  stored: AnyProvider[],
+  fail: (name: string, value: string) => void,
+): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(headers).map(([name, value]) => {
+      if (typeof value !== "string" || !isMasked(value)) return [name, value];
+      const previous = unmaskHeader(name, value, own, stored);
+      if (previous === undefined) fail(name, value);
+      return [name, previous ?? value];
+    }),
+  );
 }
 
 /** A masked secret in an edit that matches no stored one. */
@@ -66,8 +121,9 @@ export interface UnmaskError {
 /**
  * Replaces masked secrets in an edited config with the stored ones they stand for ("keep the
  * stored one"). Keys: first the key at the same position of the same provider, else the only
- * key of that provider (or any provider) with the same mask. Other secret fields: the same
- * field of the same provider.
+ * key of that provider (or any provider) with the same mask. Header values: the same header
+ * of the same provider (else the only stored one with that name and mask). Other secret fields:
+ * the same field of the same provider.
  */
 export function unmaskKeys(
   input: ConfigInput,
@@ -97,6 +153,19 @@ export function unmaskKeys(
         });
         return value;
       });
+    }
+    if (p.headers && typeof p.headers === "object" && !Array.isArray(p.headers)) {
+      out.headers = unmaskHeaders(
+        p.headers,
+        storedP,
+        stored.providers,
+        (name, value) =>
+          errors.push({
+            path: ["providers", pi, "headers", name],
+            message:
+              `"${value}" is a masked header value that matches no stored one: type it in full`,
+          }),
+      );
     }
     for (const field of SECRET_FIELDS) {
       const value = p[field];
