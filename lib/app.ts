@@ -8,7 +8,6 @@ import { messagesRoutes } from "../routes/v1/messages.ts";
 import { modelsRoutes } from "../routes/v1/models.ts";
 import { chatRoutes } from "../routes/v1/chat.ts";
 import { cors } from "./http/cors.ts";
-import { installRepair } from "./repair/wrap.ts";
 import { adminApiRoutes } from "../routes/admin/api.ts";
 import { adminPageRoutes } from "../routes/admin/pages.tsx";
 import { requestLogRoutes } from "../routes/admin/requests.ts";
@@ -33,7 +32,6 @@ const KNOWN: Record<string, string> = {
 export function buildApp(deps: Deps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use(requestId);
-  installRepair({ logger: deps.logger, live: deps.live });
   app.use("/v1/*", cors(() => deps.live.config.corsOrigins));
   app.route("/", healthRoutes(deps));
   app.route("/", messagesRoutes(deps));

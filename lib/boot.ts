@@ -16,7 +16,10 @@ import { OutcomeBuffer } from "./store/outcome_buffer.ts";
 import { Metrics } from "./usage/metrics.ts";
 import { QuotaBoard } from "./usage/quota_board.ts";
 import { UsageRecorder } from "./usage/recorder.ts";
-import { ClaudeOAuth, configureClaudeOAuth } from "./providers/claude_subscription.ts";
+import { ClaudeOAuth } from "./providers/claude_subscription.ts";
+import { createAdapters } from "./providers/adapters.ts";
+import { GoogleTokens } from "./providers/google_auth.ts";
+import { ConversationBook } from "./repair/session.ts";
 
 /** Reads and validates CONFIG_FILE (Detour or claude-code-fallback format). */
 export async function readConfigFile(path: string): Promise<Config> {
@@ -89,10 +92,6 @@ export async function boot(
   const outcomes = new OutcomeBuffer(kv, {
     onError: (err) => logger.warn("writing outcomes failed", { err: String(err) }),
   });
-  // Claude subscription tokens are refreshed into this KV (one keeper per process).
-  const unsetOAuth = configureClaudeOAuth(
-    new ClaudeOAuth(kv, { log: (msg, fields) => logger.info(msg, fields) }),
-  );
   const stop = new AbortController();
   const refresh = () =>
     Promise.all([live.reload(), accessKeys.reload(kv)]).catch((err) =>
@@ -101,7 +100,8 @@ export async function boot(
   void watchConfig(kv, refresh, stop.signal);
   // A watch can drop silently on some backends; a slow re-read bounds how stale config gets.
   const timer = setInterval(refresh, 30_000);
-  return {
+  const conversations = new ConversationBook();
+  const deps: Deps & { close(): Promise<void> } = {
     kv,
     live,
     accessKeys,
@@ -116,13 +116,24 @@ export async function boot(
     metrics: new Metrics(),
     metricsToken: env.METRICS_TOKEN,
     trustProxyHops: env.TRUST_PROXY_HOPS,
+    conversations,
+    adapters: createAdapters({
+      // Read per call, so a test may set `deps.fetch` after boot.
+      fetch: (input, init) => (deps.fetch ?? fetch)(input, init),
+      // Claude subscription tokens are refreshed into this KV.
+      oauth: new ClaudeOAuth(kv, { log: (msg, fields) => logger.info(msg, fields) }),
+      google: new GoogleTokens(),
+      logger,
+      live,
+      conversations,
+    }),
     async close() {
       stop.abort();
       clearInterval(timer);
-      unsetOAuth();
       await outcomes.flush();
       await usage.flush();
       await Promise.all([circuits.flush(), webhook.flush()]);
     },
   };
+  return deps;
 }

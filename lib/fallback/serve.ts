@@ -4,7 +4,6 @@
  * when the answer has gone out. Routes add only their own wire format around it.
  */
 import type { Deps } from "../deps.ts";
-import { adapterFor } from "../providers/registry.ts";
 import { preferSessionProvider } from "../repair/affinity.ts";
 import { runAttempts } from "./engine.ts";
 import type { InboundRequest } from "./inbound.ts";
@@ -18,12 +17,13 @@ export interface Unplanned {
 
 /**
  * Serves `req` through the chain: the client response, or `Unplanned` when no provider can
- * take it (each route words that error in its own format). `started` is when the route began.
+ * take it (each route words that error in its own format). `route` names the route in logs
+ * (`messages`, `count_tokens`, `chat_completions`); `started` is when the route began.
  */
 export async function serveThroughChain(
   deps: Deps,
   req: InboundRequest,
-  endpoint: string,
+  route: string,
   started: number,
 ): Promise<Response | Unplanned> {
   const chain = deps.live.chain;
@@ -36,12 +36,17 @@ export async function serveThroughChain(
     deps.circuits,
   );
   if (plan.attempts.length === 0) return { unplanned: plan };
-  const attempts = preferSessionProvider(req, plan.attempts, chain, deps.cooldowns);
+  const attempts = preferSessionProvider(
+    deps.conversations,
+    req,
+    plan.attempts,
+    chain,
+    deps.cooldowns,
+  );
   const result = await runAttempts(req, attempts, chain.config, {
-    adapterFor,
+    send: deps.adapters.send,
     cooldowns: deps.cooldowns,
-    fetch: deps.fetch,
   });
-  logWhenDone(deps, req, endpoint, attempts, result, started);
+  logWhenDone(deps, req, route, attempts, result, started);
   return result.response;
 }

@@ -85,7 +85,7 @@ export function recordRequest(
     usage: served && result.response.ok && endpoint !== "count_tokens"
       ? {
         at: now,
-        provider: served.provider.provider.id,
+        provider: served.provider.id,
         keyLabel,
         model: modelServed ?? req.model,
         counts: {
@@ -98,7 +98,7 @@ export function recordRequest(
       }
       : null,
     quotaTargets: served
-      ? [served.provider.target, ...(keyLabel ? [served.credential.target] : [])]
+      ? [served.entry.target, ...(keyLabel ? [served.credential.target] : [])]
       : [],
     entry,
     bodies,
@@ -108,7 +108,7 @@ export function recordRequest(
       fellBack: result.attempts.length > 1,
       error: status >= 400,
       served: served && result.response.ok && last
-        ? { provider: served.provider.provider.id, ms: last.ms }
+        ? { provider: served.provider.id, ms: last.ms }
         : null,
     },
   });

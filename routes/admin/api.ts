@@ -185,7 +185,9 @@ export function adminApiRoutes(deps: Deps, guard: MiddlewareHandler<AppEnv> = re
         parsed.error.issues.map((i) => ({ path: pathOf(i.path), message: i.message })),
       );
     }
-    return c.json(await probeProvider(deps.live.chain, id, { ...parsed.data, fetch: deps.fetch }));
+    return c.json(
+      await probeProvider(deps.live.chain, id, { ...parsed.data, send: deps.adapters.send }),
+    );
   });
 
   app.post("/admin/api/providers/:id/reset", async (c) => {
