@@ -7,7 +7,7 @@ import { convertLegacyConfig, isLegacyConfig } from "./config/legacy.ts";
 import type { Env } from "./config/env.ts";
 import { CooldownBoard } from "./fallback/cooldown_board.ts";
 import { CircuitBoard } from "./fallback/circuit_board.ts";
-import { createLogger, resolveLogFormat } from "./log.ts";
+import { createLogger, type Logger, resolveLogFormat } from "./log.ts";
 import { Webhook } from "./notify/webhook.ts";
 import { circuitEvent, cooldownEvent } from "./usage/timeline.ts";
 import type { Deps } from "./deps.ts";
@@ -46,6 +46,27 @@ export async function openKv(env: Env): Promise<Deno.Kv> {
     if (dir && dir !== env.KV_PATH) await Deno.mkdir(dir, { recursive: true });
   }
   return await Deno.openKv(env.KV_PATH);
+}
+
+/** Keeps config and access keys fresh from KV; returns how to stop. */
+function refreshConfig(
+  kv: Deno.Kv,
+  live: LiveConfig,
+  accessKeys: AccessKeyIndex,
+  logger: Logger,
+): () => void {
+  const stop = new AbortController();
+  const refresh = () =>
+    Promise.all([live.reload(), accessKeys.reload(kv)]).catch((err) =>
+      logger.warn("config reload failed", { err: String(err) })
+    );
+  void watchConfig(kv, refresh, stop.signal);
+  // A watch can drop silently on some backends; a slow re-read bounds how stale config gets.
+  const timer = setInterval(refresh, 30_000);
+  return () => {
+    stop.abort();
+    clearInterval(timer);
+  };
 }
 
 /** Everything the app needs, plus a `close` that stops background work. */
@@ -92,14 +113,7 @@ export async function boot(
   const outcomes = new OutcomeBuffer(kv, {
     onError: (err) => logger.warn("writing outcomes failed", { err: String(err) }),
   });
-  const stop = new AbortController();
-  const refresh = () =>
-    Promise.all([live.reload(), accessKeys.reload(kv)]).catch((err) =>
-      logger.warn("config reload failed", { err: String(err) })
-    );
-  void watchConfig(kv, refresh, stop.signal);
-  // A watch can drop silently on some backends; a slow re-read bounds how stale config gets.
-  const timer = setInterval(refresh, 30_000);
+  const stopRefresh = refreshConfig(kv, live, accessKeys, logger);
   const conversations = new ConversationBook();
   const deps: Deps & { close(): Promise<void> } = {
     kv,
@@ -128,8 +142,7 @@ export async function boot(
       conversations,
     }),
     async close() {
-      stop.abort();
-      clearInterval(timer);
+      stopRefresh();
       await outcomes.flush();
       await usage.flush();
       await Promise.all([circuits.flush(), webhook.flush()]);
