@@ -8,19 +8,13 @@ import type { Config } from "../config/schema.ts";
 import { readBounded } from "../http/body.ts";
 import { anthropicError, errorTypeForStatus } from "../http/errors.ts";
 import { redactSecrets } from "../http/redact.ts";
-import { forwardableResponseHeaders, retryAfterMs } from "../http/headers.ts";
+import { forwardableResponseHeaders } from "../http/headers.ts";
 import { peekAnthropicStream } from "../http/sse_peek.ts";
 import { classifyStatus, scopeOf, statusForErrorType } from "./classify.ts";
 import { commitStream, commitTapped, commitWhole, type EngineResult } from "./commit.ts";
 import type { InboundRequest } from "./inbound.ts";
 import { attemptCall, type Send } from "./interceptors.ts";
-import {
-  AttemptLedger,
-  type CooldownSink,
-  describeError,
-  redactBody,
-  withDetourHeaders,
-} from "./ledger.ts";
+import { AttemptLedger, type CooldownSink, withDetourHeaders } from "./ledger.ts";
 import type { Attempt } from "./plan.ts";
 import { type RelayObserver, usageObserver } from "./relay_observer.ts";
 
@@ -105,20 +99,7 @@ async function tryAttempt(
     if (verdict === "fallback") {
       const body = await readBounded(res);
       settle();
-      ledger.keepFailure({
-        status: res.status,
-        headers: res.headers,
-        // A stored key's refusal may echo the key: the client never sees it.
-        body: attempt.credential.kind === "stored" ? redactBody(body) : body,
-      });
-      const error = describeError(res.status, body);
-      const failure = {
-        status: res.status,
-        outcome: "fallback",
-        error,
-        scope: scopeOf(res.status),
-      };
-      ledger.fail(attempt, started, failure, retryAfterMs(res.headers));
+      ledger.refused(attempt, started, res.status, res.headers, body);
       return "fallback";
     }
     const observer = deps.observer ?? usageObserver;
@@ -183,11 +164,11 @@ async function tryStream(
       const body = new TextEncoder().encode(
         JSON.stringify({ type: "error", error: { type: peek.errorType, message: peek.message } }),
       );
-      ledger.keepFailure({
+      ledger.firstHttpFailure ??= {
         status,
         headers: new Headers({ "content-type": "application/json" }),
         body,
-      });
+      };
       const error = `${peek.errorType}: ${redactSecrets(peek.message.slice(0, 200))}`;
       ledger.fail(attempt, started, {
         status,

@@ -8,7 +8,8 @@ import type { Config } from "../config/schema.ts";
 import { redactSecrets } from "../http/redact.ts";
 import type { Cooldown } from "../store/cooldown_store.ts";
 import type { OutcomeRecord } from "../store/health_store.ts";
-import { cooldownMs, type Scope } from "./classify.ts";
+import { retryAfterMs } from "../http/headers.ts";
+import { cooldownMs, type Scope, scopeOf } from "./classify.ts";
 import type { Attempt } from "./plan.ts";
 
 /** One attempt as logs and `x-detour-attempts` report it. */
@@ -109,9 +110,23 @@ export class AttemptLedger {
     if (failure.scope === "provider") this.#failedProviders.add(attempt.provider.id);
   }
 
-  /** Keeps the first upstream error answer for the all-failed reply. */
-  keepFailure(failure: HttpFailure): void {
-    this.firstHttpFailure ??= failure;
+  /** An upstream answered with a fallback status: kept (the first one), failed, cooled down. */
+  refused(
+    attempt: Attempt,
+    started: number,
+    status: number,
+    headers: Headers,
+    body: Uint8Array<ArrayBuffer>,
+  ): void {
+    this.firstHttpFailure ??= {
+      status,
+      headers,
+      // A stored key's refusal may echo the key: the client never sees it.
+      body: attempt.credential.kind === "stored" ? redactBody(body) : body,
+    };
+    const error = describeError(status, body);
+    const failure = { status, outcome: "fallback", error, scope: scopeOf(status) };
+    this.fail(attempt, started, failure, retryAfterMs(headers));
   }
 
   /** Cools the attempt's credential or whole provider down, as configured (never awaited). */
@@ -154,7 +169,7 @@ export function withDetourHeaders(
 }
 
 /** A short description of an upstream error body (Anthropic's `error.message`), never secrets. */
-export function describeError(status: number, body: Uint8Array): string {
+function describeError(status: number, body: Uint8Array): string {
   try {
     const parsed = JSON.parse(new TextDecoder().decode(body));
     const msg = parsed?.error?.message ?? parsed?.message;
@@ -164,7 +179,7 @@ export function describeError(status: number, body: Uint8Array): string {
 }
 
 /** An error body with credential-like strings scrubbed (it stays JSON when it was JSON). */
-export function redactBody(body: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
+function redactBody(body: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
   const text = new TextDecoder().decode(body);
   const clean = redactSecrets(text);
   return clean === text ? body : new TextEncoder().encode(clean);
