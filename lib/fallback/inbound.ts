@@ -32,13 +32,8 @@ export interface InboundRequest {
   client: ClientContext;
   /** Aborts when the client goes away. */
   signal: AbortSignal;
-  /** Derived from `json` on first use (see `memoOf`). */
+  /** What was derived from `json`, created on first use. */
   memo?: BodyMemo;
-}
-
-/** The request's memo, created on first use. */
-export function memoOf(req: InboundRequest): BodyMemo {
-  return req.memo ??= {};
 }
 
 /**
@@ -47,8 +42,7 @@ export function memoOf(req: InboundRequest): BodyMemo {
  */
 export function bodyForModel(req: InboundRequest, model: string): Uint8Array<ArrayBuffer> {
   if (model === req.model) return req.raw;
-  const memo = memoOf(req);
-  const cache = memo.reserialized ??= new Map();
+  const cache = (req.memo ??= {}).reserialized ??= new Map();
   let body = cache.get(model);
   if (!body) {
     body = new TextEncoder().encode(JSON.stringify({ ...req.json, model }));

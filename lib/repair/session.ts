@@ -8,6 +8,9 @@
  * still rejects a signature is retried once without thinking.
  */
 import type { BodyMemo } from "../fallback/inbound.ts";
+
+/** Whose body memo keeps the fingerprint: the request that carries `body`. */
+type MemoHolder = { memo?: BodyMemo };
 import { fnv64, obj } from "../translate/sse.ts";
 
 type Json = Record<string, unknown>;
@@ -40,15 +43,15 @@ export function sessionIdOf(headers: Headers, body: Json): string | null {
  * One conversation within a session: a session runs several (the main loop, sub-agents, title
  * requests), told apart by their first message; `/compact` starts a new one the same way.
  */
-export function historyKey(sessionId: string, body: Json, memo?: BodyMemo): string {
+export function historyKey(sessionId: string, body: Json, request?: MemoHolder): string {
   // Asked twice per request (before sending, after the answer): fingerprint the body once.
-  let hash = memo?.firstMessageHash;
+  let hash = request?.memo?.firstMessageHash;
   if (hash === undefined) {
     const messages = Array.isArray(body.messages) ? body.messages : [];
     const parts: string[] = [];
     sampleValue(messages[0], parts);
     hash = fnv64(parts.join("\u0000"));
-    if (memo) memo.firstMessageHash = hash;
+    if (request) (request.memo ??= {}).firstMessageHash = hash;
   }
   return `${sessionId}:${hash}`;
 }
@@ -114,7 +117,8 @@ class Lru<V> {
 
 /**
  * What Detour remembers about Claude Code conversations, per app (lib/deps.ts `conversations`).
- * `memo` arguments are the request's body memo, so one body is fingerprinted once.
+ * `request` arguments are the request that carries `body`: its memo keeps the body's
+ * fingerprint, so one body is fingerprinted once.
  */
 export class ConversationBook {
   /** history key -> assistant message index -> provider id. */
@@ -130,10 +134,10 @@ export class ConversationBook {
   }
 
   /** Notes that `provider` answered this request (2xx). */
-  served(headers: Headers, body: Json, provider: string, memo?: BodyMemo): void {
+  served(headers: Headers, body: Json, provider: string, request?: MemoHolder): void {
     const sid = sessionIdOf(headers, body);
     if (!sid) return;
-    const key = historyKey(sid, body, memo);
+    const key = historyKey(sid, body, request);
     let turns = this.#producers.get(key);
     if (!turns) turns = new Map();
     turns.set(answerIndex(body), provider);
@@ -145,11 +149,11 @@ export class ConversationBook {
   producers(
     headers: Headers,
     body: Json,
-    memo?: BodyMemo,
+    request?: MemoHolder,
   ): ((index: number) => string | undefined) | undefined {
     const sid = sessionIdOf(headers, body);
     if (!sid) return undefined;
-    const turns = this.#producers.get(historyKey(sid, body, memo));
+    const turns = this.#producers.get(historyKey(sid, body, request));
     return turns ? (index) => turns.get(index) : undefined;
   }
 

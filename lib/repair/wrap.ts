@@ -7,7 +7,7 @@
  */
 import type { Provider } from "../config/schema.ts";
 import type { LiveConfig } from "../config/live_config.ts";
-import { type InboundRequest, memoOf } from "../fallback/inbound.ts";
+import type { InboundRequest } from "../fallback/inbound.ts";
 import type { Interceptor } from "../fallback/interceptors.ts";
 import type { Attempt } from "../fallback/plan.ts";
 import type { Logger } from "../log.ts";
@@ -71,7 +71,7 @@ export function repairedInbound(
   if (provider.type === "openai" && (req as { openai?: unknown }).openai) return req;
   const { body, repairs } = repairRequest(req.json, {
     target: repairTarget(provider, attempt.model),
-    producerOf: env.conversations.producers(req.headers, req.json, memoOf(req)),
+    producerOf: env.conversations.producers(req.headers, req.json, req),
     stripAllThinking,
   });
   logRepairs(env.logger, req, provider.id, repairs);
@@ -125,7 +125,7 @@ export function recordConversation(env: RepairEnv): Interceptor {
     if (req.endpoint === "messages") {
       const provider = call.attempt.provider.id;
       if (out.status >= 200 && out.status < 300) {
-        env.conversations.served(req.headers, req.json, provider, memoOf(req));
+        env.conversations.served(req.headers, req.json, provider, req);
       } else if (env.live.config.fallbackOn.includes(out.status)) {
         env.conversations.markUnhealthy(provider);
       }
