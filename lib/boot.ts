@@ -17,7 +17,7 @@ import { Metrics } from "./usage/metrics.ts";
 import { QuotaBoard } from "./usage/quota_board.ts";
 import { UsageRecorder } from "./usage/recorder.ts";
 import { ClaudeOAuth } from "./providers/claude_subscription.ts";
-import { createAdapters } from "./providers/adapters.ts";
+import { type AdapterDeps, type Adapters, createAdapters } from "./providers/adapters.ts";
 import { GoogleTokens } from "./providers/google_auth.ts";
 import { ConversationBook } from "./repair/session.ts";
 
@@ -69,6 +69,16 @@ function refreshConfig(
   };
 }
 
+/** The app's adapters, with their own token keepers (Claude subscription tokens go to `kv`). */
+function appAdapters(deps: Omit<AdapterDeps, "oauth" | "google"> & { kv: Deno.Kv }): Adapters {
+  const { kv, logger } = deps;
+  return createAdapters({
+    ...deps,
+    oauth: new ClaudeOAuth(kv, { fetch: deps.fetch, log: (msg, f) => logger.info(msg, f) }),
+    google: new GoogleTokens(deps.fetch),
+  });
+}
+
 /** Everything the app needs, plus a `close` that stops background work. */
 export async function boot(
   env: Env,
@@ -115,6 +125,9 @@ export async function boot(
   });
   const stopRefresh = refreshConfig(kv, live, accessKeys, logger);
   const conversations = new ConversationBook();
+  // Every upstream call (attempts, model lists, token endpoints) goes through `deps.fetch`, read
+  // per call so a test may set it after boot.
+  const upstreamFetch: typeof fetch = (input, init) => (deps.fetch ?? fetch)(input, init);
   const deps: Deps & { close(): Promise<void> } = {
     kv,
     live,
@@ -131,16 +144,7 @@ export async function boot(
     metricsToken: env.METRICS_TOKEN,
     trustProxyHops: env.TRUST_PROXY_HOPS,
     conversations,
-    adapters: createAdapters({
-      // Read per call, so a test may set `deps.fetch` after boot.
-      fetch: (input, init) => (deps.fetch ?? fetch)(input, init),
-      // Claude subscription tokens are refreshed into this KV.
-      oauth: new ClaudeOAuth(kv, { log: (msg, fields) => logger.info(msg, fields) }),
-      google: new GoogleTokens(),
-      logger,
-      live,
-      conversations,
-    }),
+    adapters: appAdapters({ fetch: upstreamFetch, kv, logger, live, conversations }),
     async close() {
       stopRefresh();
       await outcomes.flush();
