@@ -273,3 +273,18 @@ Deno.test("engine: all failed answers with the first upstream error, else 502 or
     hung.close();
   }
 });
+
+Deno.test("engine: two apps in one process share no state (key rotation per app)", async () => {
+  const a = await engineFixture([PRIMARY], () => json(message));
+  const b = await engineFixture([PRIMARY], () => json(message));
+  try {
+    const key = (t: typeof a) => t.calls.at(-1)!.headers.get("x-api-key");
+    await a.run();
+    await a.run();
+    await b.run();
+    assert.deepEqual([key(a), key(b)], ["key-primary-two-000", "key-primary-one-000"]);
+  } finally {
+    a.close();
+    b.close();
+  }
+});
