@@ -1,7 +1,10 @@
 /** The inbound request as every later stage sees it: body read once, parsed once. */
 import type { ClientContext } from "../auth/client.ts";
 
-/** Which Anthropic endpoint the client called. */
+/**
+ * Which Anthropic endpoint the request is for (an OpenAI chat request is `messages`). Not the
+ * request log's `endpoint`, which names the route (see serve.ts `route`).
+ */
 export type Endpoint = "messages" | "count_tokens";
 
 /**
