@@ -65,6 +65,7 @@ export interface Seed {
   tokens(): Promise<FileTokens>;
 }
 
+/** Where `provider`'s tokens start: an id naming the source, and how to read the tokens. */
 export async function seedOf(provider: Provider): Promise<Seed> {
   const path = provider.oauthCredentialsFile;
   if (path) {
