@@ -10,7 +10,6 @@ import { chatRoutes } from "../routes/v1/chat.ts";
 import { cors } from "./http/cors.ts";
 import { browserGuard } from "./http/browser_guard.ts";
 import { refuseLoops } from "./fallback/hop.ts";
-import { installRepair } from "./repair/wrap.ts";
 import { adminApiRoutes } from "../routes/admin/api.ts";
 import { adminPageRoutes } from "../routes/admin/pages.tsx";
 import { requestLogRoutes } from "../routes/admin/requests.ts";
@@ -35,7 +34,6 @@ const KNOWN: Record<string, string> = {
 export function buildApp(deps: Deps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use(requestId);
-  installRepair({ logger: deps.logger, live: deps.live });
   app.use("/v1/*", cors(() => deps.live.config.corsOrigins));
   app.use("/v1/*", browserGuard(() => deps.live.config.corsOrigins));
   app.use("/v1/*", refuseLoops(() => deps.hopId)); // issue 12: a provider pointing back here

@@ -9,7 +9,7 @@ import type { Env } from "./config/env.ts";
 import { CooldownBoard } from "./fallback/cooldown_board.ts";
 import { CircuitBoard } from "./fallback/circuit_board.ts";
 import { isClientTarget } from "./fallback/targets.ts";
-import { createLogger, resolveLogFormat } from "./log.ts";
+import { createLogger, type Logger, resolveLogFormat } from "./log.ts";
 import { BodyBudget, bodyBudgetBytes } from "./http/body.ts";
 import { Webhook } from "./notify/webhook.ts";
 import { circuitEvent, cooldownEvent } from "./usage/timeline.ts";
@@ -20,7 +20,10 @@ import { OutcomeBuffer } from "./store/outcome_buffer.ts";
 import { Metrics } from "./usage/metrics.ts";
 import { QuotaBoard } from "./usage/quota_board.ts";
 import { UsageRecorder } from "./usage/recorder.ts";
-import { ClaudeOAuth, configureClaudeOAuth } from "./providers/claude_subscription.ts";
+import { ClaudeOAuth } from "./providers/claude_subscription.ts";
+import { type AdapterDeps, type Adapters, createAdapters } from "./providers/adapters.ts";
+import { GoogleTokens } from "./providers/google_auth.ts";
+import { ConversationBook } from "./repair/session.ts";
 
 /** Reads and validates CONFIG_FILE (Detour or claude-code-fallback format). */
 export async function readConfigFile(path: string): Promise<Config> {
@@ -54,6 +57,37 @@ export async function openKv(env: Env): Promise<Deno.Kv> {
     if (dir && dir !== env.KV_PATH) await Deno.mkdir(dir, { recursive: true });
   }
   return await Deno.openKv(env.KV_PATH);
+}
+
+/** Keeps config and access keys fresh from KV; returns how to stop. */
+function refreshConfig(
+  kv: Deno.Kv,
+  live: LiveConfig,
+  accessKeys: AccessKeyIndex,
+  logger: Logger,
+): () => void {
+  const stop = new AbortController();
+  const refresh = () =>
+    Promise.all([live.reload(), accessKeys.reload(kv)]).catch((err) =>
+      logger.warn("config reload failed", { err: String(err) })
+    );
+  void watchConfig(kv, refresh, stop.signal);
+  // A watch can drop silently on some backends; a slow re-read bounds how stale config gets.
+  const timer = setInterval(refresh, 30_000);
+  return () => {
+    stop.abort();
+    clearInterval(timer);
+  };
+}
+
+/** The app's adapters, with their own token keepers (Claude subscription tokens go to `kv`). */
+function appAdapters(deps: Omit<AdapterDeps, "oauth" | "google"> & { kv: Deno.Kv }): Adapters {
+  const { kv, logger } = deps;
+  return createAdapters({
+    ...deps,
+    oauth: new ClaudeOAuth(kv, { fetch: deps.fetch, log: (msg, f) => logger.info(msg, f) }),
+    google: new GoogleTokens(deps.fetch),
+  });
 }
 
 /** Everything the app needs, plus a `close` that stops background work. */
@@ -104,19 +138,14 @@ export async function boot(
   const outcomes = new OutcomeBuffer(kv, {
     onError: (err) => logger.warn("writing outcomes failed", { err: String(err) }),
   });
-  // Claude subscription tokens are refreshed into this KV (one keeper per process).
-  const unsetOAuth = configureClaudeOAuth(
-    new ClaudeOAuth(kv, { log: (msg, fields) => logger.info(msg, fields) }),
-  );
-  const stop = new AbortController();
-  const refresh = () =>
-    Promise.all([live.reload(), accessKeys.reload(kv)]).catch((err) =>
-      logger.warn("config reload failed", { err: String(err) })
-    );
-  void watchConfig(kv, refresh, stop.signal);
-  // A watch can drop silently on some backends; a slow re-read bounds how stale config gets.
-  const timer = setInterval(refresh, 30_000);
-  return {
+  const stopRefresh = refreshConfig(kv, live, accessKeys, logger);
+  const conversations = new ConversationBook();
+  // Every upstream call (attempts, model lists, token endpoints) goes through `deps.fetch`, read
+  // per call so a test may set it after boot.
+  const upstreamFetch: typeof fetch = (input, init) => (deps.fetch ?? fetch)(input, init);
+  // This instance's id in `x-detour-hop`: a request carrying it has come round in a loop.
+  const hopId = newHopId();
+  const deps: Deps & { close(): Promise<void> } = {
     kv,
     live,
     accessKeys,
@@ -132,15 +161,16 @@ export async function boot(
     metricsToken: env.METRICS_TOKEN,
     trustProxyHops: env.TRUST_PROXY_HOPS,
     bodies: new BodyBudget(() => bodyBudgetBytes(live.config.bodyLimitBytes)),
-    hopId: newHopId(), // issue 12
+    hopId,
     listenPort: env.PORT,
+    conversations,
+    adapters: appAdapters({ fetch: upstreamFetch, kv, logger, live, conversations, hopId }),
     async close() {
-      stop.abort();
-      clearInterval(timer);
-      unsetOAuth();
+      stopRefresh();
       await outcomes.flush();
       await usage.flush();
       await Promise.all([circuits.flush(), webhook.flush()]);
     },
   };
+  return deps;
 }

@@ -13,6 +13,8 @@ import type { OutcomeBuffer } from "./store/outcome_buffer.ts";
 import type { Metrics } from "./usage/metrics.ts";
 import type { QuotaBoard } from "./usage/quota_board.ts";
 import type { UsageRecorder } from "./usage/recorder.ts";
+import type { Adapters } from "./providers/adapters.ts";
+import type { ConversationBook } from "./repair/session.ts";
 
 /** The app's dependencies. */
 export interface Deps {
@@ -28,8 +30,12 @@ export interface Deps {
   logger: Logger;
   /** Attempt outcomes for the status page, written to KV in batches. */
   outcomes: OutcomeBuffer;
-  /** Overridable for tests; defaults to the global fetch. */
+  /** Overridable for tests; defaults to the global fetch. Every upstream call goes through it. */
   fetch?: typeof fetch;
+  /** This app's provider adapters and attempt pipeline (token caches and keepers included). */
+  adapters: Adapters;
+  /** Claude Code conversations: who produced each turn, where a failed-over one stays. */
+  conversations: ConversationBook;
   /** Usage sums, quota spend and the request log, written to KV in batches. */
   usage: UsageRecorder;
   /** Token quotas per provider or key; the cooldown board consults it too. */

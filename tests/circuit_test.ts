@@ -178,7 +178,7 @@ Deno.test("plan: healthy first, then degraded, then cooling; open left out unles
   const cooling = new Map([["p:p3", { until: now + 1000 }]]);
   const order = (cd: Map<string, { until: number }>) =>
     planAttempts(chain, "m", client, { get: (t) => cd.get(t) }, now, circuits).attempts.map((a) =>
-      a.provider.provider.id
+      a.provider.id
     );
   assert.deepEqual(order(new Map()), ["p3", "p4", "p1"]);
   assert.deepEqual(order(cooling), ["p4", "p1", "p3"]);

@@ -90,7 +90,7 @@ Deno.test("summary: the served attempt is found once; key label, billing, tokens
     rec("zai", 200, "ok", 300.2),
   ]);
   const s = summarize(await input(), fellBack, done);
-  assert.equal(s.served?.provider.provider.id, "zai");
+  assert.equal(s.served?.provider.id, "zai");
   assert.equal(s.keyLabel, "zai");
   assert.equal(s.billing, "api_key");
   assert.equal(s.modelServed, "glm-4.6-0520");

@@ -3,10 +3,9 @@ import assert from "node:assert/strict";
 import Anthropic from "@anthropic-ai/sdk";
 import { anthropicToolId, repairRequest, type RepairTarget } from "../lib/repair/repair.ts";
 import { reduceSchemaForGemini } from "../lib/repair/schema.ts";
-import { historyKey, SessionBook, sessionIdOf } from "../lib/repair/session.ts";
+import { ConversationBook, historyKey, sessionIdOf } from "../lib/repair/session.ts";
 import { knownOutputLimit } from "../lib/repair/limits.ts";
 import { preferSessionProvider } from "../lib/repair/affinity.ts";
-import { installRepair, sessions } from "../lib/repair/wrap.ts";
 import { compileChain } from "../lib/fallback/chain.ts";
 import { planAttempts } from "../lib/fallback/plan.ts";
 import type { InboundRequest } from "../lib/fallback/inbound.ts";
@@ -200,7 +199,7 @@ Deno.test("sessions: header, JSON and legacy metadata.user_id; history keys; pro
   });
   assert.equal(historyKey(sid, long("fix the parser")), historyKey(sid, long("fix the parser")));
   assert.notEqual(historyKey(sid, long("fix the parser")), historyKey(sid, long("fix the lexer")));
-  const book = new SessionBook();
+  const book = new ConversationBook();
   book.served(h, main, "router"); // answer becomes message 1
   book.served(h, {
     messages: [...main.messages, { role: "assistant", content: "x" }, {
@@ -216,7 +215,7 @@ Deno.test("sessions: header, JSON and legacy metadata.user_id; history keys; pro
 });
 
 Deno.test("affinity: a failed-over session stays put until the primary has been healthy a while", async () => {
-  installRepair({});
+  const sessions = new ConversationBook();
   const config = ConfigSchema.parse({
     providers: [
       { id: "anthropic", type: "anthropic", baseUrl: "https://a.example", keys: ["k1"] },
@@ -234,7 +233,7 @@ Deno.test("affinity: a failed-over session stays put until the primary has been 
     json: { messages: [{ role: "user", content: "hi" }] },
   } as unknown as InboundRequest;
   const order = (now: number) =>
-    preferSessionProvider(req, attempts, chain, none, now).map((a) => a.provider.provider.id);
+    preferSessionProvider(sessions, req, attempts, chain, none, now).map((a) => a.provider.id);
   const t0 = 1_000_000;
   assert.deepEqual(order(t0), ["anthropic", "router"], "no record: chain order");
   sessions.markUnhealthy("anthropic", t0);
@@ -242,7 +241,6 @@ Deno.test("affinity: a failed-over session stays put until the primary has been 
   assert.deepEqual(order(t0 + 10_000), ["router", "anthropic"], "sticks to the fallback");
   assert.deepEqual(order(t0 + 61_000), ["anthropic", "router"], "primary healthy 60 s: back");
   assert.equal(sessions.stickyProvider(sid), undefined);
-  installRepair({});
 });
 
 Deno.test("config: openai base URLs keep /v1; openai-only fields rejected elsewhere; presets valid", () => {

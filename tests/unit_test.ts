@@ -111,7 +111,7 @@ Deno.test("plan: chain order, model filter, disabled skipped, keys rotate", asyn
   const chain = await chainOf();
   const none = { get: () => undefined };
   const a = planAttempts(chain, "claude-sonnet-5", client(), none);
-  assert.deepEqual(a.attempts.map((x) => x.provider.provider.id), ["anthropic", "zai", "zai"]);
+  assert.deepEqual(a.attempts.map((x) => x.provider.id), ["anthropic", "zai", "zai"]);
   assert.equal(a.attempts[1].model, "glm-4.6");
   assert.deepEqual(a.skipped, [{ provider: "off", reason: "disabled" }, {
     provider: "haiku-only",
@@ -130,9 +130,9 @@ Deno.test("plan: credentials decide who may use what", async () => {
   const chain = await chainOf();
   const none = { get: () => undefined };
   const anon = planAttempts(chain, "claude-sonnet-5", client({ authorized: false }), none);
-  assert.deepEqual(anon.attempts.map((x) => x.provider.provider.id), ["anthropic"]);
+  assert.deepEqual(anon.attempts.map((x) => x.provider.id), ["anthropic"]);
   const keyOnly = planAttempts(chain, "claude-sonnet-5", client({ credential: null }), none);
-  assert.deepEqual(keyOnly.attempts.map((x) => x.provider.provider.id), ["zai", "zai"]);
+  assert.deepEqual(keyOnly.attempts.map((x) => x.provider.id), ["zai", "zai"]);
   assert.ok(
     keyOnly.skipped.some((s) => s.provider === "anthropic" && s.reason === "no_credential"),
   );
@@ -164,7 +164,7 @@ Deno.test("plan: cooling attempts go last, soonest first; all cooling still trie
   const all = planAttempts(chain, "claude-sonnet-5", client(), { get: (t) => cooling.get(t) }, now);
   assert.equal(all.attempts.length, 3);
   assert.ok(all.attempts.every((a) => a.coolingUntil !== null));
-  assert.equal(all.attempts[0].provider.provider.id, "zai");
+  assert.equal(all.attempts[0].provider.id, "zai");
 });
 
 Deno.test("config: defaults, base URL normalisation, clear errors", () => {

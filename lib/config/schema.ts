@@ -34,7 +34,7 @@ import {
   SLUG_MESSAGE,
 } from "./rules.ts";
 
-/** Provider types; each has an adapter in lib/providers/registry.ts. */
+/** Provider types; each has an adapter in lib/providers/adapters.ts. */
 export const PROVIDER_TYPES = ["anthropic", "openai", "bedrock", "vertex"] as const;
 
 /** Provider fields (besides `keys`) that hold secrets: masked on output, kept when masked on input. */

@@ -27,6 +27,11 @@ export interface ChainProvider {
 export interface Chain {
   config: Config;
   providers: ChainProvider[];
+  /**
+   * Where each provider's stored keys start next (round-robin, see plan.ts): the one piece of
+   * request-driven state a chain carries, so it lives and dies with the app's config.
+   */
+  keyRotation: Map<string, number>;
 }
 
 /** Compiles a validated config; disabled providers are kept (the status page lists them). */
@@ -42,5 +47,5 @@ export async function compileChain(config: Config): Promise<Chain> {
       label: `${provider.id}#${i + 1}`,
     }))),
   })));
-  return { config, providers };
+  return { config, providers, keyRotation: new Map() };
 }

@@ -99,3 +99,15 @@ export function selfLoopIssues(
       : []
   );
 }
+
+/**
+ * `fetch` that marks every request it sends as having passed through instance `id` (model
+ * lists and token endpoints: attempts get the inbound hops too, through `markHop`).
+ */
+export function hopFetch(send: typeof fetch, id: string | undefined): typeof fetch {
+  if (!id) return send;
+  return (input, init) => {
+    const request = input instanceof Request && !init ? input : new Request(input, init);
+    return send(request.headers.has(HOP_HEADER) ? request : markHop(request, new Headers(), id));
+  };
+}

@@ -1,9 +1,23 @@
 /** The inbound request as every later stage sees it: body read once, parsed once. */
 import type { ClientContext } from "../auth/client.ts";
-import { objectSlot } from "../object_slot.ts";
 
-/** Which Anthropic endpoint the client called. */
+/**
+ * Which Anthropic endpoint the request is for (an OpenAI chat request is `messages`). Not the
+ * request log's `endpoint`, which names the route (see serve.ts `route`).
+ */
 export type Endpoint = "messages" | "count_tokens";
+
+/**
+ * What later stages work out from one body and ask for again. A typed field of the request
+ * (never a WeakMap keyed by it: V8 would promote the body with it, see ARCHITECTURE.md), and
+ * a copy of the request with another body starts with a fresh one.
+ */
+export interface BodyMemo {
+  /** Re-serialized bodies per upstream model name. */
+  reserialized?: Map<string, Uint8Array<ArrayBuffer>>;
+  /** The first message's fingerprint (lib/repair/session.ts `historyKey`). */
+  firstMessageHash?: string;
+}
 
 /** One client request, read and validated by the route. */
 export interface InboundRequest {
@@ -21,10 +35,9 @@ export interface InboundRequest {
   client: ClientContext;
   /** Aborts when the client goes away. */
   signal: AbortSignal;
+  /** What was derived from `json`, created on first use. */
+  memo?: BodyMemo;
 }
-
-/** Re-serialized bodies per upstream model name; a repaired copy of `req` starts without. */
-const reserialized = objectSlot<Map<string, Uint8Array<ArrayBuffer>>>("inbound.reserialized");
 
 /**
  * The body to send for an upstream model name: the received bytes when the name is unchanged,
@@ -32,8 +45,7 @@ const reserialized = objectSlot<Map<string, Uint8Array<ArrayBuffer>>>("inbound.r
  */
 export function bodyForModel(req: InboundRequest, model: string): Uint8Array<ArrayBuffer> {
   if (model === req.model) return req.raw;
-  let cache = reserialized.get(req);
-  if (!cache) reserialized.set(req, cache = new Map());
+  const cache = (req.memo ??= {}).reserialized ??= new Map();
   let body = cache.get(model);
   if (!body) {
     body = new TextEncoder().encode(JSON.stringify({ ...req.json, model }));

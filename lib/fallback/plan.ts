@@ -1,5 +1,6 @@
 /** Plans the attempts for one request: chain order, model match, credentials, cooldowns. */
 import type { ClientContext } from "../auth/client.ts";
+import type { Provider } from "../config/schema.ts";
 import type { Chain, ChainProvider } from "./chain.ts";
 import { targets } from "./targets.ts";
 
@@ -12,7 +13,10 @@ export type AttemptCredential =
 
 /** One planned attempt. */
 export interface Attempt {
-  provider: ChainProvider;
+  /** The provider's configuration. */
+  provider: Provider;
+  /** The provider's chain entry: cooldown target, keys, model mapper. */
+  entry: ChainProvider;
   credential: AttemptCredential;
   /** What `x-detour-attempts` and logs call it: `anthropic`, `zai#2`. */
   label: string;
@@ -42,10 +46,8 @@ export interface CircuitLookup {
   admit(providerId: string, now: number): "healthy" | "degraded" | "open" | "probe";
 }
 
-const rotation = new Map<string, number>();
-
 /** Stored keys in round-robin order, so load spreads across a provider's keys. */
-function rotatedKeys<T>(providerId: string, keys: T[]): T[] {
+function rotatedKeys<T>(rotation: Map<string, number>, providerId: string, keys: T[]): T[] {
   if (keys.length < 2) return keys;
   const start = (rotation.get(providerId) ?? 0) % keys.length;
   rotation.set(providerId, start + 1);
@@ -53,6 +55,7 @@ function rotatedKeys<T>(providerId: string, keys: T[]): T[] {
 }
 
 function credentialsFor(
+  chain: Chain,
   p: ChainProvider,
   client: ClientContext,
 ): AttemptCredential[] | SkipReason {
@@ -63,7 +66,7 @@ function credentialsFor(
   }
   if (!client.authorized) return "unauthorized";
   if (p.keys.length === 0) return [{ kind: "none", target: p.target }];
-  return rotatedKeys(p.provider.id, p.keys).map((k) => ({
+  return rotatedKeys(chain.keyRotation, p.provider.id, p.keys).map((k) => ({
     kind: "stored",
     value: k.value,
     target: k.target,
@@ -100,7 +103,7 @@ export function planAttempts(
       skipped.push({ provider: id, reason: "model" });
       continue;
     }
-    const creds = credentialsFor(p, client);
+    const creds = credentialsFor(chain, p, client);
     if (typeof creds === "string") {
       skipped.push({ provider: id, reason: creds });
       continue;
@@ -113,7 +116,14 @@ export function planAttempts(
         : -1;
       const label = keyIndex >= 0 && p.keys.length > 1 ? p.keys[keyIndex].label : id;
       const until = Math.max(providerUntil, cooldowns.get(credential.target, now)?.until ?? 0);
-      const attempt = { provider: p, credential, label, model: upstreamModel, coolingUntil: null };
+      const attempt: Attempt = {
+        provider: p.provider,
+        entry: p,
+        credential,
+        label,
+        model: upstreamModel,
+        coolingUntil: null,
+      };
       if (circuit === "open") open.push(attempt);
       else if (until > now) cooling.push({ ...attempt, coolingUntil: until });
       else if (circuit === "degraded") degraded.push(attempt);

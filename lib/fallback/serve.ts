@@ -4,11 +4,9 @@
  * when the answer has gone out. Routes add only their own wire format around it.
  */
 import type { Deps } from "../deps.ts";
-import { adapterFor } from "../providers/registry.ts";
 import { preferSessionProvider } from "../repair/affinity.ts";
 import { runAttempts } from "./engine.ts";
 import type { InboundRequest } from "./inbound.ts";
-
 import { observeWhenDone } from "../observe/index.ts";
 import { boundAttempts, type Plan, planAttempts } from "./plan.ts";
 
@@ -19,12 +17,13 @@ export interface Unplanned {
 
 /**
  * Serves `req` through the chain: the client response, or `Unplanned` when no provider can
- * take it (each route words that error in its own format). `started` is when the route began.
+ * take it (each route words that error in its own format). `route` names the route in logs
+ * (`messages`, `count_tokens`, `chat_completions`); `started` is when the route began.
  */
 export async function serveThroughChain(
   deps: Deps,
   req: InboundRequest,
-  endpoint: string,
+  route: string,
   started: number,
 ): Promise<Response | Unplanned> {
   const chain = deps.live.chain;
@@ -37,17 +36,16 @@ export async function serveThroughChain(
     deps.circuits,
   );
   if (plan.attempts.length === 0) return { unplanned: plan };
-  const attempts = boundAttempts( // issue 12: bounded work per request
-    preferSessionProvider(req, plan.attempts, chain, deps.cooldowns),
+  // Bounded work per request: at most `maxAttempts`, only the soonest when all are cooling.
+  const attempts = boundAttempts(
+    preferSessionProvider(deps.conversations, req, plan.attempts, chain, deps.cooldowns),
     chain.config.maxAttempts,
   );
   const result = await runAttempts(req, attempts, chain.config, {
-    adapterFor,
+    send: deps.adapters.send,
     cooldowns: deps.cooldowns,
-    fetch: deps.fetch,
-    secrets: deps.live.secrets, // issue 12
-    hopId: deps.hopId, // issue 12
+    secrets: deps.live.secrets,
   });
-  observeWhenDone(deps, req, endpoint, attempts, result, started);
+  observeWhenDone(deps, req, route, attempts, result, started);
   return result.response;
 }

@@ -11,7 +11,7 @@ export function usageDelta(s: RequestSummary): UsageDelta | null {
   if (!s.served || !s.ok || s.endpoint === "count_tokens") return null;
   return {
     at: s.at,
-    provider: s.served.provider.provider.id,
+    provider: s.served.provider.id,
     keyLabel: s.keyLabel,
     model: s.modelServed ?? s.req.model,
     counts: {
@@ -27,7 +27,7 @@ export function usageDelta(s: RequestSummary): UsageDelta | null {
 /** The quota targets a served answer spends against: its provider and its stored key. */
 export function quotaTargets(s: RequestSummary): string[] {
   if (!s.served) return [];
-  return [s.served.provider.target, ...(s.keyLabel ? [s.served.credential.target] : [])];
+  return [s.served.entry.target, ...(s.keyLabel ? [s.served.credential.target] : [])];
 }
 
 /** One point of the dashboard's traffic; count_tokens calls would swamp the chart. */
@@ -38,9 +38,7 @@ export function trafficDelta(s: RequestSummary): TrafficDelta | null {
     at: s.at,
     fellBack: s.records.length > 1,
     error: s.status >= 400,
-    served: s.served && s.ok && last
-      ? { provider: s.served.provider.provider.id, ms: last.ms }
-      : null,
+    served: s.served && s.ok && last ? { provider: s.served.provider.id, ms: last.ms } : null,
   };
 }
 

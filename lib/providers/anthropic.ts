@@ -1,7 +1,7 @@
 /** Anthropic and Anthropic-compatible upstreams (Z.AI, Kimi, DeepSeek, OpenRouter's Anthropic API). */
 import type { Provider } from "../config/schema.ts";
 import { bodyForModel, type InboundRequest } from "../fallback/inbound.ts";
-import type { Attempt, AttemptCredential } from "../fallback/plan.ts";
+import type { AttemptCredential } from "../fallback/plan.ts";
 import { appendToList, forwardableRequestHeaders } from "../http/headers.ts";
 import type { ProviderAdapter } from "./types.ts";
 
@@ -44,34 +44,51 @@ function upstreamHeaders(
   return headers;
 }
 
-/** The Anthropic Messages API, spoken natively. */
-export const anthropicAdapter: ProviderAdapter = {
-  prepare(req: InboundRequest, attempt: Attempt, signal: AbortSignal): Request {
-    const provider = attempt.provider.provider;
-    const path = req.endpoint === "count_tokens" ? "/v1/messages/count_tokens" : "/v1/messages";
-    const headers = upstreamHeaders(req.headers, provider, attempt.credential);
-    headers.set("content-type", "application/json");
-    return new Request(`${provider.baseUrl}${path}${req.search}`, {
-      method: "POST",
-      headers,
-      body: bodyForModel(req, attempt.model),
-      signal,
-    });
-  },
+/** The upstream request for one try (the subscription adapter sends it with its own token). */
+export function anthropicRequest(
+  req: InboundRequest,
+  provider: Provider,
+  credential: AttemptCredential,
+  model: string,
+  signal: AbortSignal,
+): Request {
+  const path = req.endpoint === "count_tokens" ? "/v1/messages/count_tokens" : "/v1/messages";
+  const headers = upstreamHeaders(req.headers, provider, credential);
+  headers.set("content-type", "application/json");
+  return new Request(`${provider.baseUrl}${path}${req.search}`, {
+    method: "POST",
+    headers,
+    body: bodyForModel(req, model),
+    signal,
+  });
+}
 
-  toAnthropic(upstream: Response): Response {
-    return upstream;
-  },
+/** Model ids from the upstream's `GET /v1/models`. */
+export async function anthropicModels(
+  doFetch: typeof fetch,
+  provider: Provider,
+  credential: AttemptCredential,
+  clientHeaders: Headers,
+  signal: AbortSignal,
+): Promise<string[]> {
+  const headers = upstreamHeaders(clientHeaders, provider, credential);
+  headers.delete("content-type");
+  const res = await doFetch(`${provider.baseUrl}/v1/models?limit=1000`, { headers, signal });
+  if (!res.ok) {
+    await res.body?.cancel();
+    return [];
+  }
+  const body = await res.json().catch(() => null) as { data?: { id?: unknown }[] } | null;
+  return (body?.data ?? []).map((m) => m.id).filter((id): id is string => typeof id === "string");
+}
 
-  async listModels(provider, credential, clientHeaders, signal): Promise<string[]> {
-    const headers = upstreamHeaders(clientHeaders, provider, credential);
-    headers.delete("content-type");
-    const res = await fetch(`${provider.baseUrl}/v1/models?limit=1000`, { headers, signal });
-    if (!res.ok) {
-      await res.body?.cancel();
-      return [];
-    }
-    const body = await res.json().catch(() => null) as { data?: { id?: unknown }[] } | null;
-    return (body?.data ?? []).map((m) => m.id).filter((id): id is string => typeof id === "string");
-  },
-};
+/** The Anthropic Messages API, spoken natively; model lists are fetched with `doFetch`. */
+export function anthropicAdapter(doFetch: typeof fetch): ProviderAdapter {
+  return {
+    prepare: ({ req, attempt, signal }) =>
+      anthropicRequest(req, attempt.provider, attempt.credential, attempt.model, signal),
+    toAnthropic: (upstream) => upstream,
+    listModels: (provider, credential, headers, signal) =>
+      anthropicModels(doFetch, provider, credential, headers, signal),
+  };
+}

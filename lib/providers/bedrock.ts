@@ -9,13 +9,13 @@
  * `anthropic-version` header (AWS documents `bedrock-2023-05-31`; newer header versions are
  * refused by the InvokeModel models).
  */
-import { objectSlot } from "../object_slot.ts";
 import { AwsV4Signer } from "aws4fetch";
 import type { Provider } from "../config/schema.ts";
 import type { InboundRequest } from "../fallback/inbound.ts";
+import { type AttemptCall, retryOnce } from "../fallback/interceptors.ts";
 import type { Attempt } from "../fallback/plan.ts";
 import { bedrockStreamResponse } from "./aws_eventstream.ts";
-import { allowedBetas, betasOf, rejectsBeta } from "./cloud_betas.ts";
+import { allowedBetas, betasOf, retryWithoutBetas } from "./cloud_betas.ts";
 import { bedrockErrorResponse } from "./cloud_errors.ts";
 import { bedrockFoundationId } from "./model_ids.ts";
 import { estimatedCountResponse } from "./token_estimate.ts";
@@ -25,9 +25,6 @@ import type { ProviderAdapter } from "./types.ts";
 export const BEDROCK_VERSION = "bedrock-2023-05-31";
 
 const encoder = new TextEncoder();
-
-/** Attempts whose cloud refused a beta flag: their retry goes without betas. */
-const withoutBetas = objectSlot<true>("bedrock.withoutBetas");
 
 /** Percent-encodes a path segment the way the Anthropic SDKs do (`:` and `@` stay). */
 export function encodePathSegment(value: string): string {
@@ -90,9 +87,9 @@ async function authorise(
 
 /** The Bedrock adapter. */
 export const bedrockAdapter: ProviderAdapter = {
-  async prepare(req: InboundRequest, attempt: Attempt, signal: AbortSignal): Promise<Request> {
-    const provider = attempt.provider.provider;
-    const betas = withoutBetas.has(attempt) ? [] : allowedBetas(provider, betasOf(req.headers));
+  async prepare({ req, attempt, signal, withoutBetas }: AttemptCall): Promise<Request> {
+    const provider = attempt.provider;
+    const betas = withoutBetas ? [] : allowedBetas(provider, betasOf(req.headers));
     let path: string;
     let payload: unknown;
     if (req.endpoint === "count_tokens") {
@@ -142,10 +139,5 @@ export const bedrockAdapter: ProviderAdapter = {
     return upstream;
   },
 
-  async retryOnce(upstream: Response, req: InboundRequest, attempt: Attempt): Promise<boolean> {
-    if (withoutBetas.has(attempt) || betasOf(req.headers).length === 0) return false;
-    if (!(await rejectsBeta(upstream))) return false;
-    withoutBetas.set(attempt, true);
-    return true;
-  },
+  interceptors: [retryOnce(retryWithoutBetas)],
 };

@@ -22,7 +22,7 @@ export const BILLING_PATHS: readonly BillingPath[] = [
 
 /** The billing path of one attempt (its provider and credential). */
 export function billingPathOf(attempt: Attempt): BillingPath {
-  const provider = attempt.provider.provider;
+  const provider = attempt.provider;
   if (provider.type === "bedrock") return "aws_bedrock";
   if (provider.type === "vertex") return "google_vertex";
   if (isSubscription(provider)) return "subscription";

@@ -9,16 +9,15 @@
  *
  * Requests then go out exactly as for a stored `sk-ant-oat…` token: Bearer plus the OAuth beta.
  */
-import { objectSlot } from "../object_slot.ts";
-import { targets } from "../fallback/targets.ts";
 import type { Provider } from "../config/schema.ts";
-import { cachedSha256Hex } from "../crypto.ts";
-import type { InboundRequest } from "../fallback/inbound.ts";
-import type { Attempt } from "../fallback/plan.ts";
-import { appendToList } from "../http/headers.ts";
 import { type OAuthTokenState, readOAuthTokens, writeOAuthTokens } from "../store/oauth_store.ts";
+import { type FileTokens, type Seed, seedOf, writeCredentialsFile } from "./claude_credentials.ts";
+import { OAuthRefreshError } from "./claude_oauth_error.ts";
+import { type AttemptCall, retryOnce } from "../fallback/interceptors.ts";
+import { targets } from "../fallback/targets.ts";
+import { appendToList } from "../http/headers.ts";
 import { abortable } from "./abortable.ts";
-import { anthropicAdapter, OAUTH_BETA } from "./anthropic.ts";
+import { anthropicModels, anthropicRequest, OAUTH_BETA } from "./anthropic.ts";
 import type { ProviderAdapter } from "./types.ts";
 
 /** Claude's OAuth token endpoint and Claude Code's public client id. */
@@ -38,97 +37,6 @@ const RETRY_TRANSIENT_MS = 5_000;
 export function isSubscription(provider: Provider): boolean {
   return provider.type === "anthropic" &&
     (provider.oauthRefreshToken !== undefined || provider.oauthCredentialsFile !== undefined);
-}
-
-/** A refresh that failed; `permanent` when the refresh token itself was refused. */
-export class OAuthRefreshError extends Error {
-  /** How the engine labels the failed attempt. */
-  readonly outcome = "auth";
-  constructor(message: string, readonly permanent: boolean) {
-    super(message);
-    this.name = "OAuthRefreshError";
-  }
-}
-
-/** The OAuth part of Claude Code's `~/.claude/.credentials.json`. */
-interface FileTokens {
-  accessToken: string;
-  refreshToken: string;
-  expiresAt: number;
-}
-
-/** A path with `~/` meaning the home folder, as users paste it. */
-export function expandHome(path: string): string {
-  if (!path.startsWith("~/")) return path;
-  const home = Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE");
-  return home ? `${home}${path.slice(1)}` : path;
-}
-
-/** Reads Claude Code's credentials file (`{"claudeAiOauth": {accessToken, refreshToken, expiresAt}}`). */
-export async function readCredentialsFile(path: string): Promise<FileTokens> {
-  let json: Record<string, unknown>;
-  try {
-    json = JSON.parse(await Deno.readTextFile(expandHome(path)));
-  } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
-    throw new OAuthRefreshError(`cannot read the credentials file ${path}: ${why}`, true);
-  }
-  const oauth = (json.claudeAiOauth ?? json) as Record<string, unknown>;
-  if (typeof oauth.refreshToken !== "string" || typeof oauth.accessToken !== "string") {
-    throw new OAuthRefreshError(
-      `the credentials file ${path} holds no claudeAiOauth access and refresh token`,
-      true,
-    );
-  }
-  return {
-    accessToken: oauth.accessToken,
-    refreshToken: oauth.refreshToken,
-    expiresAt: typeof oauth.expiresAt === "number" ? oauth.expiresAt : 0,
-  };
-}
-
-/** Writes rotated tokens back into the credentials file (same shape, atomically by rename). */
-async function writeCredentialsFile(file: string, tokens: FileTokens): Promise<void> {
-  const path = expandHome(file);
-  let json: Record<string, unknown> = {};
-  try {
-    json = JSON.parse(await Deno.readTextFile(path));
-  } catch { /* rewrite from scratch */ }
-  const oauth = (json.claudeAiOauth ?? {}) as Record<string, unknown>;
-  json.claudeAiOauth = { ...oauth, ...tokens };
-  const tmp = `${path}.detour-${crypto.randomUUID()}`;
-  await Deno.writeTextFile(tmp, JSON.stringify(json, null, 2), { mode: 0o600 });
-  await Deno.rename(tmp, path);
-}
-
-/** Where a provider's tokens start from: an id (cheap) and the tokens (a file read, maybe). */
-interface Seed {
-  id: string;
-  source: "config" | "file";
-  tokens(): Promise<FileTokens>;
-}
-
-async function seedOf(provider: Provider): Promise<Seed> {
-  const path = provider.oauthCredentialsFile;
-  if (path) {
-    return {
-      id: `file:${(await cachedSha256Hex(path)).slice(0, 32)}`,
-      source: "file",
-      tokens: () => readCredentialsFile(path),
-    };
-  }
-  const refreshToken = provider.oauthRefreshToken ?? "";
-  const tokens: FileTokens = {
-    accessToken: provider.oauthAccessToken ?? "",
-    refreshToken,
-    // Without an access token or its expiry, refresh before the first use.
-    expiresAt: provider.oauthAccessToken ? provider.oauthExpiresAt ?? 0 : 0,
-  };
-  return {
-    id: `config:${(await cachedSha256Hex(refreshToken)).slice(0, 32)}`,
-    source: "config",
-    tokens: () => Promise.resolve(tokens),
-  };
 }
 
 /** What the admin status shows of a subscription provider (no secrets). */
@@ -234,61 +142,72 @@ export class ClaudeOAuth {
       const leased = { ...state, lease: { until: now + LEASE_MS, by: this.#me } };
       const leaseStamp = await this.#write(id, leased, versionstamp);
       if (leaseStamp === null) continue;
-
-      let fresh: { accessToken: string; refreshToken: string; expiresAt: number };
-      try {
-        fresh = await this.#refresh(provider, state.refreshToken);
-      } catch (err) {
-        const failure = err instanceof OAuthRefreshError
-          ? err
-          : new OAuthRefreshError(String(err), false);
-        this.#log("Claude subscription token refresh failed", {
-          provider: id,
-          permanent: failure.permanent,
-          error: failure.message,
-        });
-        await this.#write(id, {
-          ...state,
-          lease: null,
-          error: {
-            message: failure.message,
-            at: new Date().toISOString(),
-            permanent: failure.permanent,
-          },
-        }, leaseStamp);
-        if (!failure.permanent && usable) return state.accessToken;
-        throw failure;
-      }
-      const next: OAuthTokenState = {
-        ...state,
-        ...fresh,
-        lease: null,
-        error: null,
-        refreshedAt: new Date().toISOString(),
-        refreshes: state.refreshes + 1,
-      };
-      // Normally the lease still holds. If it ran out while the endpoint answered, the old
-      // refresh token is spent anyway, so these tokens are the only valid ones: keep them
-      // whatever was written meanwhile (retrying a busy database a few times).
-      let stamp = await this.#write(id, next, leaseStamp);
-      for (let i = 0; stamp === null && i < 20; i++) {
-        const current = await readOAuthTokens(this.#kv, id);
-        stamp = await this.#write(id, next, current.versionstamp);
-      }
-      if (stamp === null) {
-        this.#log("storing refreshed Claude subscription tokens failed", { provider: id });
-      }
-      this.#log("Claude subscription token refreshed", {
-        provider: id,
-        expiresAt: new Date(next.expiresAt).toISOString(),
-      });
-      if (seed.source === "file" && provider.oauthCredentialsFile) {
-        await writeCredentialsFile(provider.oauthCredentialsFile, fresh).catch((err) =>
-          this.#log("writing the credentials file failed", { provider: id, err: String(err) })
-        );
-      }
-      return next.accessToken;
+      return await this.#refreshLeased(provider, state, seed, leaseStamp, usable);
     }
+  }
+
+  /** Refreshes under this instance's lease and stores the new tokens (see `#obtain`). */
+  async #refreshLeased(
+    provider: Provider,
+    state: OAuthTokenState,
+    seed: Seed,
+    leaseStamp: string,
+    usable: boolean,
+  ): Promise<string> {
+    const id = provider.id;
+    let fresh: FileTokens;
+    try {
+      fresh = await this.#refresh(provider, state.refreshToken);
+    } catch (err) {
+      const failure = err instanceof OAuthRefreshError
+        ? err
+        : new OAuthRefreshError(String(err), false);
+      this.#log("Claude subscription token refresh failed", {
+        provider: id,
+        permanent: failure.permanent,
+        error: failure.message,
+      });
+      await this.#write(id, {
+        ...state,
+        lease: null,
+        error: {
+          message: failure.message,
+          at: new Date().toISOString(),
+          permanent: failure.permanent,
+        },
+      }, leaseStamp);
+      if (!failure.permanent && usable) return state.accessToken;
+      throw failure;
+    }
+    const next: OAuthTokenState = {
+      ...state,
+      ...fresh,
+      lease: null,
+      error: null,
+      refreshedAt: new Date().toISOString(),
+      refreshes: state.refreshes + 1,
+    };
+    // Normally the lease still holds. If it ran out while the endpoint answered, the old
+    // refresh token is spent anyway, so these tokens are the only valid ones: keep them
+    // whatever was written meanwhile (retrying a busy database a few times).
+    let stamp = await this.#write(id, next, leaseStamp);
+    for (let i = 0; stamp === null && i < 20; i++) {
+      const current = await readOAuthTokens(this.#kv, id);
+      stamp = await this.#write(id, next, current.versionstamp);
+    }
+    if (stamp === null) {
+      this.#log("storing refreshed Claude subscription tokens failed", { provider: id });
+    }
+    this.#log("Claude subscription token refreshed", {
+      provider: id,
+      expiresAt: new Date(next.expiresAt).toISOString(),
+    });
+    if (seed.source === "file" && provider.oauthCredentialsFile) {
+      await writeCredentialsFile(provider.oauthCredentialsFile, fresh).catch((err) =>
+        this.#log("writing the credentials file failed", { provider: id, err: String(err) })
+      );
+    }
+    return next.accessToken;
   }
 
   /** Writes against `expected`; after a conflict, pauses a moment before the caller re-reads. */
@@ -388,63 +307,50 @@ export async function subscriptionStatus(
   };
 }
 
-let current: ClaudeOAuth | null = null;
+/** The Anthropic adapter with the subscription's refreshing OAuth token (kept by `oauth`). */
+export function claudeSubscriptionAdapter(
+  oauth: ClaudeOAuth,
+  doFetch: typeof fetch,
+): ProviderAdapter {
+  return {
+    async prepare(call: AttemptCall): Promise<Request> {
+      const { req, attempt, signal } = call;
+      const provider = attempt.provider;
+      const token = await abortable(oauth.accessToken(provider), signal);
+      call.token = token;
+      const request = anthropicRequest(
+        req,
+        { ...provider, authHeader: "authorization" },
+        { kind: "stored", value: token, target: attempt.credential.target },
+        attempt.model,
+        signal,
+      );
+      appendToList(request.headers, "anthropic-beta", OAUTH_BETA);
+      return request;
+    },
 
-/** Sets the instance's token keeper (boot does, with the app's KV); returns how to undo it. */
-export function configureClaudeOAuth(oauth: ClaudeOAuth): () => void {
-  current = oauth;
-  return () => {
-    if (current === oauth) current = null;
+    toAnthropic: (upstream) => upstream,
+
+    async listModels(provider, _credential, headers, signal): Promise<string[]> {
+      const token = await abortable(oauth.accessToken(provider), signal);
+      return anthropicModels(
+        doFetch,
+        { ...provider, authHeader: "authorization" },
+        { kind: "stored", value: token, target: targets.provider(provider.id) },
+        headers,
+        signal,
+      );
+    },
+
+    // A 401 after the token was refused: renew exactly that token and send once more.
+    interceptors: [retryOnce(async (upstream, call) => {
+      if (upstream.status !== 401 || !call.token) return false;
+      try {
+        await oauth.renewAfterRejection(call.attempt.provider, call.token);
+        return true;
+      } catch {
+        return false;
+      }
+    })],
   };
 }
-
-/** The instance's token keeper. */
-export function claudeOAuth(): ClaudeOAuth {
-  if (!current) throw new Error("Claude subscription tokens are not configured (no KV yet)");
-  return current;
-}
-
-/** The access token each attempt was sent with, to renew exactly that one on a 401. */
-const sentWith = objectSlot<string>("subscription.sentWith");
-
-/** The Anthropic adapter with the subscription's refreshing OAuth token as credential. */
-export const claudeSubscriptionAdapter: ProviderAdapter = {
-  async prepare(req: InboundRequest, attempt: Attempt, signal: AbortSignal): Promise<Request> {
-    const provider = attempt.provider.provider;
-    const token = await abortable(claudeOAuth().accessToken(provider), signal);
-    sentWith.set(attempt, token);
-    const request = anthropicAdapter.prepare(req, {
-      ...attempt,
-      provider: { ...attempt.provider, provider: { ...provider, authHeader: "authorization" } },
-      credential: { kind: "stored", value: token, target: attempt.credential.target },
-    }, signal) as Request;
-    appendToList(request.headers, "anthropic-beta", OAUTH_BETA);
-    return request;
-  },
-
-  toAnthropic(upstream: Response): Response {
-    return upstream;
-  },
-
-  async listModels(provider, _credential, headers, signal): Promise<string[]> {
-    const token = await abortable(claudeOAuth().accessToken(provider), signal);
-    return anthropicAdapter.listModels!(
-      { ...provider, authHeader: "authorization" },
-      { kind: "stored", value: token, target: targets.provider(provider.id) },
-      headers,
-      signal,
-    );
-  },
-
-  async retryOnce(upstream: Response, _req: InboundRequest, attempt: Attempt): Promise<boolean> {
-    if (upstream.status !== 401) return false;
-    const used = sentWith.get(attempt);
-    if (!used) return false;
-    try {
-      await claudeOAuth().renewAfterRejection(attempt.provider.provider, used);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-};

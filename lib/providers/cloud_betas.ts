@@ -6,6 +6,7 @@
  * attempt once without any betas.
  */
 import type { Provider } from "../config/schema.ts";
+import type { AttemptCall } from "../fallback/interceptors.ts";
 
 /** Betas AWS documents for Claude on Bedrock, and ones seen accepted there. */
 export const DEFAULT_CLOUD_BETAS: readonly string[] = [
@@ -43,4 +44,15 @@ export async function rejectsBeta(upstream: Response): Promise<boolean> {
   if (upstream.status !== 400 || !upstream.body) return false;
   const text = await upstream.clone().text().catch(() => "");
   return /invalid beta flag|anthropic[_-]beta/i.test(text.slice(0, 4096));
+}
+
+/**
+ * A `retryOnce` decision: a cloud that refused a beta flag gets the attempt once more, without
+ * any betas (noted on the call, which the adapter's next `prepare` reads).
+ */
+export async function retryWithoutBetas(upstream: Response, call: AttemptCall): Promise<boolean> {
+  if (call.withoutBetas || betasOf(call.req.headers).length === 0) return false;
+  if (!(await rejectsBeta(upstream))) return false;
+  call.withoutBetas = true;
+  return true;
 }

@@ -24,8 +24,10 @@ interface Cached {
   expiresAt: number;
 }
 
-const tokens = new Map<string, Cached>();
-const inflight = new Map<string, Promise<Cached>>();
+/**
+ * Imported signing keys per PEM text: a cache of immutable data (the same text always imports
+ * to the same key), so it may outlive an app; per-app token state is `GoogleTokens`.
+ */
 const signingKeys = new Map<string, Promise<CryptoKey>>();
 
 /** A failed exchange, with the endpoint's status and a secret-free message. */
@@ -135,32 +137,43 @@ async function exchange(sa: ServiceAccount, doFetch: typeof fetch): Promise<Cach
 const cacheKey = (sa: ServiceAccount) =>
   `${sa.client_email}\n${sa.token_uri ?? GOOGLE_TOKEN_URL}\n${sa.private_key_id ?? sa.private_key}`;
 
-/** An access token for the service account: cached, or exchanged once for all who wait. */
-export async function googleAccessToken(
-  sa: ServiceAccount,
-  opts: { fetch?: typeof fetch; now?: number } = {},
-): Promise<string> {
-  const key = cacheKey(sa);
-  const now = opts.now ?? Date.now();
-  const cached = tokens.get(key);
-  if (cached && cached.expiresAt - now > EARLY_MS) return cached.token;
-  let pending = inflight.get(key);
-  if (!pending) {
-    pending = exchange(sa, opts.fetch ?? fetch).then((fresh) => {
-      tokens.set(key, fresh);
-      return fresh;
-    }).finally(() => inflight.delete(key));
-    inflight.set(key, pending);
+/**
+ * One app's Google access tokens: cached per service account until a minute before they
+ * expire, and exchanged once for all concurrent requests (single-flight per key).
+ */
+export class GoogleTokens {
+  #tokens = new Map<string, Cached>();
+  #inflight = new Map<string, Promise<Cached>>();
+  #fetch: typeof fetch;
+
+  constructor(doFetch: typeof fetch = (input, init) => fetch(input, init)) {
+    this.#fetch = doFetch;
   }
-  return (await pending).token;
+
+  /** An access token for the service account: cached, or exchanged once for all who wait. */
+  async accessToken(sa: ServiceAccount, now = Date.now()): Promise<string> {
+    const key = cacheKey(sa);
+    const cached = this.#tokens.get(key);
+    if (cached && cached.expiresAt - now > EARLY_MS) return cached.token;
+    let pending = this.#inflight.get(key);
+    if (!pending) {
+      pending = exchange(sa, this.#fetch).then((fresh) => {
+        this.#tokens.set(key, fresh);
+        return fresh;
+      }).finally(() => this.#inflight.delete(key));
+      this.#inflight.set(key, pending);
+    }
+    return (await pending).token;
+  }
+
+  /** Forgets a token the API refused (a 401), unless a newer one already replaced it. */
+  invalidate(sa: ServiceAccount, token: string): void {
+    const key = cacheKey(sa);
+    if (this.#tokens.get(key)?.token === token) this.#tokens.delete(key);
+  }
 }
 
-/** Forgets a token the API refused (a 401), unless a newer one already replaced it. */
-export function invalidateGoogleToken(sa: ServiceAccount, token: string): void {
-  const key = cacheKey(sa);
-  if (tokens.get(key)?.token === token) tokens.delete(key);
-}
-
+/** Parsed service accounts per key text: a cache of immutable data, bounded. */
 const parsedKeys = new Map<string, ServiceAccount>();
 
 /** The provider's service account, parsed once per distinct key text. */

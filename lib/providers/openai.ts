@@ -11,7 +11,9 @@
 import { readBoundedText } from "../http/body.ts";
 import type { Provider } from "../config/schema.ts";
 import type { InboundRequest } from "../fallback/inbound.ts";
+import type { AttemptCall } from "../fallback/interceptors.ts";
 import type { Attempt, AttemptCredential } from "../fallback/plan.ts";
+import type { Logger } from "../log.ts";
 import { forwardableResponseHeaders } from "../http/headers.ts";
 import { outputLimit } from "../repair/limits.ts";
 import { reduceSchemaForGemini } from "../repair/schema.ts";
@@ -221,108 +223,130 @@ export function envelope(): TransformStream<EventSourceMessage, Uint8Array> {
   });
 }
 
-/** The OpenAI Chat Completions adapter. */
-export const openaiAdapter: ProviderAdapter = {
-  prepare(req: InboundRequest, attempt: Attempt, signal: AbortSignal): Request | Response {
-    const provider = attempt.provider.provider;
-    if (req.endpoint === "count_tokens") {
-      // No upstream has this endpoint: a local estimate, marked as one.
-      return Response.json({ input_tokens: estimateInputTokens(req.json) }, {
-        headers: { "x-detour-estimate": "true" },
-      });
-    }
-    const chat = (req as ChatInbound).openai;
-    let body: Json;
-    if (chat) {
-      const fixed = passthroughBody(chat, provider, attempt.model);
-      logRepairs(req, provider.id, fixed.repairs);
-      body = fixed.body;
-    } else {
-      body = anthropicToOpenAIRequest(req.json, {
-        model: attempt.model,
-        reasoning: provider.reasoning,
-        reasoningHistory: provider.reasoningHistory,
-        maxTokensField: provider.maxTokensField,
-        keepCacheControl: provider.keepCacheControl,
-        dropFields: provider.dropFields,
-      }, fnv64);
-    }
-    return new Request(chatCompletionsUrl(provider), {
-      method: "POST",
-      headers: upstreamHeaders(provider, attempt.credential, req.stream),
-      body: JSON.stringify(body),
-      signal,
+/** The OpenAI Chat Completions adapter: model lists fetched with `fetch`, repairs logged. */
+export function openaiAdapter(deps: { fetch: typeof fetch; logger?: Logger }): ProviderAdapter {
+  return {
+    prepare: (call) => prepareChat(call, deps.logger),
+    toAnthropic: chatToAnthropic,
+    listModels: (provider, credential, _headers, signal) =>
+      listChatModels(deps.fetch, provider, credential, signal),
+  };
+}
+
+/** The upstream request for one try (or a local token-count estimate). */
+function prepareChat(
+  { req, attempt, signal }: AttemptCall,
+  logger: Logger | undefined,
+): Request | Response {
+  const provider = attempt.provider;
+  if (req.endpoint === "count_tokens") {
+    // No upstream has this endpoint: a local estimate, marked as one.
+    return Response.json({ input_tokens: estimateInputTokens(req.json) }, {
+      headers: { "x-detour-estimate": "true" },
     });
-  },
+  }
+  const chat = (req as ChatInbound).openai;
+  let body: Json;
+  if (chat) {
+    const fixed = passthroughBody(chat, provider, attempt.model);
+    logRepairs(logger, req, provider.id, fixed.repairs);
+    body = fixed.body;
+  } else {
+    body = anthropicToOpenAIRequest(req.json, {
+      model: attempt.model,
+      reasoning: provider.reasoning,
+      reasoningHistory: provider.reasoningHistory,
+      maxTokensField: provider.maxTokensField,
+      keepCacheControl: provider.keepCacheControl,
+      dropFields: provider.dropFields,
+    }, fnv64);
+  }
+  return new Request(chatCompletionsUrl(provider), {
+    method: "POST",
+    headers: upstreamHeaders(provider, attempt.credential, req.stream),
+    body: JSON.stringify(body),
+    signal,
+  });
+}
 
-  async toAnthropic(upstream: Response, req: InboundRequest, attempt: Attempt): Promise<Response> {
-    if (req.endpoint === "count_tokens") return upstream;
-    const provider = attempt.provider.provider;
-    const passthrough = !!(req as ChatInbound).openai;
-    const opts = { model: attempt.model, provider: provider.id };
-    const isSse = (upstream.headers.get("content-type") ?? "").includes("text/event-stream");
+/** The upstream answer on the Anthropic wire (or OpenAI bytes, marked, for passthrough). */
+async function chatToAnthropic(
+  upstream: Response,
+  req: InboundRequest,
+  attempt: Attempt,
+): Promise<Response> {
+  if (req.endpoint === "count_tokens") return upstream;
+  const provider = attempt.provider;
+  const passthrough = !!(req as ChatInbound).openai;
+  const opts = { model: attempt.model, provider: provider.id };
+  const isSse = (upstream.headers.get("content-type") ?? "").includes("text/event-stream");
 
-    if (!upstream.ok) {
-      const text = await readSome(upstream);
-      if (!passthrough) return anthropicErrorFrom(upstream.status, text, upstream.headers);
-      const headers = responseHeaders(upstream.headers, "application/json");
-      headers.set(WIRE_HEADER, "openai");
-      return new Response(text, { status: clientStatus(upstream.status), headers });
-    }
+  if (!upstream.ok) {
+    const text = await readSome(upstream);
+    if (!passthrough) return anthropicErrorFrom(upstream.status, text, upstream.headers);
+    const headers = responseHeaders(upstream.headers, "application/json");
+    headers.set(WIRE_HEADER, "openai");
+    return new Response(text, { status: clientStatus(upstream.status), headers });
+  }
 
-    if (isSse && upstream.body) {
-      const events = upstream.body.pipeThrough(sseEventStream());
-      const body = events.pipeThrough(passthrough ? envelope() : openAIStreamToAnthropic(opts));
-      const headers = responseHeaders(upstream.headers, "text/event-stream; charset=utf-8");
-      if (passthrough) headers.set(WIRE_HEADER, "openai");
-      return new Response(body, { status: 200, headers });
-    }
+  if (isSse && upstream.body) {
+    const events = upstream.body.pipeThrough(sseEventStream());
+    const body = events.pipeThrough(passthrough ? envelope() : openAIStreamToAnthropic(opts));
+    const headers = responseHeaders(upstream.headers, "text/event-stream; charset=utf-8");
+    if (passthrough) headers.set(WIRE_HEADER, "openai");
+    return new Response(body, { status: 200, headers });
+  }
 
-    const text = await upstream.text();
-    const parsed = obj(tryJson(text));
-    if (!parsed) {
-      return anthropicErrorFrom(
-        502,
-        `the upstream answered with invalid JSON: ${text}`,
-        upstream.headers,
-      );
-    }
-    const errorStatus = embeddedErrorStatus(parsed);
-    if (errorStatus !== null) return anthropicErrorFrom(errorStatus, text, upstream.headers);
-    if (passthrough) {
-      const headers = responseHeaders(upstream.headers, "application/json");
-      headers.set(WIRE_HEADER, "openai");
-      if (!req.stream) return new Response(text, { status: 200, headers });
-    }
-    const message = openAIResponseToAnthropic(parsed, opts);
-    if (req.stream) {
-      // Asked to stream, answered whole: replay it as a stream.
-      const events = messageToAnthropicSse(message);
-      return new Response(
-        new ReadableStream({
-          start(c) {
-            for (const e of events) c.enqueue(e);
-            c.close();
-          },
-        }),
-        { headers: responseHeaders(upstream.headers, "text/event-stream; charset=utf-8") },
-      );
-    }
-    return new Response(JSON.stringify(message), {
-      status: 200,
-      headers: responseHeaders(upstream.headers, "application/json"),
-    });
-  },
+  const text = await upstream.text();
+  const parsed = obj(tryJson(text));
+  if (!parsed) {
+    return anthropicErrorFrom(
+      502,
+      `the upstream answered with invalid JSON: ${text}`,
+      upstream.headers,
+    );
+  }
+  const errorStatus = embeddedErrorStatus(parsed);
+  if (errorStatus !== null) return anthropicErrorFrom(errorStatus, text, upstream.headers);
+  if (passthrough) {
+    const headers = responseHeaders(upstream.headers, "application/json");
+    headers.set(WIRE_HEADER, "openai");
+    if (!req.stream) return new Response(text, { status: 200, headers });
+  }
+  const message = openAIResponseToAnthropic(parsed, opts);
+  if (req.stream) {
+    // Asked to stream, answered whole: replay it as a stream.
+    const events = messageToAnthropicSse(message);
+    return new Response(
+      new ReadableStream({
+        start(c) {
+          for (const e of events) c.enqueue(e);
+          c.close();
+        },
+      }),
+      { headers: responseHeaders(upstream.headers, "text/event-stream; charset=utf-8") },
+    );
+  }
+  return new Response(JSON.stringify(message), {
+    status: 200,
+    headers: responseHeaders(upstream.headers, "application/json"),
+  });
+}
 
-  async listModels(provider, credential, _headers, signal): Promise<string[]> {
-    const headers = upstreamHeaders(provider, credential, false);
-    headers.delete("content-type");
-    const res = await fetch(`${provider.baseUrl}/models`, { headers, signal });
-    if (!res.ok) {
-      await res.body?.cancel();
-      return [];
-    }
-    const body = await res.json().catch(() => null) as { data?: { id?: unknown }[] } | null;
-    return (body?.data ?? []).map((m) => m.id).filter((id): id is string => typeof id === "string");
-  },
-};
+/** Model ids from the upstream's `GET /models`. */
+async function listChatModels(
+  doFetch: typeof fetch,
+  provider: Provider,
+  credential: AttemptCredential,
+  signal: AbortSignal,
+): Promise<string[]> {
+  const headers = upstreamHeaders(provider, credential, false);
+  headers.delete("content-type");
+  const res = await doFetch(`${provider.baseUrl}/models`, { headers, signal });
+  if (!res.ok) {
+    await res.body?.cancel();
+    return [];
+  }
+  const body = await res.json().catch(() => null) as { data?: { id?: unknown }[] } | null;
+  return (body?.data ?? []).map((m) => m.id).filter((id): id is string => typeof id === "string");
+}

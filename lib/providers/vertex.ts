@@ -9,14 +9,13 @@
  * bytes, content and beta headers), except that the version is Vertex's own rather than the
  * client's `anthropic-version` header.
  */
-import { objectSlot } from "../object_slot.ts";
 import type { Provider } from "../config/schema.ts";
 import type { InboundRequest } from "../fallback/inbound.ts";
-import type { Attempt } from "../fallback/plan.ts";
+import { type AttemptCall, retryOnce } from "../fallback/interceptors.ts";
 import { abortable } from "./abortable.ts";
-import { allowedBetas, betasOf, rejectsBeta } from "./cloud_betas.ts";
+import { allowedBetas, betasOf, retryWithoutBetas } from "./cloud_betas.ts";
 import { vertexErrorResponse } from "./cloud_errors.ts";
-import { googleAccessToken, invalidateGoogleToken, serviceAccountOf } from "./google_auth.ts";
+import { type GoogleTokens, serviceAccountOf } from "./google_auth.ts";
 import { encodePathSegment } from "./bedrock.ts";
 import { estimatedCountResponse } from "./token_estimate.ts";
 import type { ProviderAdapter } from "./types.ts";
@@ -25,11 +24,6 @@ import type { ProviderAdapter } from "./types.ts";
 export const VERTEX_VERSION = "vertex-2023-10-16";
 
 const encoder = new TextEncoder();
-
-/** The token each attempt was sent with (to drop it on a 401), and attempts retried without betas. */
-const usedToken = objectSlot<string>("vertex.usedToken");
-const withoutBetas = objectSlot<true>("vertex.withoutBetas");
-const retriedAuth = objectSlot<true>("vertex.retriedAuth");
 
 /** The project a provider bills: its own setting, else the service account's. */
 export function vertexProject(provider: Provider): string {
@@ -47,65 +41,75 @@ export function vertexBody(json: Record<string, unknown>, model: string | null) 
   return body;
 }
 
-/** The Vertex adapter. */
-export const vertexAdapter: ProviderAdapter = {
-  async prepare(req: InboundRequest, attempt: Attempt, signal: AbortSignal): Promise<Request> {
-    const provider = attempt.provider.provider;
-    const sa = serviceAccountOf(provider.serviceAccountJson ?? "");
-    const token = await abortable(googleAccessToken(sa), signal);
-    usedToken.set(attempt, token);
-    const models =
-      `${provider.baseUrl}/v1/projects/${encodePathSegment(vertexProject(provider))}/locations/` +
-      `${encodePathSegment(provider.region ?? "global")}/publishers/anthropic/models`;
-    let url: string;
-    let payload: Record<string, unknown>;
-    if (req.endpoint === "count_tokens") {
-      url = `${models}/count-tokens:rawPredict`;
-      payload = vertexBody(req.json, attempt.model);
-    } else {
-      url = `${models}/${encodePathSegment(attempt.model)}:${
-        req.stream ? "streamRawPredict" : "rawPredict"
-      }`;
-      payload = vertexBody(req.json, null);
-    }
-    const headers = new Headers(provider.headers);
-    headers.set("accept", "application/json");
-    headers.set("content-type", "application/json");
-    headers.set("authorization", `Bearer ${token}`);
-    const betas = withoutBetas.has(attempt) ? [] : allowedBetas(provider, betasOf(req.headers));
-    if (betas.length > 0) headers.set("anthropic-beta", betas.join(","));
-    return new Request(url, {
-      method: "POST",
-      headers,
-      body: encoder.encode(JSON.stringify(payload)),
-      signal,
-    });
-  },
+/** The Vertex adapter, with the app's Google token cache. */
+export function vertexAdapter(google: GoogleTokens): ProviderAdapter {
+  return {
+    prepare: (call) => prepareVertex(call, google),
+    toAnthropic: vertexToAnthropic,
+    // One retry, as the token renewal or without betas (not both: a second refusal falls back).
+    interceptors: [retryOnce((upstream, call) => vertexRetries(upstream, call, google))],
+  };
+}
 
-  async toAnthropic(upstream: Response, req: InboundRequest): Promise<Response> {
-    if (
-      req.endpoint === "count_tokens" && !upstream.ok && [400, 404, 501].includes(upstream.status)
-    ) {
-      // Regions and models without count-tokens: count locally instead.
-      await upstream.body?.cancel();
-      return estimatedCountResponse(req.json);
-    }
-    if (!upstream.ok) return vertexErrorResponse(upstream);
-    return upstream;
-  },
+/** The rawPredict request for one try. */
+async function prepareVertex(call: AttemptCall, google: GoogleTokens): Promise<Request> {
+  const { req, attempt, signal } = call;
+  const provider = attempt.provider;
+  const sa = serviceAccountOf(provider.serviceAccountJson ?? "");
+  const token = await abortable(google.accessToken(sa), signal);
+  call.token = token;
+  const models =
+    `${provider.baseUrl}/v1/projects/${encodePathSegment(vertexProject(provider))}/locations/` +
+    `${encodePathSegment(provider.region ?? "global")}/publishers/anthropic/models`;
+  let url: string;
+  let payload: Record<string, unknown>;
+  if (req.endpoint === "count_tokens") {
+    url = `${models}/count-tokens:rawPredict`;
+    payload = vertexBody(req.json, attempt.model);
+  } else {
+    url = `${models}/${encodePathSegment(attempt.model)}:${
+      req.stream ? "streamRawPredict" : "rawPredict"
+    }`;
+    payload = vertexBody(req.json, null);
+  }
+  const headers = new Headers(provider.headers);
+  headers.set("accept", "application/json");
+  headers.set("content-type", "application/json");
+  headers.set("authorization", `Bearer ${token}`);
+  const betas = call.withoutBetas ? [] : allowedBetas(provider, betasOf(req.headers));
+  if (betas.length > 0) headers.set("anthropic-beta", betas.join(","));
+  return new Request(url, {
+    method: "POST",
+    headers,
+    body: encoder.encode(JSON.stringify(payload)),
+    signal,
+  });
+}
 
-  async retryOnce(upstream: Response, req: InboundRequest, attempt: Attempt): Promise<boolean> {
-    if (upstream.status === 401 && !retriedAuth.has(attempt)) {
-      // A revoked or expired token: forget it so the retry exchanges a fresh one.
-      const token = usedToken.get(attempt);
-      const provider = attempt.provider.provider;
-      if (token) invalidateGoogleToken(serviceAccountOf(provider.serviceAccountJson ?? ""), token);
-      retriedAuth.set(attempt, true);
-      return true;
-    }
-    if (withoutBetas.has(attempt) || betasOf(req.headers).length === 0) return false;
-    if (!(await rejectsBeta(upstream))) return false;
-    withoutBetas.set(attempt, true);
+/** Vertex's answer on the Anthropic wire (errors mapped, missing count-tokens estimated). */
+async function vertexToAnthropic(upstream: Response, req: InboundRequest): Promise<Response> {
+  if (
+    req.endpoint === "count_tokens" && !upstream.ok && [400, 404, 501].includes(upstream.status)
+  ) {
+    // Regions and models without count-tokens: count locally instead.
+    await upstream.body?.cancel();
+    return estimatedCountResponse(req.json);
+  }
+  if (!upstream.ok) return vertexErrorResponse(upstream);
+  return upstream;
+}
+
+/** Whether to try once more: after a 401 with a fresh token, after a refused beta without betas. */
+async function vertexRetries(
+  upstream: Response,
+  call: AttemptCall,
+  google: GoogleTokens,
+): Promise<boolean> {
+  if (upstream.status === 401) {
+    // A revoked or expired token: forget it so the retry exchanges a fresh one.
+    const sa = serviceAccountOf(call.attempt.provider.serviceAccountJson ?? "");
+    if (call.token) google.invalidate(sa, call.token);
     return true;
-  },
-};
+  }
+  return await retryWithoutBetas(upstream, call);
+}

@@ -7,8 +7,7 @@
 import type { Chain } from "../fallback/chain.ts";
 import type { InboundRequest } from "../fallback/inbound.ts";
 import type { Attempt } from "../fallback/plan.ts";
-import { sessionIdOf } from "./session.ts";
-import { sessions } from "./wrap.ts";
+import { type ConversationBook, sessionIdOf } from "./session.ts";
 
 /** Reads cooldowns (the board, or a map in tests). */
 interface CooldownLookup {
@@ -17,6 +16,7 @@ interface CooldownLookup {
 
 /** The attempts with the session's sticky provider moved first, when affinity applies. */
 export function preferSessionProvider(
+  conversations: ConversationBook,
   req: InboundRequest,
   attempts: Attempt[],
   chain: Chain,
@@ -27,16 +27,16 @@ export function preferSessionProvider(
   if (!seconds || attempts.length < 2) return attempts;
   const sid = sessionIdOf(req.headers, req.json);
   if (!sid) return attempts;
-  const sticky = sessions.stickyProvider(sid);
+  const sticky = conversations.stickyProvider(sid);
   if (!sticky) return attempts;
-  const ids = new Set(attempts.map((a) => a.provider.provider.id));
+  const ids = new Set(attempts.map((a) => a.provider.id));
   const primary = chain.providers.find((p) => ids.has(p.provider.id));
   if (!primary || primary.provider.id === sticky || !ids.has(sticky)) return attempts;
-  if (cooldowns.get(primary.target, now)) sessions.markUnhealthy(primary.provider.id, now);
-  if (now - sessions.unhealthyAt(primary.provider.id) >= seconds * 1000) {
-    sessions.forgetSticky(sid);
+  if (cooldowns.get(primary.target, now)) conversations.markUnhealthy(primary.provider.id, now);
+  if (now - conversations.unhealthyAt(primary.provider.id) >= seconds * 1000) {
+    conversations.forgetSticky(sid);
     return attempts;
   }
-  const first = attempts.filter((a) => a.provider.provider.id === sticky);
-  return [...first, ...attempts.filter((a) => a.provider.provider.id !== sticky)];
+  const first = attempts.filter((a) => a.provider.id === sticky);
+  return [...first, ...attempts.filter((a) => a.provider.id !== sticky)];
 }

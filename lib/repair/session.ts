@@ -1,12 +1,16 @@
 /**
- * Sessions: which Claude Code session a request belongs to, which provider produced each
- * assistant turn of its history, and which provider a failed-over session is staying on.
+ * Claude Code conversations: which Claude Code session a request belongs to, which provider
+ * produced each assistant turn of its conversation, and which provider a failed-over session is
+ * staying on. ("Session" here is Claude Code's session id; admin sessions are lib/auth's.)
  *
  * Held in memory per instance (bounded, with a TTL): losing it costs nothing but precision, since
  * Detour-translated thinking carries its producer in its signature anyway and an upstream that
  * still rejects a signature is retried once without thinking.
  */
-import { objectSlot } from "../object_slot.ts";
+import type { BodyMemo } from "../fallback/inbound.ts";
+
+/** Whose body memo keeps the fingerprint: the request that carries `body`. */
+type MemoHolder = { memo?: BodyMemo };
 import { fnv64, obj } from "../translate/sse.ts";
 
 type Json = Record<string, unknown>;
@@ -39,21 +43,19 @@ export function sessionIdOf(headers: Headers, body: Json): string | null {
  * One conversation within a session: a session runs several (the main loop, sub-agents, title
  * requests), told apart by their first message; `/compact` starts a new one the same way.
  */
-export function historyKey(sessionId: string, body: Json): string {
+export function historyKey(sessionId: string, body: Json, request?: MemoHolder): string {
   // Asked twice per request (before sending, after the answer): fingerprint the body once.
-  let hash = firstMessageHash.get(body);
+  let hash = request?.memo?.firstMessageHash;
   if (hash === undefined) {
     const messages = Array.isArray(body.messages) ? body.messages : [];
     const parts: string[] = [];
     sampleValue(messages[0], parts);
     hash = fnv64(parts.join("\u0000"));
-    firstMessageHash.set(body, hash);
+    if (request) (request.memo ??= {}).firstMessageHash = hash;
   }
   return `${sessionId}:${hash}`;
 }
 
-/** The first-message fingerprint of a parsed body (on the body itself: see object_slot.ts). */
-const firstMessageHash = objectSlot<string>("session.firstMessageHash");
 /** Characters kept from each end of a long string in a first-message fingerprint. */
 const SAMPLE_ENDS = 256;
 
@@ -113,8 +115,12 @@ class Lru<V> {
   }
 }
 
-/** What Detour remembers about sessions. */
-export class SessionBook {
+/**
+ * What Detour remembers about Claude Code conversations, per app (lib/deps.ts `conversations`).
+ * `request` arguments are the request that carries `body`: its memo keeps the body's
+ * fingerprint, so one body is fingerprinted once.
+ */
+export class ConversationBook {
   /** history key -> assistant message index -> provider id. */
   #producers: Lru<Map<number, string>>;
   /** session id -> the provider a failed-over session stays on. */
@@ -128,10 +134,10 @@ export class SessionBook {
   }
 
   /** Notes that `provider` answered this request (2xx). */
-  served(headers: Headers, body: Json, provider: string): void {
+  served(headers: Headers, body: Json, provider: string, request?: MemoHolder): void {
     const sid = sessionIdOf(headers, body);
     if (!sid) return;
-    const key = historyKey(sid, body);
+    const key = historyKey(sid, body, request);
     let turns = this.#producers.get(key);
     if (!turns) turns = new Map();
     turns.set(answerIndex(body), provider);
@@ -140,10 +146,14 @@ export class SessionBook {
   }
 
   /** Who produced each assistant turn of this request's history, as far as Detour saw. */
-  producers(headers: Headers, body: Json): ((index: number) => string | undefined) | undefined {
+  producers(
+    headers: Headers,
+    body: Json,
+    request?: MemoHolder,
+  ): ((index: number) => string | undefined) | undefined {
     const sid = sessionIdOf(headers, body);
     if (!sid) return undefined;
-    const turns = this.#producers.get(historyKey(sid, body));
+    const turns = this.#producers.get(historyKey(sid, body, request));
     return turns ? (index) => turns.get(index) : undefined;
   }
 
@@ -152,10 +162,12 @@ export class SessionBook {
     return this.#sticky.get(sessionId);
   }
 
+  /** Lets a session go back to chain order. */
   forgetSticky(sessionId: string): void {
     this.#sticky.delete(sessionId);
   }
 
+  /** Notes that `provider` was seen failing. */
   markUnhealthy(provider: string, now = Date.now()): void {
     this.#unhealthy.set(provider, now);
   }
@@ -165,6 +177,7 @@ export class SessionBook {
     return this.#unhealthy.get(provider) ?? 0;
   }
 
+  /** Forgets everything. */
   clear(): void {
     this.#producers.clear();
     this.#sticky.clear();

@@ -1,42 +1,38 @@
 /**
- * The shared repair step: every adapter the registry hands out is wrapped so that, per attempt,
+ * The shared repair step, as attempt interceptors (lib/fallback/interceptors.ts): per attempt,
  * the request is repaired for that attempt's provider before the adapter builds the upstream
- * request, what changed is logged with the request id, the session record learns who served
+ * request, what changed is logged with the request id, the conversation book learns who served
  * the turn, and an Anthropic-wire upstream that still rejects a thinking signature (400) is
  * retried once with every thinking block removed.
  */
 import type { Provider } from "../config/schema.ts";
 import type { LiveConfig } from "../config/live_config.ts";
 import type { InboundRequest } from "../fallback/inbound.ts";
+import type { Interceptor } from "../fallback/interceptors.ts";
 import type { Attempt } from "../fallback/plan.ts";
 import type { Logger } from "../log.ts";
-import type { ProviderAdapter } from "../providers/types.ts";
 import { obj } from "../translate/sse.ts";
 import { outputLimit } from "./limits.ts";
 import { repairRequest, type RepairTarget } from "./repair.ts";
-import { SessionBook } from "./session.ts";
-import { objectSlot } from "../object_slot.ts";
+import type { ConversationBook } from "./session.ts";
 
-/** What the repair step needs from the running app (installed by buildApp). */
+/** What the repair step needs from the running app. */
 export interface RepairEnv {
-  logger?: Logger;
-  live?: LiveConfig;
-}
-
-let env: RepairEnv = {};
-/** The session record shared by the repair step and session affinity. */
-export const sessions = new SessionBook();
-
-/** Installs the app's logger and config; a fresh app starts with a fresh session record. */
-export function installRepair(next: RepairEnv): void {
-  env = next;
-  sessions.clear();
+  logger: Logger;
+  live: LiveConfig;
+  /** The app's conversation book, shared with session affinity. */
+  conversations: ConversationBook;
 }
 
 /** Logs what a repair changed, with the request id. */
-export function logRepairs(req: InboundRequest, provider: string, repairs: string[]): void {
+export function logRepairs(
+  logger: Logger | undefined,
+  req: InboundRequest,
+  provider: string,
+  repairs: string[],
+): void {
   if (repairs.length === 0) return;
-  env.logger?.info("repair", { id: req.id, provider, repairs });
+  logger?.info("repair", { id: req.id, provider, repairs });
 }
 
 /** The repair view of a provider. */
@@ -64,79 +60,76 @@ function hasThinking(body: Record<string, unknown>): boolean {
 
 /** `req` with a repaired body (the same object when nothing changed). */
 export function repairedInbound(
+  env: RepairEnv,
   req: InboundRequest,
   attempt: Attempt,
   stripAllThinking = false,
 ): InboundRequest {
-  const provider = attempt.provider.provider;
+  const provider = attempt.provider;
   // An OpenAI-format request served by an OpenAI provider is passed through: the adapter
   // applies the OpenAI-side fixes itself.
   if (provider.type === "openai" && (req as { openai?: unknown }).openai) return req;
   const { body, repairs } = repairRequest(req.json, {
     target: repairTarget(provider, attempt.model),
-    producerOf: sessions.producers(req.headers, req.json),
+    producerOf: env.conversations.producers(req.headers, req.json, req),
     stripAllThinking,
   });
-  logRepairs(req, provider.id, repairs);
+  logRepairs(env.logger, req, provider.id, repairs);
   if (body === req.json) return req;
   return {
     ...req,
     json: body,
     raw: new TextEncoder().encode(JSON.stringify(body)),
     model: typeof body.model === "string" ? body.model : req.model,
+    // Another body: nothing worked out from the client's applies.
+    memo: undefined,
   };
 }
 
 const SIGNATURE_ERROR = /signature/i;
 const ERROR_PEEK = 64 * 1024;
 
-interface Pending {
-  req: InboundRequest;
-  signal: AbortSignal;
-  retried: boolean;
+/**
+ * Repairs the call's request for its provider; when an Anthropic-wire upstream still refuses a
+ * thinking signature, sends it once more without any thinking.
+ */
+export function repairStep(env: RepairEnv): Interceptor {
+  return async (call, next) => {
+    const original = call.req;
+    call.req = repairedInbound(env, original, call.attempt);
+    const upstream = await next();
+    if (
+      upstream.status !== 400 || call.attempt.provider.type === "openai" ||
+      !hasThinking(call.req.json)
+    ) return upstream;
+    const text = (await upstream.text().catch(() => "")).slice(0, ERROR_PEEK);
+    if (SIGNATURE_ERROR.test(text)) {
+      call.req = repairedInbound(env, original, call.attempt, true);
+      return next();
+    }
+    // The text may be cut at ERROR_PEEK, so the upstream's length no longer holds.
+    const headers = new Headers(upstream.headers);
+    headers.delete("content-length");
+    return new Response(text, { status: upstream.status, headers });
+  };
 }
 
-/** Wraps an adapter with the repair step (see the module comment). */
-export function withRepair(adapter: ProviderAdapter): ProviderAdapter {
-  const pending = objectSlot<Pending>("repair.pending");
-  return {
-    ...adapter,
-    prepare(req, attempt, signal) {
-      const repaired = repairedInbound(req, attempt);
-      pending.set(attempt, { req: repaired, signal, retried: false });
-      return adapter.prepare(repaired, attempt, signal);
-    },
-    async toAnthropic(upstream, req, attempt) {
-      const p = pending.get(attempt);
-      const provider = attempt.provider.provider;
-      let res = upstream;
-      let sent = p?.req ?? req;
-      if (
-        p && !p.retried && upstream.status === 400 && provider.type !== "openai" &&
-        hasThinking(p.req.json)
-      ) {
-        const text = (await upstream.text().catch(() => "")).slice(0, ERROR_PEEK);
-        if (SIGNATURE_ERROR.test(text)) {
-          p.retried = true;
-          sent = repairedInbound(req, attempt, true);
-          const retry = await adapter.prepare(sent, attempt, p.signal);
-          res = retry instanceof Response ? retry : await fetch(retry);
-        } else {
-          // The text may be cut at ERROR_PEEK, so the upstream's length no longer holds.
-          const headers = new Headers(upstream.headers);
-          headers.delete("content-length");
-          res = new Response(text, { status: upstream.status, headers });
-        }
+/**
+ * Tells the conversation book who served a Messages turn (2xx), or that a provider failed
+ * (a `fallbackOn` status). Sits outside the adapter's translation: it reads Anthropic statuses.
+ */
+export function recordConversation(env: RepairEnv): Interceptor {
+  return async (call, next) => {
+    const req = call.req; // the client's request, before repair
+    const out = await next();
+    if (req.endpoint === "messages") {
+      const provider = call.attempt.provider.id;
+      if (out.status >= 200 && out.status < 300) {
+        env.conversations.served(req.headers, req.json, provider, req);
+      } else if (env.live.config.fallbackOn.includes(out.status)) {
+        env.conversations.markUnhealthy(provider);
       }
-      const out = await adapter.toAnthropic(res, sent, attempt);
-      if (req.endpoint === "messages") {
-        if (out.status >= 200 && out.status < 300) {
-          sessions.served(req.headers, req.json, provider.id);
-        } else if (env.live?.config.fallbackOn.includes(out.status)) {
-          sessions.markUnhealthy(provider.id);
-        }
-      }
-      return out;
-    },
+    }
+    return out;
   };
 }

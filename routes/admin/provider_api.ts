@@ -35,9 +35,12 @@ export function providerRoutes(app: Hono<AppEnv>, deps: Deps): void {
       deps.listenPort,
     );
     if (loops.length > 0) return apiError(c, 400, loops[0].message);
-    const engine = { secrets: deps.live.secrets, hopId: deps.hopId };
     return c.json(
-      await probeProvider(deps.live.chain, id, { ...parsed.data, fetch: deps.fetch, engine }),
+      await probeProvider(deps.live.chain, id, {
+        ...parsed.data,
+        send: deps.adapters.send,
+        secrets: deps.live.secrets,
+      }),
     );
   });
 

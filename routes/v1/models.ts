@@ -4,7 +4,6 @@ import { resolveClient } from "../../lib/auth/client.ts";
 import { type AppEnv, type Deps, remoteHost } from "../../lib/deps.ts";
 import { modelMapNames } from "../../lib/fallback/model_map.ts";
 import { planAttempts } from "../../lib/fallback/plan.ts";
-import { adapterFor } from "../../lib/providers/registry.ts";
 
 const LIST_TIMEOUT_MS = 5000;
 
@@ -34,7 +33,7 @@ export function modelsRoutes(deps: Deps): Hono<AppEnv> {
     const chain = deps.live.chain;
     // One credential per provider the caller may use, found the same way requests find theirs.
     const usable = planAttempts(chain, "*", client, deps.cooldowns, Date.now());
-    const perProvider = new Map(usable.attempts.map((a) => [a.provider.provider.id, a]));
+    const perProvider = new Map(usable.attempts.map((a) => [a.provider.id, a]));
     const signal = AbortSignal.any([c.req.raw.signal, AbortSignal.timeout(LIST_TIMEOUT_MS)]);
 
     const lists = await Promise.all(chain.providers.map(async (p) => {
@@ -48,7 +47,7 @@ export function modelsRoutes(deps: Deps): Hono<AppEnv> {
       }
       const names = modelMapNames(p.provider.modelMap);
       const attempt = perProvider.get(p.provider.id);
-      const list = adapterFor(p.provider).listModels;
+      const list = deps.adapters.adapterFor(p.provider).listModels;
       // Only a provider that passes names through can serve its upstream names as they are.
       if (attempt && list && Object.keys(p.provider.modelMap).length === 0) {
         const upstream = await list(p.provider, attempt.credential, c.req.raw.headers, signal)
