@@ -36,7 +36,7 @@ export function buildApp(deps: Deps): Hono<AppEnv> {
   app.use(requestId);
   app.use("/v1/*", cors(() => deps.live.config.corsOrigins));
   app.use("/v1/*", browserGuard(() => deps.live.config.corsOrigins));
-  app.use("/v1/*", refuseLoops(() => deps.hopId)); // issue 12: a provider pointing back here
+  app.use("/v1/*", refuseLoops(() => deps.hopId)); // a provider pointing back at Detour
   app.route("/", healthRoutes(deps));
   app.route("/", messagesRoutes(deps));
   app.route("/", modelsRoutes(deps));

@@ -41,7 +41,7 @@ export async function readConfigFile(path: string): Promise<Config> {
   return parsed.data;
 }
 
-/** issue 12: secrets the environment holds, redacted by value like the config's. */
+/** Secrets the environment holds, redacted by value like the config's. */
 function envSecrets(env: Env): string[] {
   return [env.ADMIN_TOKEN, env.METRICS_TOKEN, ...env.ACCESS_KEYS].filter((v): v is string =>
     typeof v === "string"
@@ -90,6 +90,24 @@ function appAdapters(deps: Omit<AdapterDeps, "oauth" | "google"> & { kv: Deno.Kv
   });
 }
 
+/** The logger and the live config; every log line loses the config's secrets by value. */
+async function openLoggerAndConfig(
+  env: Env,
+  kv: Deno.Kv,
+  writeLog?: (line: string) => void,
+): Promise<{ logger: Logger; live: LiveConfig }> {
+  // Tests collect lines (JSON unless LOG_FORMAT says otherwise); stdout gets pretty on a terminal.
+  const format = writeLog ? env.LOG_FORMAT ?? "json" : resolveLogFormat(env.LOG_FORMAT);
+  // Until the config is loaded there are no stored secrets to redact (the patterns still apply).
+  let redact = (line: string) => line;
+  const logger = createLogger(env.LOG_LEVEL, writeLog, format, undefined, (l) => redact(l));
+  const seed = env.CONFIG_FILE ? await readConfigFile(env.CONFIG_FILE) : null;
+  const live = await LiveConfig.open(kv, seed, logger.warn);
+  live.alsoRedact(envSecrets(env));
+  redact = (line) => live.secrets.redact(line);
+  return { logger, live };
+}
+
 /** Everything the app needs, plus a `close` that stops background work. */
 export async function boot(
   env: Env,
@@ -98,15 +116,7 @@ export async function boot(
   /** Where log lines go (stdout by default; tests collect them). */
   writeLog?: (line: string) => void,
 ): Promise<Deps & { close(): Promise<void> }> {
-  // Tests collect lines (JSON unless LOG_FORMAT says otherwise); stdout gets pretty on a terminal.
-  const format = writeLog ? env.LOG_FORMAT ?? "json" : resolveLogFormat(env.LOG_FORMAT);
-  // issue 12: log lines pass through the live secret set once the config is loaded.
-  let redact = (line: string) => line;
-  const logger = createLogger(env.LOG_LEVEL, writeLog, format, undefined, (l) => redact(l));
-  const seed = env.CONFIG_FILE ? await readConfigFile(env.CONFIG_FILE) : null;
-  const live = await LiveConfig.open(kv, seed, logger.warn);
-  live.alsoRedact(envSecrets(env));
-  redact = (line) => live.secrets.redact(line);
+  const { logger, live } = await openLoggerAndConfig(env, kv, writeLog);
   const accessKeys = await AccessKeyIndex.fromEnv(env.ACCESS_KEYS);
   await accessKeys.reload(kv);
   const cooldowns = new CooldownBoard(kv);

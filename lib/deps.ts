@@ -48,9 +48,9 @@ export interface Deps {
   trustProxyHops?: number;
   /** Request body bytes being received at once, across /v1 routes (boot builds it). */
   bodies?: BodyBudget;
-  /** issue 12: this instance's random id in `x-detour-hop` (lib/fallback/hop.ts). */
+  /** This instance's random id in `x-detour-hop` (lib/fallback/hop.ts). */
   hopId?: string;
-  /** issue 12: the port Detour listens on, set once listening (refuses self-pointing configs). */
+  /** The port Detour listens on, set once listening (refuses self-pointing configs). */
   listenPort?: number;
 }
 

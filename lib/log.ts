@@ -71,7 +71,7 @@ export function createLogger(
   /** Pretty lines only: ANSI colours (off when NO_COLOR is set). */
   color = format === "pretty" && !noColor(),
   /**
-   * issue 12: applied to every finished line, the last line of defence against a stored secret
+   * Applied to every finished line, the last line of defence against a stored secret
    * reaching the log (boot passes the live config's secret set).
    */
   redact: (line: string) => string = (line) => line,

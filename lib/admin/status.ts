@@ -29,7 +29,7 @@ export async function statusReport(deps: Deps) {
   };
   // Tokens today and this hour per provider, key and model; quota standing and reset time.
   const usage = await usageReport(deps);
-  // issue 12: a lastError recorded before redaction by value (or by an older version) is
+  // A lastError recorded before redaction by value (or by an older version) is
   // scrubbed on the way out too.
   const healthOf = (target: string) => {
     const h = health.get(target);

@@ -20,7 +20,7 @@ export class LiveConfig {
   #chain: Chain;
   #versionstamp: string | null;
   #warn: IgnoredFieldsWarning;
-  /** issue 12: the exact secret values to redact, rebuilt with every config. */
+  /** The exact secret values to redact, rebuilt with every config. */
   #secrets: SecretSet;
   /** Secrets from outside the config (ADMIN_TOKEN, ACCESS_KEYS, METRICS_TOKEN). */
   #envSecrets: string[] = [];

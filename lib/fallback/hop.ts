@@ -1,5 +1,5 @@
 /**
- * Loop protection (issue 12): every upstream request carries `x-detour-hop`, the ids of the
+ * Loop protection: every upstream request carries `x-detour-hop`, the ids of the
  * Detour instances it has passed through, this one's last. A request that arrives carrying this
  * instance's own id (or too many hops) has come round in a loop and is refused with 508, so a
  * provider whose base URL leads back to Detour costs one refused request instead of recursing

@@ -136,7 +136,7 @@ export function planAttempts(
 }
 
 /**
- * The attempts one request may make (issue 12): at most `max`, and only the soonest to recover
+ * The attempts one request may make: at most `max`, and only the soonest to recover
  * when every one is cooling, so many keys all answering 429 do not turn one client request into
  * hundreds of upstream calls, nor each following one into as many again. Applied to a plan
  * before it runs; the plan itself stays whole (the model list reads every provider from it).

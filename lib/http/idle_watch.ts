@@ -1,5 +1,5 @@
 /**
- * The idle limit of a relayed body (issue 12): one check per stream, every quarter of the limit,
+ * The idle limit of a relayed body: one check per stream, every quarter of the limit,
  * instead of a timer per chunk. A stream is stalled while a read is pending or only keep-alives
  * (SSE pings) arrived since the last check; stalled and without progress on more than
  * IDLE_CHECKS checks in a row, it has waited at least `idleMs` (at most a quarter more), and

@@ -1,5 +1,5 @@
 /**
- * The idle limit for relayed bodies that are not SSE (issue 12): a JSON answer whose upstream
+ * The idle limit for relayed bodies that are not SSE: a JSON answer whose upstream
  * stalls after its headers would otherwise hold the client forever (the attempt's timeout ends
  * at the headers). Past the limit the relayed body errors, so the client's connection ends
  * instead of hanging, and the caller learns it was cut (`idled`).

@@ -36,7 +36,7 @@ export interface ExactRedactor {
   redact(text: string): string;
 }
 
-/** issue 12: `text` redacted by the key patterns and by the exact stored secret values. */
+/** `text` redacted by the key patterns and by the exact stored secret values. */
 export function redactAll(text: string, secrets?: ExactRedactor): string {
   const out = redactSecrets(text);
   return secrets ? secrets.redact(out) : out;
@@ -53,7 +53,7 @@ export function redactBytes(
 }
 
 /**
- * issue 12: an error answer (status 400 and up) read whole (bounded by `read`) and redacted;
+ * An error answer (status 400 and up) read whole (bounded by `read`) and redacted;
  * successful answers are returned untouched, never read.
  */
 export async function redactErrorResponse(

@@ -79,7 +79,7 @@ function endOfStream(tail: string): { end: StreamEnd; detail?: string; error?: s
 /**
  * Replays `head`, then relays `reader`; `onEnd` fires once with how it ended and the stream's
  * last bytes (latin1; usage accounting reads the final `message_delta` there). With `idleMs`, a
- * stretch longer than that without content from upstream (nothing, or only pings: issue 12)
+ * stretch longer than that without content from upstream (nothing, or only pings)
  * ends the stream with an error event.
  */
 export function guardStream(

@@ -44,7 +44,7 @@ export function requestLogRoutes(deps: Deps, guard: MiddlewareHandler<AppEnv>) {
       }, 400);
     }
     const requests = await listRequestLog(deps.kv, parsed.data);
-    // issue 12: no stored secret leaves in a logged error, whenever it was logged.
+    // No stored secret leaves in a logged error, whenever it was logged.
     return c.body(
       deps.live.secrets.redact(JSON.stringify({ requests, count: requests.length })),
       200,
@@ -62,7 +62,7 @@ export function requestLogRoutes(deps: Deps, guard: MiddlewareHandler<AppEnv>) {
         error: { type: "not_found_error", message: `no logged request ${id}` },
       }, 404);
     }
-    // issue 12: no stored secret leaves in a logged error or body, whenever it was logged.
+    // No stored secret leaves in a logged error or body, whenever it was logged.
     return c.body(
       deps.live.secrets.redact(JSON.stringify({ ...found.entry, bodies: found.bodies })),
       200,
