@@ -79,9 +79,14 @@ export class Front {
     this.close();
   }
 
-  /** Stops the sweeper and closes every connection (the listener is the caller's). */
+  /** Stops listening and the sweeper, and closes every connection. */
   close(): void {
     clearInterval(this.#sweeper);
+    try {
+      this.options.listener.close();
+    } catch {
+      // closed already
+    }
     for (const c of [...this.#conns]) c.close();
   }
 

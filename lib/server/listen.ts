@@ -66,13 +66,12 @@ class SelfHosted implements Serving {
       serverPort: () => this.#http.addr.port,
       logger: options.logger,
     });
-    this.#front.run().finally(() => listener.close());
+    this.#front.run();
     options.onListen(this.addr, maxConnections);
   }
 
   async shutdown(): Promise<void> {
     this.#stopped = true;
-    this.#front.options.listener.close();
     this.#front.close();
     await this.#http.shutdown();
   }
