@@ -5,8 +5,20 @@
  */
 import { type ConnClock } from "./conn_clock.ts";
 
-/** Per-direction buffer: big enough for a request head and typical SSE bursts in one read. */
+/**
+ * Per-direction buffer: a request head and typical SSE bursts fit in one read. A read that fills
+ * it (a 100 kB request body, say) grows it once to the larger size: fewer round trips for big
+ * bodies, without every idle connection holding the larger buffers.
+ */
 const BUFFER_BYTES = 16 * 1024;
+const GROWN_BUFFER_BYTES = 64 * 1024;
+
+/** The buffer for the next read: grown once a read has filled the current one. */
+function nextBuffer(buf: Uint8Array<ArrayBuffer>, filled: number): Uint8Array<ArrayBuffer> {
+  return filled === buf.length && buf.length < GROWN_BUFFER_BYTES
+    ? new Uint8Array(GROWN_BUFFER_BYTES)
+    : buf;
+}
 
 /** A client connection and its loopback twin to the HTTP server. */
 export class FrontConn {
@@ -53,7 +65,7 @@ export class FrontConn {
   }
 
   async #pumpRequests(): Promise<void> {
-    const buf = new Uint8Array(BUFFER_BYTES);
+    let buf = new Uint8Array(BUFFER_BYTES);
     while (!this.#closed) {
       const n = await this.client.read(buf);
       if (n === null) {
@@ -64,15 +76,17 @@ export class FrontConn {
       const chunk = buf.subarray(0, n);
       this.clock.received(chunk, Date.now());
       await writeAll(this.server, chunk);
+      buf = nextBuffer(buf, n);
     }
   }
 
   async #pumpResponses(): Promise<void> {
-    const buf = new Uint8Array(BUFFER_BYTES);
+    let buf = new Uint8Array(BUFFER_BYTES);
     while (!this.#closed) {
       const n = await this.server.read(buf);
       if (n === null) return;
       await writeAll(this.client, buf.subarray(0, n));
+      buf = nextBuffer(buf, n);
     }
   }
 }

@@ -9,8 +9,13 @@ import { writeAll } from "./front_conn.ts";
 /** Seconds a turned-away client is asked to wait. */
 export const SHED_RETRY_AFTER_S = 2;
 
-/** How long a turned-away connection is drained before it is closed. */
-const DRAIN_MS = 1000;
+/** How long a turned-away connection may take, all told, before it is closed. */
+const SHED_MS = 1000;
+/** How long the answer waits for the request head (a client sends it at once; a slow one not). */
+const HEAD_WAIT_MS = 300;
+/** Bytes read, at most, from a turned-away connection. */
+const READ_LIMIT = 64 * 1024;
+const HEAD_END = [13, 10, 13, 10];
 
 /** The raw HTTP/1.1 529 answer. */
 export function overloadedResponse(cap: number): Uint8Array {
@@ -32,22 +37,44 @@ export function overloadedResponse(cap: number): Uint8Array {
 }
 
 /**
- * Answers 529 and closes. The request is read (briefly, discarded) after the answer: closing a
- * socket with unread bytes makes the kernel send a reset, which the client may see before the
- * answer.
+ * Answers 529 and closes. The answer waits (briefly) for the request head, since an HTTP client
+ * that gets an answer before it has sent its request treats it as a protocol error rather than a
+ * 529; and the request is read to its end, since closing a socket with unread bytes makes the
+ * kernel send a reset, which the client may see before the answer. All within `SHED_MS`.
  */
 export async function shed(conn: Deno.Conn, answer: Uint8Array): Promise<void> {
-  const timer = setTimeout(() => closeQuietly(conn), DRAIN_MS);
+  const closeTimer = setTimeout(() => closeQuietly(conn), SHED_MS);
+  let headArrived = () => {};
+  const head = new Promise<void>((resolve) => (headArrived = resolve));
+  const headTimer = setTimeout(headArrived, HEAD_WAIT_MS);
+  const drained = drain(conn, headArrived);
   try {
+    await Promise.race([head, drained]);
     await writeAll(conn, answer);
     await conn.closeWrite();
-    const sink = new Uint8Array(4096);
-    for (let i = 0; i < 64; i++) if (await conn.read(sink) === null) break;
+    await drained;
   } catch {
-    // the client went, or the drain timer closed the socket
+    // the client went, or the timer closed the socket
   } finally {
-    clearTimeout(timer);
+    clearTimeout(headTimer);
+    clearTimeout(closeTimer);
     closeQuietly(conn);
+  }
+}
+
+/** Reads and discards the request (never rejects), calling `onHead` once its head is in. */
+async function drain(conn: Deno.Conn, onHead: () => void): Promise<void> {
+  const sink = new Uint8Array(4096);
+  let read = 0;
+  let matched = 0;
+  while (read < READ_LIMIT) {
+    const n = await conn.read(sink).catch(() => null);
+    if (n === null) return;
+    read += n;
+    for (let i = 0; i < n && matched < HEAD_END.length; i++) {
+      matched = sink[i] === HEAD_END[matched] ? matched + 1 : sink[i] === 13 ? 1 : 0;
+    }
+    if (matched === HEAD_END.length) onHead();
   }
 }
 
