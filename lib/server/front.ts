@@ -102,7 +102,7 @@ export class Front {
     this.#relay(conn).catch(() => closeQuietly(conn)).finally(() => this.#connecting--);
   }
 
-  /** Makes room by closing the connection idle longest; false when none is idle. */
+  /** Makes room by closing an idle kept-alive connection (the oldest); false when none is. */
   #evictIdle(): boolean {
     for (const c of this.#conns) {
       if (c.clock.idle) {

@@ -66,7 +66,9 @@ class SelfHosted implements Serving {
       serverPort: () => this.#http.addr.port,
       logger: options.logger,
     });
-    this.#front.run();
+    this.#front.run().catch((err) => {
+      options.logger.error("the listener stopped", { error: String(err) });
+    });
     options.onListen(this.addr, maxConnections);
   }
 
