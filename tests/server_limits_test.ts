@@ -265,3 +265,53 @@ Deno.test("server limits: a stream silent for longer than every timeout is not c
     await closeAll(detour, upstream);
   }
 });
+
+Deno.test("server limits: MAX_CONNECTIONS caps connections; an idle one makes room, a busy cap answers 529", async () => {
+  const upstream = mockUpstream(() => Response.json(anthropicMessage("room made")));
+  const detour = await startDetourProcess(upstream.url, FD_LIMIT, {
+    ...LIMITS,
+    IDLE_TIMEOUT_MS: "60000",
+    MAX_CONNECTIONS: "3",
+  });
+  const kept: Deno.Conn[] = [];
+  try {
+    assert.equal(detour.maxConnections, 3, "the override wins over the descriptor limit");
+    // Three kept-alive connections, idle after one request each, fill the cap.
+    for (let i = 0; i < 3; i++) {
+      const conn = await Deno.connect({ hostname: "127.0.0.1", port: detour.port });
+      await conn.write(enc.encode("GET /health HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n"));
+      assert.ok((await conn.read(new Uint8Array(4096)) ?? 0) > 0);
+      kept.push(conn);
+    }
+    const client = new Anthropic({ baseURL: detour.url, apiKey: CLIENT_KEY, maxRetries: 0 });
+    const params = {
+      model: "claude-sonnet-5",
+      max_tokens: 16,
+      messages: [{ role: "user" as const, content: "hi" }],
+    };
+    const msg = await client.messages.create(params);
+    assert.equal(
+      (msg.content[0] as Anthropic.TextBlock).text,
+      "room made",
+      "an idle one made room",
+    );
+
+    // Three connections in the middle of sending a head: nothing idle to close, so a 529.
+    const busy = [0, 1, 2].map(() => drip(detour.port, SLOW_HEAD, 100));
+    await sleep(300);
+    const err = await client.messages.create(params).catch((e) => e);
+    assert.ok(err instanceof Anthropic.APIError, String(err));
+    assert.equal(err.status, 529);
+    assert.equal(err.headers?.get("retry-after"), "2");
+    assert.equal((err.error as { error?: { type?: string } })?.error?.type, "overloaded_error");
+    await Promise.all(busy);
+    assert.equal(detour.exited(), null);
+  } finally {
+    for (const c of kept) {
+      try {
+        c.close();
+      } catch { /* closed by Detour */ }
+    }
+    await closeAll(detour, upstream);
+  }
+});
