@@ -2,6 +2,7 @@
 import { buildApp } from "./lib/app.ts";
 import { boot, openKv } from "./lib/boot.ts";
 import { readEnv } from "./lib/config/env.ts";
+import { listen } from "./lib/server/listen.ts";
 
 const env = readEnv();
 const kv = await openKv(env);
@@ -13,16 +14,25 @@ const deps = await boot(env, kv, (token) => {
 });
 const app = buildApp(deps);
 
-Deno.serve({
+listen({
   port: env.PORT,
   hostname: env.HOSTNAME,
-  onListen({ hostname, port }) {
-    deps.listenPort = port; // issue 12: the real port (PORT=0 picks one)
+  deploy: env.DENO_DEPLOYMENT_ID !== undefined,
+  limits: {
+    headersMs: env.HEADERS_TIMEOUT_MS,
+    bodyMs: env.BODY_TIMEOUT_MS,
+    idleMs: env.IDLE_TIMEOUT_MS,
+  },
+  maxConnections: env.MAX_CONNECTIONS,
+  logger: deps.logger,
+  onListen({ hostname, port }, maxConnections) {
+    deps.listenPort = port; // the real port (PORT=0 picks one): a baseUrl pointing here loops
     const host = hostname === "0.0.0.0" ? "localhost" : hostname;
     deps.logger.info("listening", {
       url: `http://${host}:${port}`,
       admin: `http://${host}:${port}/admin`,
       providers: deps.live.config.providers.length,
+      ...(maxConnections === null ? {} : { maxConnections }),
     });
   },
 }, (req, info) => app.fetch(req, info));

@@ -25,6 +25,15 @@ export const EnvSchema = z.object({
    * admin login throttling is read from that header. 0 (default): the TCP peer's address.
    */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  // Connection limits of the self-hosted listener (lib/server); Deno Deploy manages its own.
+  /** A request's head (request line and headers) must arrive within this, from its first byte. */
+  HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+  /** A request's body must arrive within this, after its head. */
+  BODY_TIMEOUT_MS: z.coerce.number().int().min(100).default(300_000),
+  /** A kept-alive connection with no request in flight is closed after this. */
+  IDLE_TIMEOUT_MS: z.coerce.number().int().min(100).default(75_000),
+  /** Open client connections beyond which Detour answers 529; unset: from the descriptor limit. */
+  MAX_CONNECTIONS: z.coerce.number().int().min(1).optional(),
   /** Set by Deno Deploy. */
   DENO_DEPLOYMENT_ID: z.string().optional(),
 });

@@ -1,0 +1,116 @@
+/**
+ * Serving Detour: on Deno Deploy the platform owns connections, so plain `Deno.serve`; anywhere
+ * else the front listener (front.ts) accepts connections, times them and sheds load, and
+ * `Deno.serve` runs on a private loopback port behind it.
+ */
+import type { Logger } from "../log.ts";
+import type { BodyFraming, ConnLimits } from "./conn_clock.ts";
+import { connectionCap, readSoftFdLimit } from "./fd_limit.ts";
+import { Front } from "./front.ts";
+
+/** A request handler as `Deno.serve` calls it. */
+export type Handler = Deno.ServeHandler<Deno.NetAddr>;
+
+/** Where and how to listen. */
+export interface ListenOptions {
+  port: number;
+  hostname: string;
+  /** True on Deno Deploy (DENO_DEPLOYMENT_ID set): no front listener. */
+  deploy: boolean;
+  limits: ConnLimits;
+  /** MAX_CONNECTIONS; unset: derived from the descriptor limit. */
+  maxConnections?: number;
+  logger: Logger;
+  onListen(addr: Deno.NetAddr, maxConnections: number | null): void;
+}
+
+/** A running server. */
+export interface Serving {
+  addr: Deno.NetAddr;
+  shutdown(): Promise<void>;
+}
+
+/** Starts serving `handler` as `options` say. */
+export function listen(options: ListenOptions, handler: Handler): Serving {
+  if (options.deploy) {
+    const { port, hostname, onListen } = options;
+    const server = Deno.serve({ port, hostname, onListen: (a) => onListen(a, null) }, handler);
+    return { addr: server.addr, shutdown: () => server.shutdown() };
+  }
+  return new SelfHosted(options, handler);
+}
+
+/** The body framing of a request that reached the handler, for the connection's clock. */
+export function bodyFraming(req: Request): BodyFraming {
+  const length = Number(req.headers.get("content-length") ?? NaN);
+  if (Number.isInteger(length) && length >= 0) return { length };
+  return /chunked/i.test(req.headers.get("transfer-encoding") ?? "") ? "chunked" : { length: 0 };
+}
+
+/** The front listener and the loopback `Deno.serve` it relays to (restarted if it fails). */
+class SelfHosted implements Serving {
+  readonly addr: Deno.NetAddr;
+  #front: Front;
+  #http: Deno.HttpServer<Deno.NetAddr>;
+  #stopped = false;
+
+  constructor(readonly options: ListenOptions, readonly handler: Handler) {
+    const listener = Deno.listen({ port: options.port, hostname: options.hostname });
+    this.addr = listener.addr;
+    const maxConnections = connectionCap(readSoftFdLimit(), options.maxConnections);
+    this.#http = this.#startHttp();
+    this.#front = new Front({
+      listener,
+      limits: options.limits,
+      maxConnections,
+      serverPort: () => this.#http.addr.port,
+      logger: options.logger,
+    });
+    this.#front.run().catch((err) => {
+      options.logger.error("the listener stopped", { error: String(err) });
+    });
+    options.onListen(this.addr, maxConnections);
+  }
+
+  async shutdown(): Promise<void> {
+    this.#stopped = true;
+    this.#front.close();
+    await this.#http.shutdown();
+  }
+
+  #startHttp(): Deno.HttpServer<Deno.NetAddr> {
+    const http = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, onListen() {} },
+      (req, info) => this.#relayed(req, info),
+    );
+    // Should its accept loop ever fail (EMFILE despite the cap), the front keeps the port and
+    // a new loopback server takes over, instead of the rejection ending the process.
+    http.finished.catch((err) => {
+      if (this.#stopped) return;
+      this.options.logger.error("HTTP server failed; restarting it", { error: String(err) });
+      // A short pause: the descriptors it was short of are freed as connections end.
+      setTimeout(() => this.#stopped || this.#restartHttp(), 100);
+    });
+    return http;
+  }
+
+  #restartHttp(): void {
+    try {
+      this.#http = this.#startHttp();
+    } catch (err) {
+      this.options.logger.error("HTTP server restart failed", { error: String(err) });
+      setTimeout(() => this.#stopped || this.#restartHttp(), 250);
+    }
+  }
+
+  #relayed(req: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>): Response | Promise<Response> {
+    const conn = this.#front.byServerPort(info.remoteAddr.port);
+    // Only the front connects here; anything else on this host took a shortcut around its limits.
+    if (!conn) return new Response("Connect to Detour's own port.\n", { status: 421 });
+    const clock = conn.clock;
+    clock.requestStarted(bodyFraming(req), Date.now());
+    const ended = () => clock.requestEnded(Date.now());
+    info.completed.then(ended, ended);
+    return this.handler(req, { remoteAddr: conn.remoteAddr, completed: info.completed });
+  }
+}
