@@ -108,6 +108,13 @@ export default function Settings({ store }: { store: Store }) {
           1024,
           512 * MIB,
         )}
+        {number(
+          "maxAttempts",
+          "Attempts per request",
+          "Upstream calls one request may make at most (providers and keys together).",
+          1,
+          1000,
+        )}
       </div>
       <CircuitSettings store={store} />
       <RequestLogSettings store={store} />

@@ -523,3 +523,15 @@ Deno.test("server render of Settings: capture on until a time, the webhook maske
   assert.match(on, /until.*10:00:00 UTC.*in 30 min/);
   assert.match(on, /Stop capture/);
 });
+
+Deno.test("settings: attempts per request are edited, checked against the schema's bounds and sent", () => {
+  const d = fromConfig(maskConfig(CONFIG));
+  assert.equal(d.settings.maxAttempts, "6");
+  d.settings.maxAttempts = "0";
+  assert.match(validate(d).errors["settings.maxAttempts"], /attempts per request/);
+  d.settings.maxAttempts = "12";
+  assert.equal(validate(d).errors["settings.maxAttempts"], undefined);
+  const { body } = toConfig(d);
+  assert.equal(body.maxAttempts, 12);
+  assert.equal(ConfigSchema.parse(body).maxAttempts, 12);
+});

@@ -103,6 +103,7 @@ export interface SettingsDraft {
   timeoutMs: string;
   nonStreamingTimeoutMs: string;
   bodyLimitBytes: string;
+  maxAttempts: string;
 }
 
 export interface Draft {
@@ -153,6 +154,7 @@ export const SETTINGS_FIELDS = [
   "timeoutMs",
   "nonStreamingTimeoutMs",
   "bodyLimitBytes",
+  "maxAttempts",
 ] as const;
 
 let counter = 0;
@@ -241,6 +243,7 @@ export function fromConfig(config: Config, previous?: Draft): Draft {
       timeoutMs: str(config.timeoutMs),
       nonStreamingTimeoutMs: str(config.nonStreamingTimeoutMs),
       bodyLimitBytes: str(config.bodyLimitBytes),
+      maxAttempts: str(config.maxAttempts),
     },
     circuitBreaker: {
       enabled: cb.enabled !== false,
@@ -528,6 +531,7 @@ export function validate(d: Draft): Validation {
     ["timeoutMs", "the timeout"],
     ["nonStreamingTimeoutMs", "the timeout"],
     ["bodyLimitBytes", "the body limit"],
+    ["maxAttempts", "the attempts per request"],
   ];
   for (const [field, what] of checks) {
     const e = intIn(s[field], LIMITS.config[field], what, false);
