@@ -14,7 +14,7 @@ import type { Logger } from "../log.ts";
 import { obj } from "../json_shape.ts";
 import { outputLimit } from "./limits.ts";
 import { repairRequest, type RepairTarget } from "./repair.ts";
-import type { ConversationBook } from "./session.ts";
+import type { ConversationBook } from "./conversation.ts";
 
 /** What the repair step needs from the running app. */
 export interface RepairEnv {
