@@ -7,6 +7,7 @@
  * `GET /v1/models?limit=1000` with both auth headers, and the `HEAD /api/hello` warm-up probe.
  */
 import assert from "node:assert/strict";
+import Anthropic from "@anthropic-ai/sdk";
 import {
   anthropicMessage,
   anthropicSse,
@@ -255,6 +256,27 @@ Deno.test("the body budget is given back after refused, broken and abandoned bod
     });
     assert.equal(ok.status, 200);
     await ok.body?.cancel();
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("the official Anthropic SDK's count_tokens, model list and beta calls pass the guards", async () => {
+  const t = await setup();
+  try {
+    const client = new Anthropic({ baseURL: t.detour.url, apiKey: CLIENT_KEY, maxRetries: 0 });
+    const params = { model: MODEL, messages: [{ role: "user" as const, content: "hi" }] };
+    assert.equal((await client.messages.countTokens(params)).input_tokens, 42);
+    assert.equal((await client.beta.messages.countTokens(params)).input_tokens, 42);
+    const beta = await client.beta.messages.create({ ...params, max_tokens: 8 });
+    assert.equal((beta.content[0] as { text: string }).text, "whole");
+    const ids: string[] = [];
+    for await (const m of client.models.list({ limit: 1000 })) ids.push(m.id);
+    assert.ok(ids.includes(MODEL));
+    // SDK 1.x sends its key as a Bearer credential (CLIENTS.md): the passthrough gets it as sent.
+    assert.equal(t.primary.calls.length, 4);
+    assert.ok(t.primary.calls.every((c) => c.key?.endsWith(CLIENT_KEY)));
+    assert.equal(t.stored.calls.filter((c) => c.method === "POST").length, 0);
   } finally {
     await t.close();
   }
