@@ -23,7 +23,7 @@ import { UsageRecorder } from "./usage/recorder.ts";
 import { ClaudeOAuth } from "./providers/claude_subscription.ts";
 import { type AdapterDeps, type Adapters, createAdapters } from "./providers/adapters.ts";
 import { GoogleTokens } from "./providers/google_auth.ts";
-import { ConversationBook } from "./repair/session.ts";
+import { ConversationBook } from "./repair/conversation.ts";
 
 /** Reads and validates CONFIG_FILE (Detour or claude-code-fallback format). */
 export async function readConfigFile(path: string): Promise<Config> {

@@ -14,7 +14,7 @@ import type { Metrics } from "./usage/metrics.ts";
 import type { QuotaBoard } from "./usage/quota_board.ts";
 import type { UsageRecorder } from "./usage/recorder.ts";
 import type { Adapters } from "./providers/adapters.ts";
-import type { ConversationBook } from "./repair/session.ts";
+import type { ConversationBook } from "./repair/conversation.ts";
 
 /** The app's dependencies. */
 export interface Deps {

@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import Anthropic from "@anthropic-ai/sdk";
 import { maskConfig } from "../lib/config/mask.ts";
 import { ConfigSchema } from "../lib/config/schema.ts";
-import { fromConfig, toConfig, validate } from "../islands/parts/draft.ts";
+import { fromConfig, toConfig } from "../islands/parts/draft.ts";
+import { validate } from "../islands/parts/validate_draft.ts";
 import { anthropicMessage, mockUpstream, startDetour } from "./helpers/harness.ts";
 
 const HEADER_SECRET = "Bearer hdr-secret-0123456789abcdefghij";

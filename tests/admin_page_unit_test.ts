@@ -8,14 +8,13 @@ import {
   captureUntil,
   type Draft,
   emptyQuota,
-  fieldKeyForIssue,
   fromConfig,
   newUid,
   toConfig,
   uniqueId,
-  validate,
   WEEK_DAYS,
 } from "../islands/parts/draft.ts";
+import { fieldKeyForIssue, validate } from "../islands/parts/validate_draft.ts";
 import { connectEnv } from "../islands/Connect.tsx";
 import { h } from "preact";
 import { renderToString } from "preact-render-to-string";

@@ -76,9 +76,9 @@ function answered(status: number, servedBy: string | null, records: AttemptRecor
   return { response: new Response(null, { status }), servedBy, attempts: records };
 }
 
-const input = async (endpoint = "messages") => ({
+const input = async (route = "messages") => ({
   req: inbound(),
-  endpoint,
+  route,
   planned: await planned(),
   timing: { ttfbMs: 40.4, ms: 120.6 },
   now: Date.UTC(2026, 0, 1),

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import Anthropic from "@anthropic-ai/sdk";
 import { anthropicToolId, repairRequest, type RepairTarget } from "../lib/repair/repair.ts";
 import { reduceSchemaForGemini } from "../lib/repair/schema.ts";
-import { ConversationBook, historyKey, sessionIdOf } from "../lib/repair/session.ts";
+import { ConversationBook, historyKey, sessionIdOf } from "../lib/repair/conversation.ts";
 import { knownOutputLimit } from "../lib/repair/limits.ts";
 import { preferSessionProvider } from "../lib/repair/affinity.ts";
 import { compileChain } from "../lib/fallback/chain.ts";

@@ -1,14 +1,8 @@
 /** What the buttons do: save, discard, reorder, test, status refresh, access keys, import. */
 import type { Config } from "../../lib/config/schema.ts";
 import { api, type ApiErrorBody, errorMessage } from "./api.ts";
-import {
-  emptyValue,
-  fieldKeyForIssue,
-  fromConfig,
-  providerDraft,
-  toConfig,
-  uniqueId,
-} from "./draft.ts";
+import { emptyValue, fromConfig, providerDraft, toConfig, uniqueId } from "./draft.ts";
+import { fieldKeyForIssue } from "./validate_draft.ts";
 import { announce, edit, type StatusReport, type Store, type TestResult } from "./store.ts";
 import type { Preset } from "../../lib/config/presets.ts";
 

@@ -5,7 +5,8 @@
 import { computed, type ReadonlySignal, type Signal, signal } from "@preact/signals";
 import type { PageData } from "../../lib/admin/page_data.ts";
 import type { Config } from "../../lib/config/schema.ts";
-import { type Draft, fromConfig, type ProviderDraft, toConfig, validate } from "./draft.ts";
+import { type Draft, fromConfig, type ProviderDraft, toConfig } from "./draft.ts";
+import { validate } from "./validate_draft.ts";
 
 export type StatusReport = PageData["status"];
 export type ProviderStatus = StatusReport["providers"][number];

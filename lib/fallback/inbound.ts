@@ -15,7 +15,7 @@ export type Endpoint = "messages" | "count_tokens";
 export interface BodyMemo {
   /** Re-serialized bodies per upstream model name. */
   reserialized?: Map<string, Uint8Array<ArrayBuffer>>;
-  /** The first message's fingerprint (lib/repair/session.ts `historyKey`). */
+  /** The first message's fingerprint (lib/repair/conversation.ts `historyKey`). */
   firstMessageHash?: string;
 }
 

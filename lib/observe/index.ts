@@ -63,7 +63,7 @@ export function runSinks<D extends Pick<Deps, "logger">>(
 export function observeWhenDone(
   deps: ObserveDeps,
   req: InboundRequest,
-  endpoint: string,
+  route: string,
   planned: Attempt[],
   result: Answered & { done: Promise<Done> },
   started: number,
@@ -77,7 +77,7 @@ export function observeWhenDone(
     const timing = { ttfbMs, ms: performance.now() - started };
     runSinks(
       deps,
-      summarize({ req, endpoint, planned, timing, now: Date.now() }, result, done),
+      summarize({ req, route, planned, timing, now: Date.now() }, result, done),
       SINKS,
     );
   }).catch((err) =>

@@ -6,7 +6,7 @@ import type { RequestSummary } from "./summary.ts";
 export function logLine(deps: Pick<Deps, "logger">, s: RequestSummary): void {
   deps.logger.info("request", {
     id: s.req.id,
-    endpoint: s.endpoint,
+    endpoint: s.route,
     model: s.req.model,
     stream: s.req.stream,
     status: s.status,

@@ -5,7 +5,7 @@ import type { RequestSummary } from "./summary.ts";
 /** Counts `s`: status class, attempts and fallbacks, tokens, and its latency. */
 export function metricsSink(deps: Pick<Deps, "metrics">, s: RequestSummary): void {
   deps.metrics.observe({
-    endpoint: s.endpoint,
+    endpoint: s.route,
     status: s.status,
     servedBy: s.servedBy,
     model: s.modelServed ?? s.req.model,

@@ -14,7 +14,7 @@ export function requestLogEntry(s: RequestSummary, capture: boolean): RequestLog
     id: logId(s.at),
     requestId: s.req.id,
     time: new Date(s.at).toISOString(),
-    endpoint: s.endpoint,
+    endpoint: s.route,
     accessKey: s.req.client.accessKey,
     model: s.req.model,
     modelServed: s.modelServed,

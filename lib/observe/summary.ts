@@ -23,8 +23,11 @@ export interface Tokens {
 /** Everything the sinks report about one answered request. */
 export interface RequestSummary {
   req: InboundRequest;
-  /** The route's name for what was called: `messages`, `count_tokens`, `chat_completions`. */
-  endpoint: string;
+  /**
+   * The route the request came in on: `messages`, `count_tokens`, `chat_completions` (stored as
+   * the request log's and metrics' `endpoint`; `req.endpoint` is the Anthropic endpoint).
+   */
+  route: string;
   status: number;
   ok: boolean;
   servedBy: string | null;
@@ -60,7 +63,7 @@ export type Answered = Pick<EngineResult, "response" | "servedBy" | "attempts"> 
 /** What the summary is built from, beside the engine's answer and how it ended. */
 export interface SummaryInput {
   req: InboundRequest;
-  endpoint: string;
+  route: string;
   /** The planned attempts, in the order they were tried. */
   planned: Attempt[];
   timing: { ttfbMs: number; ms: number };
@@ -107,7 +110,7 @@ export function summarize(input: SummaryInput, result: Answered, done: Done): Re
   const u = done.usage ?? null;
   return {
     req: input.req,
-    endpoint: input.endpoint,
+    route: input.route,
     status: result.response.status,
     ok: result.response.ok,
     servedBy: result.servedBy,

@@ -8,7 +8,7 @@ import type { RequestSummary } from "./summary.ts";
 
 /** The tokens a served answer spent; count_tokens answers spend nothing (logged, not counted). */
 export function usageDelta(s: RequestSummary): UsageDelta | null {
-  if (!s.served || !s.ok || s.endpoint === "count_tokens") return null;
+  if (!s.served || !s.ok || s.route === "count_tokens") return null;
   return {
     at: s.at,
     provider: s.served.provider.id,
@@ -32,7 +32,7 @@ export function quotaTargets(s: RequestSummary): string[] {
 
 /** One point of the dashboard's traffic; count_tokens calls would swamp the chart. */
 export function trafficDelta(s: RequestSummary): TrafficDelta | null {
-  if (s.endpoint === "count_tokens") return null;
+  if (s.route === "count_tokens") return null;
   const last = s.records.at(-1);
   return {
     at: s.at,

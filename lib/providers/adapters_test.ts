@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { LiveConfig } from "../config/live_config.ts";
 import { ConfigSchema, type Provider, ProviderSchema } from "../config/schema.ts";
 import { createLogger } from "../log.ts";
-import { ConversationBook } from "../repair/session.ts";
+import { ConversationBook } from "../repair/conversation.ts";
 import { createAdapters } from "./adapters.ts";
 import { ClaudeOAuth } from "./claude_subscription.ts";
 import { GoogleTokens } from "./google_auth.ts";

@@ -11,6 +11,7 @@ import { bedrockErrorFor } from "./cloud_errors.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+/** Shared by every stream: `decode` keeps no state (only `feed`, unused here, buffers). */
 const codec = new EventStreamCodec((b) => decoder.decode(b), (s) => encoder.encode(s));
 
 /** Frames are at most 16 MiB; anything claiming more is not an event stream. */

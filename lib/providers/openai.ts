@@ -27,14 +27,9 @@ import {
   openAIResponseToAnthropic,
   openAIStreamToAnthropic,
 } from "../translate/openai_to_anthropic.ts";
-import {
-  type EventSourceMessage,
-  fnv64,
-  namedEvent,
-  obj,
-  sseEventStream,
-  tryJson,
-} from "../translate/sse.ts";
+import { type EventSourceMessage, namedEvent, sseEventStream } from "../translate/sse.ts";
+import { fnv64 } from "../fingerprint.ts";
+import { obj, tryJson } from "../json_shape.ts";
 import type { ProviderAdapter } from "./types.ts";
 
 type Json = Record<string, unknown>;

@@ -7,7 +7,7 @@
 import type { Chain } from "../fallback/chain.ts";
 import type { InboundRequest } from "../fallback/inbound.ts";
 import type { Attempt } from "../fallback/plan.ts";
-import { type ConversationBook, sessionIdOf } from "./session.ts";
+import { type ConversationBook, sessionIdOf } from "./conversation.ts";
 
 /** Reads cooldowns (the board, or a map in tests). */
 interface CooldownLookup {

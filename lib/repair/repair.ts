@@ -6,7 +6,7 @@
  *
  * Who produced a thinking block or tool id: Detour-translated thinking carries
  * `detour.v1.<provider>` as its signature; everything else comes from the session record
- * (lib/repair/session.ts); with neither, an unmarked block is taken to be the Anthropic-wire
+ * (lib/repair/conversation.ts); with neither, an unmarked block is taken to be the Anthropic-wire
  * target's own.
  */
 import { signatureProvider } from "../translate/signature.ts";

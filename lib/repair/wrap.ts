@@ -11,10 +11,10 @@ import type { InboundRequest } from "../fallback/inbound.ts";
 import type { Interceptor } from "../fallback/interceptors.ts";
 import type { Attempt } from "../fallback/plan.ts";
 import type { Logger } from "../log.ts";
-import { obj } from "../translate/sse.ts";
+import { obj } from "../json_shape.ts";
 import { outputLimit } from "./limits.ts";
 import { repairRequest, type RepairTarget } from "./repair.ts";
-import type { ConversationBook } from "./session.ts";
+import type { ConversationBook } from "./conversation.ts";
 
 /** What the repair step needs from the running app. */
 export interface RepairEnv {

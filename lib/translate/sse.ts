@@ -34,8 +34,3 @@ export function namedEvent(name: string, data: unknown): Uint8Array {
 export function dataEvent(data: unknown): Uint8Array {
   return encoder.encode(`data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`);
 }
-
-/** @deprecated moved to lib/json_shape.ts */
-export { num, obj, str, tryJson } from "../json_shape.ts";
-/** @deprecated moved to lib/fingerprint.ts */
-export { fnv64 } from "../fingerprint.ts";

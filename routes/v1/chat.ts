@@ -23,13 +23,8 @@ import {
   openAIRequestToAnthropic,
   UntranslatableRequest,
 } from "../../lib/translate/openai_request_to_anthropic.ts";
-import {
-  dataEvent,
-  type EventSourceMessage,
-  obj,
-  sseEventStream,
-  tryJson,
-} from "../../lib/translate/sse.ts";
+import { dataEvent, type EventSourceMessage, sseEventStream } from "../../lib/translate/sse.ts";
+import { obj, tryJson } from "../../lib/json_shape.ts";
 
 type Json = Record<string, unknown>;
 

@@ -13,7 +13,7 @@ import { createLogger } from "../../lib/log.ts";
 import { createAdapters } from "../../lib/providers/adapters.ts";
 import { ClaudeOAuth } from "../../lib/providers/claude_subscription.ts";
 import { GoogleTokens } from "../../lib/providers/google_auth.ts";
-import { ConversationBook } from "../../lib/repair/session.ts";
+import { ConversationBook } from "../../lib/repair/conversation.ts";
 import type { Cooldown } from "../../lib/store/cooldown_store.ts";
 
 /** Answers one upstream request; `n` counts calls from 1. */

@@ -8,10 +8,11 @@
  * still rejects a signature is retried once without thinking.
  */
 import type { BodyMemo } from "../fallback/inbound.ts";
+import { fnv64 } from "../fingerprint.ts";
+import { obj } from "../json_shape.ts";
 
 /** Whose body memo keeps the fingerprint: the request that carries `body`. */
 type MemoHolder = { memo?: BodyMemo };
-import { fnv64, obj } from "../translate/sse.ts";
 
 type Json = Record<string, unknown>;
 
