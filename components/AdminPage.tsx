@@ -3,6 +3,7 @@
  * hydrate from the JSON block at the end and add editing.
  */
 import type { ComponentChildren, ComponentType } from "preact";
+import type { DeployProblem } from "../lib/deploy_checks.ts";
 import { jsonForHtml, type PageData } from "../lib/admin/page_data.ts";
 import AccessKeys from "../islands/AccessKeys.tsx";
 import Chain from "../islands/Chain.tsx";
@@ -50,7 +51,13 @@ function Section(
 }
 
 export function AdminPage(
-  { data, css, script }: { data: PageData; css: string | null; script: string | null },
+  { data, css, script, problems = [] }: {
+    data: PageData;
+    css: string | null;
+    script: string | null;
+    /** What is unsafe on Deno Deploy (lib/deploy_checks.ts), shown above everything. */
+    problems?: DeployProblem[];
+  },
 ) {
   const store = createStore(data);
   return (
@@ -74,6 +81,11 @@ export function AdminPage(
           <button type="submit" class="btn small">Log out</button>
         </form>
       </header>
+      {problems.map((p) => (
+        <p class="banner deploy-problem" role="alert" data-problem={p.code}>
+          <strong>Unsafe on Deno Deploy:</strong> {p.message}
+        </p>
+      ))}
       <noscript>
         <p class="banner">
           JavaScript is off: this page shows the current chain, its state and settings; editing them

@@ -24,6 +24,7 @@ import { ClaudeOAuth } from "./providers/claude_subscription.ts";
 import { type AdapterDeps, type Adapters, createAdapters } from "./providers/adapters.ts";
 import { GoogleTokens } from "./providers/google_auth.ts";
 import { ConversationBook } from "./repair/conversation.ts";
+import { ADMIN_TOKEN_MISSING, type DeployProblem, kvMissing, probeKv } from "./deploy_checks.ts";
 
 /** Reads and validates CONFIG_FILE (Detour or claude-code-fallback format). */
 export async function readConfigFile(path: string): Promise<Config> {
@@ -48,9 +49,22 @@ function envSecrets(env: Env): string[] {
   );
 }
 
-/** Opens the KV database: Deno Deploy's own, or the local file at KV_PATH. */
-export async function openKv(env: Env): Promise<Deno.Kv> {
-  if (env.DENO_DEPLOYMENT_ID) return await Deno.openKv();
+/**
+ * Opens the KV database: Deno Deploy's own, or the local file at KV_PATH. On Deploy a failure
+ * leaves Detour on an in-memory store (the proxy keeps serving; boot reports the problem).
+ */
+export async function openKv(
+  env: Env,
+  openDeployKv: () => Promise<Deno.Kv> = () => Deno.openKv(),
+): Promise<Deno.Kv> {
+  if (env.DENO_DEPLOYMENT_ID) {
+    try {
+      return await openDeployKv();
+    } catch (err) {
+      console.error(kvMissing(err).message);
+      return await Deno.openKv(":memory:");
+    }
+  }
   // A KV Connect URL (self-hosted denokv) and ":memory:" need no folder.
   if (env.KV_PATH !== ":memory:" && !/^https?:\/\//.test(env.KV_PATH)) {
     const dir = env.KV_PATH.replace(/[/\\][^/\\]*$/, "");
@@ -108,6 +122,37 @@ async function openLoggerAndConfig(
   return { logger, live };
 }
 
+/**
+ * The admin token and, on Deno Deploy, what is unsafe there: no ADMIN_TOKEN (nothing is
+ * generated or printed), or a KV store that will not outlive this instance.
+ */
+async function deployChecked(
+  env: Env,
+  kv: Deno.Kv,
+  announceAdminToken: (token: string) => void,
+  logger: Logger,
+): Promise<{ adminToken: AdminToken; deployProblems: DeployProblem[] }> {
+  if (!env.DENO_DEPLOYMENT_ID) {
+    return {
+      adminToken: await AdminToken.init(kv, env.ADMIN_TOKEN, announceAdminToken),
+      deployProblems: [],
+    };
+  }
+  const problems: DeployProblem[] = [];
+  const kvProblem = await probeKv(kv).catch((err) => kvMissing(err));
+  if (kvProblem) problems.push(kvProblem);
+  let adminToken: AdminToken;
+  if (env.ADMIN_TOKEN) adminToken = await AdminToken.init(kv, env.ADMIN_TOKEN, () => {});
+  else {
+    adminToken = AdminToken.unset(ADMIN_TOKEN_MISSING);
+    problems.push({ code: "admin_token_missing", message: ADMIN_TOKEN_MISSING });
+  }
+  for (const p of problems) {
+    logger.error("unsafe on Deno Deploy", { problem: p.code, fix: p.message });
+  }
+  return { adminToken, deployProblems: problems };
+}
+
 /** Everything the app needs, plus a `close` that stops background work. */
 export async function boot(
   env: Env,
@@ -143,7 +188,7 @@ export async function boot(
     },
   });
   await circuits.sync();
-  const adminToken = await AdminToken.init(kv, env.ADMIN_TOKEN, announceAdminToken);
+  const { adminToken, deployProblems } = await deployChecked(env, kv, announceAdminToken, logger);
 
   const outcomes = new OutcomeBuffer(kv, {
     onError: (err) => logger.warn("writing outcomes failed", { err: String(err) }),
@@ -172,6 +217,7 @@ export async function boot(
     trustProxyHops: env.TRUST_PROXY_HOPS,
     bodies: new BodyBudget(() => bodyBudgetBytes(live.config.bodyLimitBytes)),
     hopId,
+    deployProblems,
     listenPort: env.PORT,
     conversations,
     adapters: appAdapters({ fetch: upstreamFetch, kv, logger, live, conversations, hopId }),

@@ -15,6 +15,7 @@ import type { QuotaBoard } from "./usage/quota_board.ts";
 import type { UsageRecorder } from "./usage/recorder.ts";
 import type { Adapters } from "./providers/adapters.ts";
 import type { ConversationBook } from "./repair/conversation.ts";
+import type { DeployProblem } from "./deploy_checks.ts";
 
 /** The app's dependencies. */
 export interface Deps {
@@ -50,6 +51,8 @@ export interface Deps {
   bodies?: BodyBudget;
   /** This instance's random id in `x-detour-hop` (lib/fallback/hop.ts). */
   hopId?: string;
+  /** What boot found unsafe on Deno Deploy (no ADMIN_TOKEN, no lasting KV); empty elsewhere. */
+  deployProblems?: DeployProblem[];
   /** The port Detour listens on, set once listening (refuses self-pointing configs). */
   listenPort?: number;
 }

@@ -1,5 +1,6 @@
 /**
- * GET / and GET /health: liveness for people and load balancers. Without a token /health says
+ * GET / and GET /health: liveness for people and load balancers. `status` is "ok", or
+ * "misconfigured" with `problems` when Deno Deploy lacks ADMIN_TOKEN or a KV database. Without a token /health says
  * only that Detour is up; which providers exist and which are cooling is for the operator:
  * `Authorization: Bearer` with the admin token (or METRICS_TOKEN) adds the details.
  */
@@ -71,9 +72,13 @@ export function healthRoutes(deps: Deps): Hono<AppEnv> {
 
   app.get("/health", async (c) => {
     c.header("cache-control", "no-store");
+    // Unsafe on Deno Deploy (no ADMIN_TOKEN, no lasting KV): said to everyone, since the admin
+    // page may be unreachable; the proxy itself keeps serving, hence still 200.
+    const problems = deps.deployProblems ?? [];
+    const state = problems.length ? { status: "misconfigured", problems } : { status: "ok" };
     const token = await operatorToken(c, deps, throttle);
-    if (token === "none") return c.json({ status: "ok" });
-    if (token === "ok") return c.json({ status: "ok", ...healthDetails(deps) });
+    if (token === "none") return c.json(state);
+    if (token === "ok") return c.json({ ...state, ...healthDetails(deps) });
     const type = token === "locked" ? "rate_limit_error" : "authentication_error";
     const message = token === "locked"
       ? "too many wrong tokens from this address; try again later"

@@ -22,6 +22,16 @@ export function adminApiGuard(
   throttle = new LoginThrottle(deps.kv),
 ): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
+    if (deps.adminToken.missing !== null) {
+      // On Deno Deploy without ADMIN_TOKEN nobody can be admin: say what to set.
+      c.header("cache-control", "no-store");
+      const error = {
+        type: "api_error",
+        code: "admin_token_missing",
+        message: deps.adminToken.missing,
+      };
+      return c.json({ type: "error", error }, 503);
+    }
     const authorization = c.req.header("authorization");
     if (authorization !== undefined) {
       // Wrong tokens count against the same per-address limit as the login form.

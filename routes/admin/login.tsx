@@ -27,7 +27,7 @@ async function loginForm(
   c: Context<AppEnv>,
   throttle: LoginThrottle,
   notice: Notice | null,
-  status: 200 | 401 | 403 | 429 = 200,
+  status: 200 | 401 | 403 | 429 | 503 = 200,
   locked = false,
 ) {
   // A fresh double-submit token with every form.
@@ -74,7 +74,15 @@ export function loginRoutes(
   sessions: AdminSessions,
   throttle: LoginThrottle,
 ): void {
+  // On Deno Deploy without ADMIN_TOKEN there is no token to log in with: say what to set.
+  const unset = (c: Context<AppEnv>) =>
+    deps.adminToken.missing === null
+      ? null
+      : loginForm(c, throttle, { kind: "error", text: deps.adminToken.missing }, 503, true);
+
   app.get(LOGIN_PATH, async (c) => {
+    const refused = unset(c);
+    if (refused) return refused;
     if (await sessions.fromRequest(c)) return c.redirect("/admin", 302);
     const state = await throttle.check(limitAddress(c, deps));
     if (state.locked) return loginForm(c, throttle, lockedNotice(state.until), 429, true);
@@ -86,6 +94,8 @@ export function loginRoutes(
     LOGIN_PATH,
     bodyLimit({ maxSize: 16 * 1024, onError: (c) => c.text("request too large", 413) }),
     async (c) => {
+      const refused = unset(c);
+      if (refused) return refused;
       const address = limitAddress(c, deps);
       if (!sameOrigin(c.req.raw, (deps.trustProxyHops ?? 0) > 0)) {
         return loginForm(c, throttle, {

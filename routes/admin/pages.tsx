@@ -30,7 +30,8 @@ export function adminPageRoutes(deps: Deps, auth: AdminAuth) {
     if (!session) return c.redirect(LOGIN_PATH, 302);
     const data = await loadPageData(deps, c, session.csrf);
     const [css, script] = await Promise.all([assetUrl("admin.css"), assetUrl("admin.js")]);
-    return html(c, <AdminPage data={data} css={css} script={script} />);
+    const problems = deps.deployProblems ?? [];
+    return html(c, <AdminPage data={data} css={css} script={script} problems={problems} />);
   });
 
   app.get("/admin/", (c) => c.redirect("/admin", 301));
