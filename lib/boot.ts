@@ -24,7 +24,13 @@ import { ClaudeOAuth } from "./providers/claude_subscription.ts";
 import { type AdapterDeps, type Adapters, createAdapters } from "./providers/adapters.ts";
 import { GoogleTokens } from "./providers/google_auth.ts";
 import { ConversationBook } from "./repair/conversation.ts";
-import { ADMIN_TOKEN_MISSING, type DeployProblem, kvMissing, probeKv } from "./deploy_checks.ts";
+import {
+  ADMIN_TOKEN_MISSING,
+  type DeployProblem,
+  KV_MISSING_KEY,
+  kvMissing,
+  kvProblemOf,
+} from "./deploy_checks.ts";
 
 /** Reads and validates CONFIG_FILE (Detour or claude-code-fallback format). */
 export async function readConfigFile(path: string): Promise<Config> {
@@ -61,8 +67,12 @@ export async function openKv(
     try {
       return await openDeployKv();
     } catch (err) {
-      console.error(kvMissing(err).message);
-      return await Deno.openKv(":memory:");
+      const problem = kvMissing(err);
+      console.error(problem.message);
+      // The stand-in store carries the reason, so boot reports it on /health and the page.
+      const memory = await Deno.openKv(":memory:");
+      await memory.set(KV_MISSING_KEY, problem.message);
+      return memory;
     }
   }
   // A KV Connect URL (self-hosted denokv) and ":memory:" need no folder.
@@ -124,7 +134,7 @@ async function openLoggerAndConfig(
 
 /**
  * The admin token and, on Deno Deploy, what is unsafe there: no ADMIN_TOKEN (nothing is
- * generated or printed), or a KV store that will not outlive this instance.
+ * generated or printed), or no KV database (Detour then runs on an in-memory store).
  */
 async function deployChecked(
   env: Env,
@@ -139,7 +149,7 @@ async function deployChecked(
     };
   }
   const problems: DeployProblem[] = [];
-  const kvProblem = await probeKv(kv).catch((err) => kvMissing(err));
+  const kvProblem = await kvProblemOf(kv);
   if (kvProblem) problems.push(kvProblem);
   let adminToken: AdminToken;
   if (env.ADMIN_TOKEN) adminToken = await AdminToken.init(kv, env.ADMIN_TOKEN, () => {});

@@ -1,12 +1,12 @@
 /**
  * What Detour checks at boot when it runs on Deno Deploy (DENO_DEPLOYMENT_ID is set): an
- * ADMIN_TOKEN secret, and a KV database that outlives the instance. Each problem found is shown
+ * ADMIN_TOKEN secret, and a KV database that opens. Each problem found is shown
  * on /health and the admin page; none of them stops the proxy.
  */
 
 /** One thing wrong with a deployment, and what to do about it. */
 export interface DeployProblem {
-  code: "admin_token_missing" | "kv_missing" | "kv_not_persistent";
+  code: "admin_token_missing" | "kv_missing";
   message: string;
 }
 
@@ -29,28 +29,15 @@ export function kvMissing(err: unknown): DeployProblem {
   return { code: "kv_missing", message: `No KV database could be opened (${reason}). ${KV_HOW}` };
 }
 
+/** Where the in-memory fallback store notes why it stands in for the database. */
+export const KV_MISSING_KEY = ["detour", "deploy", "kv_missing"] as const;
+
 /**
- * Below this commit counter a versionstamp comes from a store made moments ago. Deploy's managed
- * KV is replicated storage whose versions grow with time (FoundationDB-style commit versions,
- * about a million a second), so a fresh per-instance store stands out. This is an inference:
- * Deploy documents no way to ask whether a database is attached (docs/deploy.md says so).
+ * The problem `openKv` noted in the store it fell back to, or null for a real database. Deploy
+ * documents no way to ask whether a database is assigned short of `Deno.openKv()` failing, so
+ * that failure is the one signal used (a guess from versionstamps would alarm on new databases).
  */
-const FRESH_STORE_VERSIONS = 2n ** 32n;
-
-/** Whether a versionstamp (20 hex digits: 8-byte commit version, 2-byte order) looks fresh. */
-export function looksFresh(versionstamp: string): boolean {
-  const version = BigInt(`0x${versionstamp.slice(0, 16) || "0"}`);
-  return version < FRESH_STORE_VERSIONS;
-}
-
-/** Writes one probe key and judges the store by its versionstamp: null when it looks durable. */
-export async function probeKv(kv: Deno.Kv): Promise<DeployProblem | null> {
-  const res = await kv.set(["detour", "deploy_probe"], Date.now());
-  if (!looksFresh(res.versionstamp)) return null;
-  return {
-    code: "kv_not_persistent",
-    message:
-      `The KV store looks new and local to this instance (versionstamp ${res.versionstamp}), ` +
-      `as it is when no database is assigned to the app. ${KV_HOW}`,
-  };
+export async function kvProblemOf(kv: Deno.Kv): Promise<DeployProblem | null> {
+  const noted = await kv.get<string>(KV_MISSING_KEY);
+  return noted.value === null ? null : { code: "kv_missing", message: noted.value };
 }

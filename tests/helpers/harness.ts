@@ -52,6 +52,8 @@ export const ADMIN_TOKEN = "test-admin-token-0123456789";
 export async function startDetour(
   config: ConfigInput,
   env: Record<string, string> = {},
+  /** The KV store to boot on (default: a fresh in-memory one). */
+  store?: Deno.Kv,
 ): Promise<RunningDetour> {
   const dir = await Deno.makeTempDir();
   const configFile = `${dir}/config.json`;
@@ -63,7 +65,7 @@ export async function startDetour(
     LOG_LEVEL: "debug",
     ...env,
   });
-  const kv = await Deno.openKv(":memory:");
+  const kv = store ?? await Deno.openKv(":memory:");
   const logs: string[] = [];
   const deps = await boot(parsedEnv, kv, () => {}, (l) => logs.push(l));
   const app = buildApp(deps);
