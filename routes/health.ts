@@ -69,6 +69,8 @@ export function healthRoutes(deps: Deps): Hono<AppEnv> {
   const enabledCount = () => deps.live.config.providers.filter((p) => p.enabled).length;
 
   app.get("/", (c) => c.text(`Detour is running: ${enabledCount()} provider(s) enabled.\n`));
+  // Claude Code's connection warm-up (HEAD /api/hello): an empty 200, no upstream call.
+  app.get("/api/hello", (c) => c.body(null, 200, { "cache-control": "no-store" }));
 
   app.get("/health", async (c) => {
     c.header("cache-control", "no-store");

@@ -159,6 +159,7 @@ Deno.test("Claude Code on loopback (no access key): turns, OAuth, count_tokens b
     // Detour's own (Claude Code ignores the answer).
     const probe = await fetch(`${url}/api/hello`, { method: "HEAD", headers: CLAUDE_CODE });
     assert.ok(probe.status < 500, `HEAD /api/hello answered ${probe.status}`);
+    assert.equal(probe.status, 200, "the warm-up probe gets an empty 200");
     await probe.body?.cancel();
 
     // Only the model list, which merges every provider the caller may use, reached the stored key.
