@@ -18,6 +18,7 @@ listen({
   port: env.PORT,
   hostname: env.HOSTNAME,
   deploy: env.DENO_DEPLOYMENT_ID !== undefined,
+  direct: env.FRONT_LISTENER === "off",
   limits: {
     headersMs: env.HEADERS_TIMEOUT_MS,
     bodyMs: env.BODY_TIMEOUT_MS,

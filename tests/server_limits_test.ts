@@ -315,3 +315,37 @@ Deno.test("server limits: MAX_CONNECTIONS caps connections; an idle one makes ro
     await closeAll(detour, upstream);
   }
 });
+
+Deno.test("server limits: FRONT_LISTENER=off runs out of descriptors, restarts its server and serves again", async () => {
+  const upstream = mockUpstream(() => Response.json(anthropicMessage("served again")));
+  // A low limit that a short flood of connections exhausts.
+  const detour = await startDetourProcess(upstream.url, 64, { FRONT_LISTENER: "off" });
+  const flood: Deno.Conn[] = [];
+  try {
+    assert.equal(detour.maxConnections, undefined, "no front listener, no connection cap");
+    for (let i = 0; i < 120; i++) {
+      try {
+        flood.push(await Deno.connect({ hostname: "127.0.0.1", port: detour.port }));
+      } catch {
+        break; // refused while the server restarts: shedding, as intended
+      }
+    }
+    await waitForLine(detour.lines, (l) => l.includes("Too many open files"), detour.exited);
+    for (const c of flood.splice(0)) c.close();
+    let answer = "";
+    for (let i = 0; i < 40 && answer === ""; i++) {
+      await sleep(100);
+      const client = new Anthropic({ baseURL: detour.url, apiKey: CLIENT_KEY, maxRetries: 0 });
+      answer = await client.messages.create({
+        model: "claude-sonnet-5",
+        max_tokens: 16,
+        messages: [{ role: "user", content: "hi" }],
+      }).then((m) => (m.content[0] as Anthropic.TextBlock).text, () => "");
+    }
+    assert.equal(answer, "served again");
+    assert.equal(detour.exited(), null, "the process is still running");
+  } finally {
+    for (const c of flood) c.close();
+    await closeAll(detour, upstream);
+  }
+});

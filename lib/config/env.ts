@@ -34,6 +34,11 @@ export const EnvSchema = z.object({
   IDLE_TIMEOUT_MS: z.coerce.number().int().min(100).default(75_000),
   /** Open client connections beyond which Detour answers 529; unset: from the descriptor limit. */
   MAX_CONNECTIONS: z.coerce.number().int().min(1).optional(),
+  /**
+   * `off`: no front listener (Deno.serve on the public port), for a reverse proxy that bounds
+   * header, body and idle time and connections itself; saves the second loopback hop.
+   */
+  FRONT_LISTENER: z.enum(["on", "off"]).default("on"),
   /** Set by Deno Deploy. */
   DENO_DEPLOYMENT_ID: z.string().optional(),
 });

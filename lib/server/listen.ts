@@ -17,6 +17,8 @@ export interface ListenOptions {
   hostname: string;
   /** True on Deno Deploy (DENO_DEPLOYMENT_ID set): no front listener. */
   deploy: boolean;
+  /** FRONT_LISTENER=off: no front listener, `Deno.serve` on the public port (restarted if it fails). */
+  direct?: boolean;
   limits: ConnLimits;
   /** MAX_CONNECTIONS; unset: derived from the descriptor limit. */
   maxConnections?: number;
@@ -37,7 +39,51 @@ export function listen(options: ListenOptions, handler: Handler): Serving {
     const server = Deno.serve({ port, hostname, onListen: (a) => onListen(a, null) }, handler);
     return { addr: server.addr, shutdown: () => server.shutdown() };
   }
+  if (options.direct) return new Direct(options, handler);
   return new SelfHosted(options, handler);
+}
+
+/**
+ * `Deno.serve` on the public port with no front (FRONT_LISTENER=off, behind a proxy that bounds
+ * connections itself). Should its accept loop fail (EMFILE), it is started again on the same
+ * port instead of the rejection ending the process.
+ */
+class Direct implements Serving {
+  addr: Deno.NetAddr;
+  #server: Deno.HttpServer<Deno.NetAddr>;
+  #stopped = false;
+
+  constructor(readonly options: ListenOptions, readonly handler: Handler) {
+    this.#server = this.#start(options.port, (a) => options.onListen(a, null));
+    this.addr = this.#server.addr;
+  }
+
+  async shutdown(): Promise<void> {
+    this.#stopped = true;
+    await this.#server.shutdown();
+  }
+
+  #start(port: number, onListen: (addr: Deno.NetAddr) => void): Deno.HttpServer<Deno.NetAddr> {
+    const server = Deno.serve({ port, hostname: this.options.hostname, onListen }, this.handler);
+    server.finished.catch((err) => {
+      if (this.#stopped) return;
+      this.options.logger.error("HTTP server failed; restarting it", { error: String(err) });
+      setTimeout(() => this.#restart(100), 100);
+    });
+    return server;
+  }
+
+  #restart(backoffMs: number): void {
+    if (this.#stopped) return;
+    try {
+      this.#server = this.#start(this.addr.port, () => {});
+    } catch (err) {
+      // The port or the descriptors may not be free yet: try again, waiting longer each time.
+      this.options.logger.error("HTTP server restart failed", { error: String(err) });
+      const next = Math.min(2000, backoffMs * 2);
+      setTimeout(() => this.#restart(next), next);
+    }
+  }
 }
 
 /** The body framing of a request that reached the handler, for the connection's clock. */
