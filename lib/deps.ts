@@ -1,5 +1,6 @@
 /** Everything the routes share, built once in main.ts (and by tests). */
 import { throttleAddress } from "./auth/login_throttle.ts";
+import { type ClientContext, providersClosedTo, resolveClient } from "./auth/client.ts";
 import { clientAddress } from "./http/client_address.ts";
 import type { AccessKeyIndex } from "./auth/access_key_index.ts";
 import type { AdminToken } from "./auth/admin_token.ts";
@@ -77,4 +78,17 @@ export function limitAddress(
 export function remoteHost(env: AppEnv["Bindings"]): string | null {
   const addr = env?.remoteAddr;
   return addr && "hostname" in addr ? addr.hostname : null;
+}
+
+/**
+ * The caller of a proxy route as its headers show it, and, when no enabled provider would take
+ * it, why each is closed: decided before a byte of the body is read.
+ */
+export async function callerOf(
+  c: { env: AppEnv["Bindings"]; req: { raw: Request } },
+  deps: Pick<Deps, "accessKeys" | "live">,
+): Promise<{ client: ClientContext; closed: ReturnType<typeof providersClosedTo> }> {
+  const config = deps.live.config;
+  const client = await resolveClient(c.req.raw.headers, remoteHost(c.env), deps.accessKeys, config);
+  return { client, closed: providersClosedTo(config.providers, client) };
 }

@@ -7,8 +7,8 @@
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
-import { type ClientContext, providersClosedTo, resolveClient } from "../../lib/auth/client.ts";
-import { type AppEnv, type Deps, remoteHost } from "../../lib/deps.ts";
+import type { ClientContext } from "../../lib/auth/client.ts";
+import { type AppEnv, callerOf, type Deps } from "../../lib/deps.ts";
 import { serveThroughChain } from "../../lib/fallback/serve.ts";
 import { BodiesBusy, BodyTooLarge, readBodyLimited } from "../../lib/http/body.ts";
 import { type ChatInbound, WIRE_HEADER } from "../../lib/providers/openai.ts";
@@ -191,14 +191,7 @@ export function chatRoutes(deps: Deps): Hono<AppEnv> {
   app.post("/v1/chat/completions", async (c) => {
     const started = performance.now();
     // Who may spend what is decided from the headers; only then is the body read.
-    const config = deps.live.config;
-    const client = await resolveClient(
-      c.req.raw.headers,
-      remoteHost(c.env),
-      deps.accessKeys,
-      config,
-    );
-    const closed = providersClosedTo(config.providers, client);
+    const { client, closed } = await callerOf(c, deps);
     if (closed) return noProvider(closed, "", client);
     const req = await readRequest(c, deps, client);
     if (req instanceof Response) return req;

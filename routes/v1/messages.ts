@@ -1,8 +1,8 @@
 /** POST /v1/messages and /v1/messages/count_tokens: parse, plan, run the engine. */
 import { Hono } from "hono";
 import type { Context } from "hono";
-import { type ClientContext, providersClosedTo, resolveClient } from "../../lib/auth/client.ts";
-import { type AppEnv, type Deps, remoteHost } from "../../lib/deps.ts";
+import type { ClientContext } from "../../lib/auth/client.ts";
+import { type AppEnv, callerOf, type Deps } from "../../lib/deps.ts";
 import type { Endpoint, InboundRequest } from "../../lib/fallback/inbound.ts";
 import { serveThroughChain } from "../../lib/fallback/serve.ts";
 import { BodiesBusy, BodyTooLarge, readBodyLimited } from "../../lib/http/body.ts";
@@ -106,14 +106,7 @@ export function messagesRoutes(deps: Deps): Hono<AppEnv> {
   const handle = (endpoint: Endpoint) => async (c: Context<AppEnv>) => {
     const started = performance.now();
     // Who may spend what is decided from the headers; only then is the body read.
-    const config = deps.live.config;
-    const client = await resolveClient(
-      c.req.raw.headers,
-      remoteHost(c.env),
-      deps.accessKeys,
-      config,
-    );
-    const closed = providersClosedTo(config.providers, client);
+    const { client, closed } = await callerOf(c, deps);
     if (closed) return noProviderError(closed, "", client);
     const req = await readInbound(c, deps, endpoint, client);
     if (req instanceof Response) return req;
