@@ -16,6 +16,7 @@ import {
 } from "./helpers/harness.ts";
 import { KV } from "../lib/store/keys.ts";
 import { guardStream, type StreamEnd } from "../lib/http/sse_guard.ts";
+import { readEnv, shutdownGraceMs } from "../lib/config/env.ts";
 
 const CLIENT_KEY = "sk-ant-api03-shutdown-client-key-0123456789";
 const enc = new TextEncoder();
@@ -318,4 +319,15 @@ Deno.test("guardStream: a stream already aborted replays its head, then the erro
   live.abort(); // after the end: changes nothing
   assert.doesNotMatch(body, /event: error/);
   assert.equal(await done.ended, "complete");
+});
+
+Deno.test("SHUTDOWN_GRACE_MS: 10 s self-hosted, 4 s on Deno Deploy (killed 5 s after SIGINT), or as set", () => {
+  assert.equal(shutdownGraceMs(readEnv({})), 10_000);
+  assert.equal(shutdownGraceMs(readEnv({ DENO_DEPLOYMENT_ID: "abc123" })), 4000);
+  assert.equal(
+    shutdownGraceMs(readEnv({ DENO_DEPLOYMENT_ID: "abc123", SHUTDOWN_GRACE_MS: "0" })),
+    0,
+  );
+  assert.equal(shutdownGraceMs(readEnv({ SHUTDOWN_GRACE_MS: "30000" })), 30_000);
+  assert.throws(() => readEnv({ SHUTDOWN_GRACE_MS: "-1" }), /SHUTDOWN_GRACE_MS/);
 });
