@@ -1,7 +1,8 @@
 /** Detour's entry point: `deno task start` locally, the same file on Deno Deploy. */
 import { buildApp } from "./lib/app.ts";
 import { boot, openKv } from "./lib/boot.ts";
-import { readEnv } from "./lib/config/env.ts";
+import { readEnv, shutdownGraceMs } from "./lib/config/env.ts";
+import { drainOnSignals } from "./lib/server/drain.ts";
 import { listen } from "./lib/server/listen.ts";
 
 const env = readEnv();
@@ -14,7 +15,7 @@ const deps = await boot(env, kv, (token) => {
 });
 const app = buildApp(deps);
 
-listen({
+const serving = listen({
   port: env.PORT,
   hostname: env.HOSTNAME,
   deploy: env.DENO_DEPLOYMENT_ID !== undefined,
@@ -37,3 +38,11 @@ listen({
     });
   },
 }, (req, info) => app.fetch(req, info));
+
+drainOnSignals({
+  serving,
+  graceMs: shutdownGraceMs(env),
+  endStreams: deps.endStreams,
+  flush: deps.close,
+  logger: deps.logger,
+});

@@ -163,14 +163,22 @@ async function deployChecked(
   return { adminToken, deployProblems: problems };
 }
 
-/** Everything the app needs, plus a `close` that stops background work. */
+/** What boot hands main.ts besides the deps: ending streams and background work at shutdown. */
+export interface Lifecycle {
+  /** Ends every relayed stream with an SSE error event (aborts `deps.shutdown`). */
+  endStreams(): void;
+  /** Stops background work and flushes every batched KV writer. */
+  close(): Promise<void>;
+}
+
+/** Everything the app needs, plus `endStreams` and `close` for shutting down. */
 export async function boot(
   env: Env,
   kv: Deno.Kv,
   announceAdminToken: (token: string) => void,
   /** Where log lines go (stdout by default; tests collect them). */
   writeLog?: (line: string) => void,
-): Promise<Deps & { close(): Promise<void> }> {
+): Promise<Deps & Lifecycle> {
   const { logger, live } = await openLoggerAndConfig(env, kv, writeLog);
   const accessKeys = await AccessKeyIndex.fromEnv(env.ACCESS_KEYS);
   await accessKeys.reload(kv);
@@ -210,7 +218,8 @@ export async function boot(
   const upstreamFetch: typeof fetch = (input, init) => (deps.fetch ?? fetch)(input, init);
   // This instance's id in `x-detour-hop`: a request carrying it has come round in a loop.
   const hopId = newHopId();
-  const deps: Deps & { close(): Promise<void> } = {
+  const shutdown = new AbortController();
+  const deps: Deps & Lifecycle = {
     kv,
     live,
     accessKeys,
@@ -231,6 +240,8 @@ export async function boot(
     listenPort: env.PORT,
     conversations,
     adapters: appAdapters({ fetch: upstreamFetch, kv, logger, live, conversations, hopId }),
+    shutdown: shutdown.signal,
+    endStreams: () => shutdown.abort(),
     async close() {
       stopRefresh();
       await outcomes.flush();

@@ -56,6 +56,8 @@ export interface Deps {
   deployProblems?: DeployProblem[];
   /** The port Detour listens on, set once listening (refuses self-pointing configs). */
   listenPort?: number;
+  /** Aborted when the shutdown grace is over: relayed streams end with an SSE error event. */
+  shutdown?: AbortSignal;
 }
 
 /** Hono's environment: the Deno connection info arrives as the app's `env`. */

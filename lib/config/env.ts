@@ -39,11 +39,22 @@ export const EnvSchema = z.object({
    * header, body and idle time and connections itself; saves the second loopback hop.
    */
   FRONT_LISTENER: z.enum(["on", "off"]).default("on"),
+  /**
+   * On SIGINT or SIGTERM, how long in-flight requests and streams may run on before the rest are
+   * ended with an SSE error event (lib/server/drain.ts). Unset: 10 s, or 4 s on Deno Deploy,
+   * which kills an instance 5 s after its SIGINT.
+   */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).optional(),
   /** Set by Deno Deploy. */
   DENO_DEPLOYMENT_ID: z.string().optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
+
+/** SHUTDOWN_GRACE_MS, or its default: within Deno Deploy's 5 s between SIGINT and the kill. */
+export function shutdownGraceMs(env: Env): number {
+  return env.SHUTDOWN_GRACE_MS ?? (env.DENO_DEPLOYMENT_ID ? 4000 : 10_000);
+}
 
 /** Reads and validates the environment; throws one readable message listing every problem. */
 export function readEnv(source: Record<string, string> = Deno.env.toObject()): Env {

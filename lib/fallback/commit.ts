@@ -119,7 +119,9 @@ export function commitTapped(
 
 /**
  * A stream that has shown content: its peeked head replayed, the rest relayed under the guard;
- * a stream that breaks later ends with an SSE error event and cools its provider down.
+ * a stream that breaks later ends with an SSE error event and cools its provider down. When
+ * `shutdown` aborts (Detour's shutdown grace is over) it ends with an error event too, with no
+ * cooldown: the provider did nothing wrong.
  */
 export function commitStream(
   res: Response,
@@ -129,22 +131,29 @@ export function commitStream(
   ledger: AttemptLedger,
   observer: RelayObserver,
   idleMs: number,
+  shutdown?: AbortSignal,
 ): EngineResult {
   let resolveDone!: (v: Done) => void;
   const done = new Promise<Done>((r) => resolveDone = r);
-  const stream = guardStream(head, reader, (end, detail, tail) => {
-    if (end === "broken") {
-      ledger.outcome(attempt, false, `stream broke: ${detail}`);
-      ledger.coolDown(attempt, "provider", null, 0);
-    } else {
-      ledger.outcome(attempt, true);
-    }
-    resolveDone({
-      end,
-      outcomes: ledger.outcomes,
-      usage: observer.sse(head, tail),
-      responseHead: () => head.map((c) => latin1.decode(c)).join(""),
-    });
-  }, idleMs);
+  const stream = guardStream(
+    head,
+    reader,
+    (end, detail, tail) => {
+      if (end === "broken") {
+        ledger.outcome(attempt, false, `stream broke: ${detail}`);
+        ledger.coolDown(attempt, "provider", null, 0);
+      } else {
+        ledger.outcome(attempt, true);
+      }
+      resolveDone({
+        end,
+        outcomes: ledger.outcomes,
+        usage: observer.sse(head, tail),
+        responseHead: () => head.map((c) => latin1.decode(c)).join(""),
+      });
+    },
+    idleMs,
+    shutdown,
+  );
   return answered(res, stream, attempt, ledger, done);
 }

@@ -33,6 +33,8 @@ export interface EngineDeps {
   observer?: RelayObserver;
   /** The exact stored secrets, redacted from every error text that leaves Detour. */
   secrets?: ExactRedactor;
+  /** Aborted when Detour's shutdown grace is over: committed streams end with an error event. */
+  shutdown?: AbortSignal;
 }
 
 /** How one attempt went: the request's answer, or on to the next attempt, or the client left. */
@@ -130,7 +132,7 @@ async function tryAttempt(
           idleMs: config.streamIdleTimeoutMs,
         });
     }
-    return await tryStream(res, attempt, config, ledger, observer, started, settle);
+    return await tryStream(res, attempt, config, ledger, observer, started, settle, deps.shutdown);
   } catch (err) {
     settle();
     if (req.signal.aborted) {
@@ -152,6 +154,7 @@ async function tryStream(
   observer: RelayObserver,
   started: number,
   settle: () => void,
+  shutdown?: AbortSignal,
 ): Promise<Tried> {
   const peek = await peekAnthropicStream(res.body!);
   if (peek.kind === "ended") {
@@ -203,6 +206,7 @@ async function tryStream(
     ledger,
     observer,
     config.streamIdleTimeoutMs,
+    shutdown,
   );
 }
 

@@ -45,6 +45,7 @@ export async function serveThroughChain(
     send: deps.adapters.send,
     cooldowns: deps.cooldowns,
     secrets: deps.live.secrets,
+    shutdown: deps.shutdown,
   });
   observeWhenDone(deps, req, route, attempts, result, started);
   return result.response;

@@ -6,8 +6,14 @@
 import { sseErrorEvent } from "./errors.ts";
 import { IdleWatch, isKeepAlive } from "./idle_watch.ts";
 
-/** How a relayed stream ended. */
-export type StreamEnd = "complete" | "upstream_error" | "broken" | "client_closed";
+/**
+ * How a relayed stream ended; `shutdown`: Detour ended it, out of its shutdown grace (not the
+ * upstream's fault).
+ */
+export type StreamEnd = "complete" | "upstream_error" | "broken" | "client_closed" | "shutdown";
+
+/** What a client is told when Detour ends its stream to shut down: retryable, as a 529 is. */
+const SHUTDOWN_MESSAGE = "Detour is shutting down; retry the request";
 
 /**
  * Bytes kept from the end of the stream: enough for the final `message_delta` (its usage) and
@@ -76,36 +82,59 @@ function endOfStream(tail: string): { end: StreamEnd; detail?: string; error?: s
   };
 }
 
+type Controller = ReadableStreamDefaultController<Uint8Array>;
+
+/** Calls `stop` once when `signal` aborts (at once if it has); returns how to stop listening. */
+function onAbort(signal: AbortSignal | undefined, stop: () => void): () => void {
+  if (!signal) return () => {};
+  if (signal.aborted) {
+    stop();
+    return () => {};
+  }
+  signal.addEventListener("abort", stop, { once: true });
+  return () => signal.removeEventListener("abort", stop);
+}
+
 /**
  * Replays `head`, then relays `reader`; `onEnd` fires once with how it ended and the stream's
  * last bytes (latin1; usage accounting reads the final `message_delta` there). With `idleMs`, a
  * stretch longer than that without content from upstream (nothing, or only pings)
- * ends the stream with an error event.
+ * ends the stream with an error event. When `shutdown` aborts (Detour's grace is over), the
+ * stream ends with an `overloaded_error` event, which clients retry, unless it already ended.
  */
 export function guardStream(
   head: Uint8Array[],
   reader: ReadableStreamDefaultReader<Uint8Array>,
   onEnd: (end: StreamEnd, detail: string | undefined, tail: string) => void,
   idleMs = 0,
+  shutdown?: AbortSignal,
 ): ReadableStream<Uint8Array> {
   const tail = new Tail();
   let i = 0;
   let ended = false;
   // An upstream that stalls (or only pings) mid-stream must not hold the client forever.
   const idle = new IdleWatch(idleMs, () => reader.cancel("idle").catch(() => {}));
+  // One listener per stream, not a check per chunk: cancelling the read wakes the pull below.
+  let stopping = false;
+  const unlisten = onAbort(shutdown, () => {
+    stopping = true;
+    reader.cancel("shutting down").catch(() => {});
+  });
   const finish = (end: StreamEnd, detail?: string) => {
     if (ended) return;
     ended = true;
     idle.stop();
+    unlisten();
     onEnd(end, detail, tail.text());
   };
-  const fail = (c: ReadableStreamDefaultController<Uint8Array>, msg: string, detail: string) => {
-    c.enqueue(sseErrorEvent(msg));
+  const fail = (c: Controller, msg: string, detail: string, end: StreamEnd = "broken") => {
+    c.enqueue(sseErrorEvent(msg, end === "shutdown" ? "overloaded_error" : "api_error"));
     c.close();
-    finish("broken", detail);
+    finish(end, detail);
   };
-  const endIdle = (c: ReadableStreamDefaultController<Uint8Array>) =>
+  const endIdle = (c: Controller) =>
     fail(c, `upstream sent nothing for ${idleMs} ms`, `idle for ${idleMs} ms`);
+  const endShutdown = (c: Controller) => fail(c, SHUTDOWN_MESSAGE, "Detour shut down", "shutdown");
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       if (i < head.length) {
@@ -126,6 +155,8 @@ export function guardStream(
         }
         idle.settled();
         const { end, detail, error } = endOfStream(tail.text());
+        // Cut by the shutdown rather than ended by the upstream: say so.
+        if (error && stopping) return endShutdown(controller);
         if (error) controller.enqueue(sseErrorEvent(error));
         finish(end, detail);
         controller.close();
@@ -134,6 +165,7 @@ export function guardStream(
         if (ended) return;
         // The idle check cancelled the read: say so, as when the read came back empty.
         if (idle.idled) return endIdle(controller);
+        if (stopping) return endShutdown(controller);
         const detail = err instanceof Error ? err.message : String(err);
         fail(controller, "upstream connection lost mid-stream", detail);
       }

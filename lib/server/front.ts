@@ -39,6 +39,8 @@ export class Front {
   #lastWarnAt = -Infinity;
   #sweeper: ReturnType<typeof setInterval>;
   #overloaded: Uint8Array;
+  /** Not accepting any more, while open connections finish (a graceful shutdown). */
+  #draining = false;
 
   constructor(readonly options: FrontOptions) {
     this.#overloaded = overloadedResponse(options.maxConnections);
@@ -76,7 +78,17 @@ export class Front {
       }
       this.#admit(conn);
     }
-    this.close();
+    if (!this.#draining) this.close();
+  }
+
+  /** Stops accepting; open connections carry on until they end or `close()` is called. */
+  stopAccepting(): void {
+    this.#draining = true;
+    try {
+      this.options.listener.close();
+    } catch {
+      // closed already
+    }
   }
 
   /** Stops listening and the sweeper, and closes every connection. */

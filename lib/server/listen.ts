@@ -8,6 +8,9 @@ import type { BodyFraming, ConnLimits } from "./conn_clock.ts";
 import { connectionCap, readSoftFdLimit } from "./fd_limit.ts";
 import { Front } from "./front.ts";
 
+/** At shutdown, the front's connections get this many 10 ms checks to finish relaying. */
+const RELAY_SETTLE_CHECKS = 30;
+
 /** A request handler as `Deno.serve` calls it. */
 export type Handler = Deno.ServeHandler<Deno.NetAddr>;
 
@@ -29,7 +32,10 @@ export interface ListenOptions {
 /** A running server. */
 export interface Serving {
   addr: Deno.NetAddr;
+  /** Stops accepting connections; resolves once every in-flight response has been sent. */
   shutdown(): Promise<void>;
+  /** Closes whatever connections are left (after `shutdown`, when its grace is over). */
+  close(): Promise<void>;
 }
 
 /** Starts serving `handler` as `options` say. */
@@ -37,7 +43,7 @@ export function listen(options: ListenOptions, handler: Handler): Serving {
   if (options.deploy) {
     const { port, hostname, onListen } = options;
     const server = Deno.serve({ port, hostname, onListen: (a) => onListen(a, null) }, handler);
-    return { addr: server.addr, shutdown: () => server.shutdown() };
+    return { addr: server.addr, shutdown: () => server.shutdown(), close: async () => {} };
   }
   if (options.direct) return new Direct(options, handler);
   return new SelfHosted(options, handler);
@@ -62,6 +68,9 @@ class Direct implements Serving {
     this.#stopped = true;
     await this.#server.shutdown();
   }
+
+  /** Nothing to do: the process exits right after, taking any response left with it. */
+  async close(): Promise<void> {}
 
   #start(port: number, onListen: (addr: Deno.NetAddr) => void): Deno.HttpServer<Deno.NetAddr> {
     const server = Deno.serve({ port, hostname: this.options.hostname, onListen }, this.handler);
@@ -120,8 +129,18 @@ class SelfHosted implements Serving {
 
   async shutdown(): Promise<void> {
     this.#stopped = true;
-    this.#front.close();
+    // Open connections stay: the loopback server closes each one once its response is done.
+    this.#front.stopAccepting();
     await this.#http.shutdown();
+  }
+
+  async close(): Promise<void> {
+    // A response the loopback server has finished may still be on its way through the front,
+    // which closes each connection once it has relayed the last byte: give it a moment.
+    for (let i = 0; i < RELAY_SETTLE_CHECKS && this.#front.size > 0; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    this.#front.close();
   }
 
   #startHttp(): Deno.HttpServer<Deno.NetAddr> {
