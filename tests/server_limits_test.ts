@@ -4,6 +4,7 @@
  * slow ones within its timeouts, answers 529 above its connection cap, never exits, and still
  * serves ordinary requests, including a stream silent for longer than every timeout.
  */
+import { startDetourProcess, waitForLine } from "./helpers/detour_process.ts";
 import assert from "node:assert/strict";
 import Anthropic from "@anthropic-ai/sdk";
 import {
@@ -12,7 +13,6 @@ import {
   closeAll,
   hangUntilAborted,
   mockUpstream,
-  type Running,
 } from "./helpers/harness.ts";
 
 const CLIENT_KEY = "sk-ant-api03-server-limits-client-key-0123456789";
@@ -21,85 +21,6 @@ const FD_LIMIT = 256;
 const LIMITS = { HEADERS_TIMEOUT_MS: "2000", BODY_TIMEOUT_MS: "2000", IDLE_TIMEOUT_MS: "2000" };
 const enc = new TextEncoder();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Detour in its own process, with its log lines. */
-interface DetourProcess extends Running {
-  lines: string[];
-  maxConnections: number;
-  /** The exit status once the process has ended, else null. */
-  exited(): Deno.CommandStatus | null;
-}
-
-/** Starts `main.ts` under `ulimit -n fdLimit` on a free port, once it logs "listening". */
-async function startDetourProcess(
-  upstreamUrl: string,
-  fdLimit: number,
-  env: Record<string, string>,
-): Promise<DetourProcess> {
-  const dir = await Deno.makeTempDir();
-  await Deno.writeTextFile(
-    `${dir}/config.json`,
-    JSON.stringify({
-      providers: [{ id: "anthropic", type: "anthropic", baseUrl: upstreamUrl, passthrough: true }],
-    }),
-  );
-  const main = new URL("../main.ts", import.meta.url).pathname;
-  const child = new Deno.Command("bash", {
-    // `ulimit` in a shell that then becomes Deno: the limit applies to Detour alone.
-    args: ["-c", `ulimit -n ${fdLimit} && exec "$0" run --allow-all "$1"`, Deno.execPath(), main],
-    env: {
-      PORT: "0",
-      HOSTNAME: "127.0.0.1",
-      KV_PATH: `${dir}/detour.kv`,
-      CONFIG_FILE: `${dir}/config.json`,
-      ADMIN_TOKEN: "test-admin-token-0123456789",
-      LOG_FORMAT: "json",
-      ...env,
-    },
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const lines: string[] = [];
-  const drained = Promise.all([child.stdout, child.stderr].map(async (stream) => {
-    let rest = "";
-    for await (const text of stream.pipeThrough(new TextDecoderStream())) {
-      const parts = (rest + text).split("\n");
-      rest = parts.pop() ?? "";
-      lines.push(...parts);
-    }
-  }));
-  let status: Deno.CommandStatus | null = null;
-  const ended = child.status.then((s) => (status = s));
-  const listening = await waitForLine(lines, (l) => l.includes('"listening"'), () => status);
-  const { url, maxConnections } = JSON.parse(listening);
-  return {
-    url,
-    port: Number(new URL(url).port),
-    lines,
-    maxConnections,
-    exited: () => status,
-    close: async () => {
-      if (status === null) child.kill("SIGTERM");
-      await ended;
-      await drained;
-      await Deno.remove(dir, { recursive: true }).catch(() => {});
-    },
-  };
-}
-
-async function waitForLine(
-  lines: string[],
-  match: (line: string) => boolean,
-  exited: () => Deno.CommandStatus | null,
-): Promise<string> {
-  for (let i = 0; i < 600; i++) {
-    const line = lines.find(match);
-    if (line) return line;
-    if (exited()) throw new Error(`Detour exited:\n${lines.join("\n")}`);
-    await sleep(50);
-  }
-  throw new Error(`Detour did not start:\n${lines.join("\n")}`);
-}
 
 /** How a raw connection ended, from the client's side. */
 interface Outcome {
@@ -166,7 +87,7 @@ const SLOW_BODY = "POST /v1/messages HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-leng
 
 Deno.test("server limits: slow, idle and surplus connections cannot crash Detour or lock it up", async () => {
   const upstream = mockUpstream(() => Response.json(anthropicMessage("still serving")));
-  const detour = await startDetourProcess(upstream.url, FD_LIMIT, LIMITS);
+  const detour = await startDetourProcess(upstream.url, LIMITS, FD_LIMIT);
   try {
     assert.equal(detour.maxConnections, 48, "derived from the soft limit: (256 - 64) / 4");
 
@@ -238,7 +159,7 @@ Deno.test("server limits: a stream silent for longer than every timeout is not c
     });
     return new Response(body, { headers: { "content-type": "text/event-stream" } });
   });
-  const detour = await startDetourProcess(upstream.url, FD_LIMIT, LIMITS);
+  const detour = await startDetourProcess(upstream.url, LIMITS, FD_LIMIT);
   try {
     const client = new Anthropic({ baseURL: detour.url, apiKey: CLIENT_KEY, maxRetries: 0 });
     const params = {
@@ -268,11 +189,11 @@ Deno.test("server limits: a stream silent for longer than every timeout is not c
 
 Deno.test("server limits: MAX_CONNECTIONS caps connections; an idle one makes room, a busy cap answers 529", async () => {
   const upstream = mockUpstream(() => Response.json(anthropicMessage("room made")));
-  const detour = await startDetourProcess(upstream.url, FD_LIMIT, {
+  const detour = await startDetourProcess(upstream.url, {
     ...LIMITS,
     IDLE_TIMEOUT_MS: "60000",
     MAX_CONNECTIONS: "3",
-  });
+  }, FD_LIMIT);
   const kept: Deno.Conn[] = [];
   try {
     assert.equal(detour.maxConnections, 3, "the override wins over the descriptor limit");
@@ -319,7 +240,7 @@ Deno.test("server limits: MAX_CONNECTIONS caps connections; an idle one makes ro
 Deno.test("server limits: FRONT_LISTENER=off runs out of descriptors, restarts its server and serves again", async () => {
   const upstream = mockUpstream(() => Response.json(anthropicMessage("served again")));
   // A low limit that a short flood of connections exhausts.
-  const detour = await startDetourProcess(upstream.url, 64, { FRONT_LISTENER: "off" });
+  const detour = await startDetourProcess(upstream.url, { FRONT_LISTENER: "off" }, 64);
   const flood: Deno.Conn[] = [];
   try {
     assert.equal(detour.maxConnections, undefined, "no front listener, no connection cap");

@@ -4,6 +4,7 @@
  * SSE `error` event (with the front listener and without), new connections are refused, usage
  * counted before the signal is in KV after the exit, and the exit code is 0.
  */
+import { startDetourProcess, waitForLine } from "./helpers/detour_process.ts";
 import assert from "node:assert/strict";
 import Anthropic from "@anthropic-ai/sdk";
 import {
@@ -12,7 +13,6 @@ import {
   closeAll,
   hangUntilAborted,
   mockUpstream,
-  type Running,
 } from "./helpers/harness.ts";
 import { KV } from "../lib/store/keys.ts";
 import { guardStream, type StreamEnd } from "../lib/http/sse_guard.ts";
@@ -26,92 +26,6 @@ const PARAMS = {
   max_tokens: 16,
   messages: [{ role: "user" as const, content: "hi" }],
 };
-
-/** Detour in its own process, with its log lines and its KV file (kept after the exit). */
-interface DetourProcess extends Running {
-  lines: string[];
-  kvPath: string;
-  /** Sends SIGTERM and waits (bounded) for the exit. */
-  terminate(): Promise<Deno.CommandStatus>;
-}
-
-/** Starts `main.ts` on a free port, once it logs "listening". */
-async function startDetourProcess(
-  upstreamUrl: string,
-  env: Record<string, string>,
-): Promise<DetourProcess> {
-  const dir = await Deno.makeTempDir();
-  await Deno.writeTextFile(
-    `${dir}/config.json`,
-    JSON.stringify({
-      providers: [{ id: "anthropic", type: "anthropic", baseUrl: upstreamUrl, passthrough: true }],
-    }),
-  );
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", new URL("../main.ts", import.meta.url).pathname],
-    env: {
-      PORT: "0",
-      HOSTNAME: "127.0.0.1",
-      KV_PATH: `${dir}/detour.kv`,
-      CONFIG_FILE: `${dir}/config.json`,
-      ADMIN_TOKEN: "test-admin-token-0123456789",
-      LOG_FORMAT: "json",
-      ...env,
-    },
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const lines: string[] = [];
-  const drained = Promise.all([child.stdout, child.stderr].map(async (stream) => {
-    let rest = "";
-    for await (const text of stream.pipeThrough(new TextDecoderStream())) {
-      const parts = (rest + text).split("\n");
-      rest = parts.pop() ?? "";
-      lines.push(...parts);
-    }
-  }));
-  let status: Deno.CommandStatus | null = null;
-  const ended = child.status.then((s) => (status = s));
-  const listening = await waitForLine(lines, (l) => l.includes('"listening"'), () => status);
-  const { url } = JSON.parse(listening);
-  const terminate = async () => {
-    if (status === null) child.kill("SIGTERM");
-    // Bounded: a process that ignores SIGTERM fails the test instead of hanging it.
-    for (let i = 0; i < 300 && status === null; i++) await sleep(50);
-    if (status === null) {
-      child.kill("SIGKILL");
-      await ended;
-      throw new Error(`Detour did not exit within 15 s of SIGTERM:\n${lines.join("\n")}`);
-    }
-    await drained;
-    return status;
-  };
-  return {
-    url,
-    port: Number(new URL(url).port),
-    lines,
-    kvPath: `${dir}/detour.kv`,
-    terminate,
-    close: async () => {
-      await terminate().catch(() => {});
-      await Deno.remove(dir, { recursive: true }).catch(() => {});
-    },
-  };
-}
-
-async function waitForLine(
-  lines: string[],
-  match: (line: string) => boolean,
-  exited: () => Deno.CommandStatus | null,
-): Promise<string> {
-  for (let i = 0; i < 600; i++) {
-    const line = lines.find(match);
-    if (line) return line;
-    if (exited()) throw new Error(`Detour exited:\n${lines.join("\n")}`);
-    await sleep(50);
-  }
-  throw new Error(`no such line:\n${lines.join("\n")}`);
-}
 
 /** The hourly usage sums of provider `id` in the KV file at `path` (opened after the exit). */
 async function providerUsage(path: string, id: string): Promise<Record<string, number>> {
