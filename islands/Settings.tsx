@@ -4,6 +4,7 @@
  */
 import type { SettingsDraft } from "./parts/draft.ts";
 import { CircuitSettings } from "./parts/settings/circuit.tsx";
+import { NumberField } from "./parts/settings/fields.tsx";
 import { RequestLogSettings } from "./parts/settings/request_log.tsx";
 import { WebhookSettings } from "./parts/settings/webhook.tsx";
 import { edit, type Store } from "./parts/store.ts";
@@ -25,26 +26,15 @@ export default function Settings({ store }: { store: Store }) {
     min: number,
     max: number,
   ) => (
-    <Field
+    <NumberField
       store={store}
-      id={`settings-${field}`}
+      section="settings"
+      field={field}
       label={label}
-      errorKey={`settings.${field}`}
       hint={hint}
-    >
-      {(a) => (
-        <input
-          {...a}
-          type="number"
-          inputMode="numeric"
-          min={min}
-          max={max}
-          required
-          value={s[field]}
-          onInput={(e) => set(field, val(e))}
-        />
-      )}
-    </Field>
+      min={min}
+      max={max}
+    />
   );
   return (
     <fieldset class="settings" disabled={!store.mounted.value}>

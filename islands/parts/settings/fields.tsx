@@ -3,8 +3,8 @@ import type { Draft } from "../draft.ts";
 import { edit, type Store } from "../store.ts";
 import { Field, val } from "../ui.tsx";
 
-/** The settings objects edited field by field. */
-export type Section = "circuitBreaker" | "requestLog" | "webhook";
+/** The settings objects edited field by field (`settings`: the top-level ones). */
+export type Section = "settings" | "circuitBreaker" | "requestLog" | "webhook";
 
 /** Sets one field of a nested settings object (its server error goes as it is edited). */
 export function setNested<S extends Section, K extends keyof Draft[S]>(
@@ -18,7 +18,7 @@ export function setNested<S extends Section, K extends keyof Draft[S]>(
   }, [`${section}.${String(field)}`, section]);
 }
 
-/** A whole-number input for a nested settings field. */
+/** A whole-number input for a settings field (top-level ones keep their `settings-<field>` id). */
 export function NumberField<S extends Section>(
   { store, section, field, label, hint, min, max, optional }: {
     store: Store;
@@ -35,7 +35,7 @@ export function NumberField<S extends Section>(
   return (
     <Field
       store={store}
-      id={`settings-${section}-${field}`}
+      id={section === "settings" ? `settings-${field}` : `settings-${section}-${field}`}
       label={label}
       errorKey={`${section}.${field}`}
       hint={hint}
