@@ -7,7 +7,14 @@ import assert from "node:assert/strict";
 import Anthropic from "@anthropic-ai/sdk";
 import type { ConfigInput } from "../lib/config/schema.ts";
 import { BodiesBusy, BodyBudget, readBodyLimited } from "../lib/http/body.ts";
-import { anthropicMessage, closeAll, serve, startDetour, waitFor } from "./helpers/harness.ts";
+import {
+  anthropicMessage,
+  anthropicRefusal,
+  closeAll,
+  serve,
+  startDetour,
+  waitFor,
+} from "./helpers/harness.ts";
 
 const MIB = 1024 * 1024;
 const DECLARED = 31 * MIB;
@@ -22,12 +29,8 @@ function anthropicMock() {
   let calls = 0;
   const server = serve(async (req) => {
     calls++;
-    if (!req.headers.get("x-api-key")) {
-      return Response.json({
-        type: "error",
-        error: { type: "authentication_error", message: "x-api-key header is required" },
-      }, { status: 401 });
-    }
+    const refused = anthropicRefusal(req);
+    if (refused) return refused;
     return Response.json(anthropicMessage("ok", (await req.json()).model));
   });
   return { ...server, calls: () => calls };

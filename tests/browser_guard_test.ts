@@ -10,7 +10,14 @@ import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import type { ConfigInput } from "../lib/config/schema.ts";
 import { isLocalHost } from "../lib/http/local_host.ts";
-import { anthropicMessage, closeAll, rawHttp, serve, startDetour } from "./helpers/harness.ts";
+import {
+  anthropicMessage,
+  anthropicRefusal,
+  closeAll,
+  rawHttp,
+  serve,
+  startDetour,
+} from "./helpers/harness.ts";
 
 const STORED_KEY = "sk-browser-guard-stored-key-0123456789";
 const CLIENT_KEY = "sk-ant-api03-browser-guard-client-key-0123456789";
@@ -32,12 +39,8 @@ function anthropicMock() {
   const server = serve(async (req) => {
     const url = new URL(req.url);
     calls.push({ path: url.pathname, key: req.headers.get("x-api-key") });
-    if (!req.headers.get("x-api-key")) {
-      return Response.json({
-        type: "error",
-        error: { type: "authentication_error", message: "x-api-key header is required" },
-      }, { status: 401 });
-    }
+    const refused = anthropicRefusal(req);
+    if (refused) return refused;
     if (req.method === "GET" && url.pathname === "/v1/models") {
       return Response.json({
         data: [{ type: "model", id: "upstream-secret-model", display_name: "x" }],

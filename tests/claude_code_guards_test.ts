@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import Anthropic from "@anthropic-ai/sdk";
 import {
   anthropicMessage,
+  anthropicRefusal,
   anthropicSse,
   closeAll,
   rawHttp,
@@ -65,12 +66,8 @@ function anthropicMock() {
     const url = new URL(req.url);
     const key = req.headers.get("x-api-key") ?? req.headers.get("authorization");
     calls.push({ method: req.method, path: url.pathname, search: url.search, key });
-    if (!key) {
-      return Response.json({
-        type: "error",
-        error: { type: "authentication_error", message: "x-api-key header is required" },
-      }, { status: 401 });
-    }
+    const refused = anthropicRefusal(req);
+    if (refused) return refused;
     if (req.method === "GET" && url.pathname === "/v1/models") {
       return Response.json({
         data: [{

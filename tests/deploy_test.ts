@@ -8,7 +8,13 @@ import assert from "node:assert/strict";
 import Anthropic from "@anthropic-ai/sdk";
 import { boot, openKv } from "../lib/boot.ts";
 import { readEnv } from "../lib/config/env.ts";
-import { anthropicMessage, closeAll, mockUpstream, startDetour } from "./helpers/harness.ts";
+import {
+  anthropicMessage,
+  anthropicRefusal,
+  closeAll,
+  mockUpstream,
+  startDetour,
+} from "./helpers/harness.ts";
 import { login } from "./helpers/admin_session.ts";
 
 const CLIENT_KEY = "sk-ant-api03-client-own-key-0123456789abcdef";
@@ -16,7 +22,9 @@ const DEPLOY = { DENO_DEPLOYMENT_ID: "dpl-test-0123", DENO_DEPLOY: "true" };
 
 /** A passthrough provider in front of a mock Anthropic API. */
 function passthroughSetup() {
-  const upstream = mockUpstream(() => Response.json(anthropicMessage("from upstream")));
+  const upstream = mockUpstream((req) =>
+    anthropicRefusal(req) ?? Response.json(anthropicMessage("from upstream"))
+  );
   const config = {
     providers: [{
       id: "primary",

@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import Anthropic from "@anthropic-ai/sdk";
 import {
   anthropicMessage,
+  anthropicRefusal,
   anthropicSse,
   closeAll,
   hangUntilAborted,
@@ -50,6 +51,8 @@ function slowStreamingUpstream(text: string, gapMs: number) {
   const events = anthropicSse(text);
   const state = { aborted: null as boolean | null };
   const upstream = mockUpstream((req, body) => {
+    const refused = anthropicRefusal(req);
+    if (refused) return refused;
     if (!JSON.parse(body).stream) return Response.json(anthropicMessage("counted"));
     const hangs = req.headers.get("x-test") === "hang";
     const stream = new ReadableStream<Uint8Array>({

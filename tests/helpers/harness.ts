@@ -157,6 +157,26 @@ export function anthropicErrorResponse(
   });
 }
 
+/**
+ * What the Anthropic API refuses before looking at a request, with its status and wording: no
+ * credential (401 `authentication_error`, https://docs.anthropic.com/en/api/errors) and no
+ * `anthropic-version` header (400 `invalid_request_error`, "anthropic-version: header is
+ * required", https://docs.anthropic.com/en/api/versioning). Null when the request passes.
+ */
+export function anthropicRefusal(req: Request): Response | null {
+  if (!req.headers.get("x-api-key") && !req.headers.get("authorization")) {
+    return anthropicErrorResponse(401, "authentication_error", "x-api-key header is required");
+  }
+  if (!req.headers.get("anthropic-version")) {
+    return anthropicErrorResponse(
+      400,
+      "invalid_request_error",
+      "anthropic-version: header is required",
+    );
+  }
+  return null;
+}
+
 /** A streaming response from SSE chunks, optionally spaced by `delayMs`. */
 export function sseResponse(chunks: string[], delayMs = 0): Response {
   const enc = new TextEncoder();
