@@ -46,6 +46,11 @@ function formsOf(value: string): string[] {
   return forms;
 }
 
+/**
+ * Written here rather than one RegExp alternation of every value: that tries each alternative
+ * at each position (cost grows with the number of keys × forms, and every log line passes
+ * through it), where a rolling hash costs one filtered lookup per character whatever the count.
+ */
 export class SecretSet {
   /** Values by the hash of their first MIN_SECRET_LENGTH characters, longest first. */
   #byHead: Map<number, string[]>;
