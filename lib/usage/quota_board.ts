@@ -7,7 +7,6 @@
 import type { Provider } from "../config/schema.ts";
 import type { Quota } from "../config/fields/usage.ts";
 import type { Chain } from "../fallback/chain.ts";
-import type { CooldownLookup } from "../fallback/plan.ts";
 import { parseTarget } from "../fallback/targets.ts";
 import { readQuotaSums } from "../store/usage_store.ts";
 import { periodOf } from "./period.ts";
@@ -149,17 +148,4 @@ export class QuotaBoard {
     });
     return this.#syncing;
   }
-}
-
-/** Cooldowns and quotas as one lookup for the planner: the later `until` wins. */
-export function withQuotas(cooldowns: CooldownLookup, quotas: QuotaBoard): CooldownLookup {
-  return {
-    get(target, now) {
-      const c = cooldowns.get(target, now);
-      const q = quotas.get(target, now);
-      if (!q) return c;
-      if (!c) return q;
-      return c.until >= q.until ? c : q;
-    },
-  };
 }
