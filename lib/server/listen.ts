@@ -50,33 +50,33 @@ export function listen(options: ListenOptions, handler: Handler): Serving {
 }
 
 /**
- * `Deno.serve` on the public port with no front (FRONT_LISTENER=off, behind a proxy that bounds
- * connections itself). Should its accept loop fail (EMFILE), it is started again on the same
- * port instead of the rejection ending the process.
+ * A `Deno.serve` made by `start`, made again should its accept loop fail (EMFILE despite every
+ * cap), instead of the rejection ending the process; a failed start is retried, waiting longer.
  */
-class Direct implements Serving {
-  addr: Deno.NetAddr;
+class Restarting {
   #server: Deno.HttpServer<Deno.NetAddr>;
   #stopped = false;
 
-  constructor(readonly options: ListenOptions, readonly handler: Handler) {
-    this.#server = this.#start(options.port, (a) => options.onListen(a, null));
-    this.addr = this.#server.addr;
+  constructor(readonly start: () => Deno.HttpServer<Deno.NetAddr>, readonly logger: Logger) {
+    this.#server = this.#watch(start());
   }
 
-  async shutdown(): Promise<void> {
+  /** The server running now. */
+  get server(): Deno.HttpServer<Deno.NetAddr> {
+    return this.#server;
+  }
+
+  /** Stops it for good; resolves once every in-flight response has been sent. */
+  shutdown(): Promise<void> {
     this.#stopped = true;
-    await this.#server.shutdown();
+    return this.#server.shutdown();
   }
 
-  /** Nothing to do: the process exits right after, taking any response left with it. */
-  async close(): Promise<void> {}
-
-  #start(port: number, onListen: (addr: Deno.NetAddr) => void): Deno.HttpServer<Deno.NetAddr> {
-    const server = Deno.serve({ port, hostname: this.options.hostname, onListen }, this.handler);
+  #watch(server: Deno.HttpServer<Deno.NetAddr>): Deno.HttpServer<Deno.NetAddr> {
     server.finished.catch((err) => {
       if (this.#stopped) return;
-      this.options.logger.error("HTTP server failed; restarting it", { error: String(err) });
+      this.logger.error("HTTP server failed; restarting it", { error: String(err) });
+      // A short pause: the descriptors it was short of are freed as connections end.
       setTimeout(() => this.#restart(100), 100);
     });
     return server;
@@ -85,14 +85,42 @@ class Direct implements Serving {
   #restart(backoffMs: number): void {
     if (this.#stopped) return;
     try {
-      this.#server = this.#start(this.addr.port, () => {});
+      this.#server = this.#watch(this.start());
     } catch (err) {
-      // The port or the descriptors may not be free yet: try again, waiting longer each time.
-      this.options.logger.error("HTTP server restart failed", { error: String(err) });
+      this.logger.error("HTTP server restart failed", { error: String(err) });
       const next = Math.min(2000, backoffMs * 2);
       setTimeout(() => this.#restart(next), next);
     }
   }
+}
+
+/**
+ * `Deno.serve` on the public port with no front (FRONT_LISTENER=off, behind a proxy that bounds
+ * connections itself), restarted on the same port if it fails.
+ */
+class Direct implements Serving {
+  readonly addr: Deno.NetAddr;
+  #http: Restarting;
+
+  constructor(options: ListenOptions, handler: Handler) {
+    let port = options.port;
+    let onListen = (addr: Deno.NetAddr) => options.onListen(addr, null);
+    this.#http = new Restarting(() => {
+      const server = Deno.serve({ port, hostname: options.hostname, onListen }, handler);
+      // A restart takes the same port (PORT=0 picked one), and announces nothing.
+      port = server.addr.port;
+      onListen = () => {};
+      return server;
+    }, options.logger);
+    this.addr = this.#http.server.addr;
+  }
+
+  shutdown(): Promise<void> {
+    return this.#http.shutdown();
+  }
+
+  /** Nothing to do: the process exits right after, taking any response left with it. */
+  async close(): Promise<void> {}
 }
 
 /** The body framing of a request that reached the handler, for the connection's clock. */
@@ -106,19 +134,23 @@ export function bodyFraming(req: Request): BodyFraming {
 class SelfHosted implements Serving {
   readonly addr: Deno.NetAddr;
   #front: Front;
-  #http: Deno.HttpServer<Deno.NetAddr>;
-  #stopped = false;
+  #http: Restarting;
 
   constructor(readonly options: ListenOptions, readonly handler: Handler) {
     const listener = Deno.listen({ port: options.port, hostname: options.hostname });
     this.addr = listener.addr;
     const maxConnections = connectionCap(readSoftFdLimit(), options.maxConnections);
-    this.#http = this.#startHttp();
+    // The loopback server behind the front: a restart takes a new port, which the front reads.
+    this.#http = new Restarting(() =>
+      Deno.serve(
+        { hostname: "127.0.0.1", port: 0, onListen() {} },
+        (req, info) => this.#relayed(req, info),
+      ), options.logger);
     this.#front = new Front({
       listener,
       limits: options.limits,
       maxConnections,
-      serverPort: () => this.#http.addr.port,
+      serverPort: () => this.#http.server.addr.port,
       logger: options.logger,
     });
     this.#front.run().catch((err) => {
@@ -128,7 +160,6 @@ class SelfHosted implements Serving {
   }
 
   async shutdown(): Promise<void> {
-    this.#stopped = true;
     // Open connections stay: the loopback server closes each one once its response is done.
     this.#front.stopAccepting();
     await this.#http.shutdown();
@@ -141,31 +172,6 @@ class SelfHosted implements Serving {
       await new Promise((r) => setTimeout(r, 10));
     }
     this.#front.close();
-  }
-
-  #startHttp(): Deno.HttpServer<Deno.NetAddr> {
-    const http = Deno.serve(
-      { hostname: "127.0.0.1", port: 0, onListen() {} },
-      (req, info) => this.#relayed(req, info),
-    );
-    // Should its accept loop ever fail (EMFILE despite the cap), the front keeps the port and
-    // a new loopback server takes over, instead of the rejection ending the process.
-    http.finished.catch((err) => {
-      if (this.#stopped) return;
-      this.options.logger.error("HTTP server failed; restarting it", { error: String(err) });
-      // A short pause: the descriptors it was short of are freed as connections end.
-      setTimeout(() => this.#stopped || this.#restartHttp(), 100);
-    });
-    return http;
-  }
-
-  #restartHttp(): void {
-    try {
-      this.#http = this.#startHttp();
-    } catch (err) {
-      this.options.logger.error("HTTP server restart failed", { error: String(err) });
-      setTimeout(() => this.#stopped || this.#restartHttp(), 250);
-    }
   }
 
   #relayed(req: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>): Response | Promise<Response> {
