@@ -136,6 +136,19 @@ export interface ProviderGate {
 export type ClosedReason = "disabled" | "no_credential" | "unauthorized";
 
 /**
+ * Why an enabled provider cannot serve `client`, or null when it can: a passthrough provider
+ * needs the caller's own credential, a stored-key one needs authorisation. The one rule both
+ * the plan and the header-only gate apply.
+ */
+export function credentialGap(
+  passthrough: boolean,
+  client: ClientContext,
+): "no_credential" | "unauthorized" | null {
+  if (passthrough) return client.credential !== null ? null : "no_credential";
+  return client.authorized ? null : "unauthorized";
+}
+
+/**
  * Decided from the headers alone, before any body is read: null when some enabled provider is
  * open to this caller (a passthrough provider needs the caller's own credential, a stored-key
  * one needs authorisation); otherwise why each provider is closed to it.
@@ -146,9 +159,9 @@ export function providersClosedTo(
 ): { provider: string; reason: ClosedReason }[] | null {
   const closed: { provider: string; reason: ClosedReason }[] = [];
   for (const p of providers) {
-    if (!p.enabled) closed.push({ provider: p.id, reason: "disabled" });
-    else if (p.passthrough ? client.credential !== null : client.authorized) return null;
-    else closed.push({ provider: p.id, reason: p.passthrough ? "no_credential" : "unauthorized" });
+    const reason = p.enabled ? credentialGap(p.passthrough, client) : "disabled";
+    if (reason === null) return null;
+    closed.push({ provider: p.id, reason });
   }
   return closed;
 }

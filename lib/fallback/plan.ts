@@ -1,5 +1,5 @@
 /** Plans the attempts for one request: chain order, model match, credentials, cooldowns. */
-import type { ClientContext } from "../auth/client.ts";
+import { type ClientContext, type ClosedReason, credentialGap } from "../auth/client.ts";
 import type { Provider } from "../config/schema.ts";
 import type { Chain, ChainProvider } from "./chain.ts";
 import { targets } from "./targets.ts";
@@ -27,7 +27,7 @@ export interface Attempt {
 }
 
 /** Why a provider took no part in a request. */
-export type SkipReason = "disabled" | "model" | "no_credential" | "unauthorized";
+export type SkipReason = ClosedReason | "model";
 
 /** The attempts in order, and the providers left out with why. */
 export interface Plan {
@@ -59,12 +59,12 @@ function credentialsFor(
   p: ChainProvider,
   client: ClientContext,
 ): AttemptCredential[] | SkipReason {
-  if (p.provider.passthrough) {
-    if (!client.credential) return "no_credential";
+  const gap = credentialGap(p.provider.passthrough, client);
+  if (gap !== null) return gap;
+  if (p.provider.passthrough && client.credential) {
     const { header, value, hash } = client.credential;
     return [{ kind: "client", header, value, target: targets.client(p.provider.id, hash) }];
   }
-  if (!client.authorized) return "unauthorized";
   if (p.keys.length === 0) return [{ kind: "none", target: p.target }];
   return rotatedKeys(chain.keyRotation, p.provider.id, p.keys).map((k) => ({
     kind: "stored",
