@@ -39,6 +39,8 @@ const CLAUDE_CODE_HEADERS = {
     "server-side-fallback-2026-06-01",
     "fallback-credit-2026-06-01",
     "fast-mode-2026-02-01",
+    "mid-conversation-tool-changes-2026-07-01",
+    "mid-conversation-system-2026-04-07",
   ].join(","),
 };
 
@@ -74,9 +76,22 @@ const TURN = {
           tool_use_id: "toolu_01",
           content: [{ type: "tool_reference", tool_name: "Read" }],
         },
-        { type: "tool_addition", tools: [{ name: "Grep" }] },
-        { type: "tool_removal", tool_names: ["WebFetch"] },
         { type: "text", text: "go on", cache_control: { type: "ephemeral", scope: "global" } },
+      ],
+    },
+    // Mid-conversation tool changes: blocks of a late `role: "system"` message
+    // (https://platform.claude.com/docs/en/build-with-claude/preserved-thinking).
+    {
+      role: "system",
+      content: [
+        {
+          type: "tool_addition",
+          tool: {
+            type: "tool_definition",
+            definition: { name: "Grep", input_schema: { type: "object", properties: {} } },
+          },
+        },
+        { type: "tool_removal", tool: { type: "tool_reference", name: "WebFetch" } },
       ],
     },
   ],
@@ -225,6 +240,26 @@ Deno.test("GET /v1/models honours limit and the cursors; the SDK pages through a
       if (all.length > 20) break;
     }
     assert.deepEqual(all, [0, 1, 2, 3, 4].map((i) => `claude-test-${i}`));
+  } finally {
+    await closeAll(detour, upstream);
+  }
+});
+
+Deno.test("Claude Code's startup probes (HEAD /api/hello, HEAD /) get an empty 200, no upstream call", async () => {
+  const upstream = anthropicUpstream();
+  const detour = await startDetour({
+    providers: [{ id: "anthropic", type: "anthropic", baseUrl: upstream.url, passthrough: true }],
+  });
+  try {
+    for (const path of ["/api/hello", "/"]) {
+      const res = await fetch(`${detour.url}${path}`, {
+        method: "HEAD",
+        headers: { "user-agent": CLAUDE_CODE_HEADERS["user-agent"], "x-api-key": CLIENT_KEY },
+      });
+      assert.equal(res.status, 200, path);
+      assert.equal(await res.text(), "", path);
+    }
+    assert.equal(upstream.received.length, 0);
   } finally {
     await closeAll(detour, upstream);
   }
