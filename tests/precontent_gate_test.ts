@@ -238,7 +238,7 @@ Deno.test("held past pingAfterMs: pings reach the client, then the backup's whol
   const t = await setup(
     (req) => pingsUntilAborted([messageStart], req.signal),
     streams("from the backup"),
-    { primary: { timeoutMs: 400 }, config: { pingAfterMs: 50, cooldownSeconds: 0 } },
+    { primary: { timeoutMs: 1000 }, config: { pingAfterMs: 50, cooldownSeconds: 0 } },
   );
   try {
     const res = await post(t.detour.url, true);
@@ -276,7 +276,7 @@ Deno.test("held, then every provider fails: one SSE error event after the pings"
       Response.json({ type: "error", error: { type: "overloaded_error", message: "Busy" } }, {
         status: 529,
       }),
-    { primary: { timeoutMs: 300 }, config: { pingAfterMs: 50, cooldownSeconds: 0 } },
+    { primary: { timeoutMs: 1000 }, config: { pingAfterMs: 50, cooldownSeconds: 0 } },
   );
   try {
     const res = await post(t.detour.url, true);
@@ -381,6 +381,38 @@ Deno.test("a client that leaves while held: the upstream request is aborted, not
     assert.equal(aborted, true, "the held upstream request was left running");
     assert.equal(t.backup.received.length, 0);
     assert.ok(!t.detour.deps.cooldowns.all().has("p:primary"), "a client leaving cooled down");
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("held, then the same provider's content arrives: pings, then its whole stream", async () => {
+  const answer = anthropicSse("late but fine", { model: MODEL });
+  const t = await setup(
+    () => {
+      // message_start at once, the content well after the hold has begun (a margin, not a
+      // timing assertion: a loaded machine may fire the 50 ms hold late).
+      const body = new ReadableStream<Uint8Array>({
+        async start(c) {
+          c.enqueue(enc.encode(answer[0]));
+          await new Promise((r) => setTimeout(r, 1000));
+          for (const e of answer.slice(1)) c.enqueue(enc.encode(e));
+          c.close();
+        },
+      });
+      return new Response(body, { headers: { "content-type": "text/event-stream" } });
+    },
+    streams("from the backup"),
+    { config: { pingAfterMs: 50 } },
+  );
+  try {
+    const res = await post(t.detour.url, true);
+    assert.equal(res.headers.get("x-detour-provider"), "pending");
+    const { text } = await readTimed(res, performance.now());
+    const pings = eventNames(text).indexOf("message_start");
+    assert.ok(pings > 0, "no ping during the hold");
+    assert.equal(text, PING_TEXT.repeat(pings) + answer.join(""));
+    assert.equal(t.backup.received.length, 0);
   } finally {
     await t.close();
   }
