@@ -54,6 +54,11 @@ export function cooldownMs(opts: {
   return Math.max(opts.retryAfterMs, opts.cooldownSeconds * 1000);
 }
 
+/** One decoder for every call: constructing one costs more than decoding a small answer. */
+const utf8 = new TextDecoder();
+/** A `content` array with something in it. */
+const NON_EMPTY_CONTENT = /"content"\s*:\s*\[\s*[^\]\s]/;
+
 /**
  * A Messages answer this small is checked for being no answer; anything larger holds content.
  * A refusal or an empty message is a few hundred bytes (ids, model, usage).
@@ -69,9 +74,12 @@ export const UNANSWERED_MAX_BYTES = 16 * 1024;
  */
 export function unansweredMessage(body: Uint8Array): "refusal" | "empty" | null {
   if (body.byteLength > UNANSWERED_MAX_BYTES) return null;
+  // Most answers show a non-empty `content` array in their first bytes (Anthropic writes it right
+  // after `model`): no need to parse them whole.
+  if (NON_EMPTY_CONTENT.test(utf8.decode(body.subarray(0, 512)))) return null;
   let message: { content?: unknown; stop_reason?: unknown } | null;
   try {
-    message = JSON.parse(new TextDecoder().decode(body));
+    message = JSON.parse(utf8.decode(body));
   } catch {
     return "empty";
   }
