@@ -244,6 +244,8 @@ Deno.test("held past pingAfterMs: pings reach the client, then the backup's whol
     const res = await post(t.detour.url, true);
     assert.equal(res.status, 200);
     assert.equal(res.headers.get("x-detour-provider"), "pending");
+    assert.ok(res.headers.get("x-request-id"), "a held answer has no request id");
+    assert.match(res.headers.get("content-type") ?? "", /^text\/event-stream/);
     const { text } = await readTimed(res, performance.now());
     const names = eventNames(text);
     const start = names.indexOf("message_start");
