@@ -107,6 +107,7 @@ export const LIMITS = {
     maxAttempts: r(1, 1000),
     nonStreamingTimeoutMs: r(100, 3_600_000),
     streamIdleTimeoutMs: r(1000, 3_600_000),
+    pingAfterMs: r(0, 600_000),
     bodyLimitBytes: r(1024, 512 * 1024 * 1024),
     sessionAffinitySeconds: r(0, 86_400),
   },

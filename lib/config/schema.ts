@@ -174,6 +174,11 @@ export const ConfigSchema = z.strictObject({
   nonStreamingTimeoutMs: intIn(C.nonStreamingTimeoutMs).default(600_000),
   /** A stream that has started but then sends nothing this long ends with an error event. */
   streamIdleTimeoutMs: intIn(C.streamIdleTimeoutMs).default(300_000),
+  /**
+   * A stream with no answer yet this long is answered (200, SSE headers) and pinged every as
+   * long until it has one, so the client's idle watchdog never fires (held_stream.ts). 0: off.
+   */
+  pingAfterMs: intIn(C.pingAfterMs).default(30_000),
   bodyLimitBytes: intIn(C.bodyLimitBytes).default(32 * 1024 * 1024),
   /** Browser origins allowed to call /v1/* (CORS); `*` allows any. None by default. */
   corsOrigins: z.array(z.string().trim().min(1).max(300)).max(100).default([]),

@@ -53,3 +53,38 @@ export function cooldownMs(opts: {
   if (opts.cooldownSeconds === 0 && opts.retryAfterMs === 0) return 0;
   return Math.max(opts.retryAfterMs, opts.cooldownSeconds * 1000);
 }
+
+/** One decoder for every call: constructing one costs more than decoding a small answer. */
+const utf8 = new TextDecoder();
+/** A `content` array with something in it. */
+const NON_EMPTY_CONTENT = /"content"\s*:\s*\[\s*[^\]\s]/;
+
+/**
+ * A Messages answer this small is checked for being no answer; anything larger holds content.
+ * A refusal or an empty message is a few hundred bytes (ids, model, usage).
+ */
+export const UNANSWERED_MAX_BYTES = 16 * 1024;
+
+/**
+ * Whether a 200 JSON Messages answer is no answer at all: `refusal` (`stop_reason: "refusal"`
+ * and no content block) or `empty` (not a message: unreadable, no `content` array, or no content
+ * and no `stop_reason`). An empty `content` with another `stop_reason` is a legitimate answer:
+ * Anthropic documents empty `end_turn` replies, typically right after tool results
+ * (https://platform.claude.com/docs/en/build-with-claude/handling-stop-reasons). Null: an answer.
+ */
+export function unansweredMessage(body: Uint8Array): "refusal" | "empty" | null {
+  if (body.byteLength > UNANSWERED_MAX_BYTES) return null;
+  // Most answers show a non-empty `content` array in their first bytes (Anthropic writes it right
+  // after `model`): no need to parse them whole.
+  if (NON_EMPTY_CONTENT.test(utf8.decode(body.subarray(0, 512)))) return null;
+  let message: { content?: unknown; stop_reason?: unknown } | null;
+  try {
+    message = JSON.parse(utf8.decode(body));
+  } catch {
+    return "empty";
+  }
+  if (!message || typeof message !== "object" || !Array.isArray(message.content)) return "empty";
+  if (message.content.length > 0) return null;
+  if (message.stop_reason === "refusal") return "refusal";
+  return typeof message.stop_reason === "string" ? null : "empty";
+}

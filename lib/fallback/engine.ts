@@ -10,9 +10,10 @@ import { anthropicError, errorTypeForStatus } from "../http/errors.ts";
 import { type ExactRedactor, redactErrorResponse, redactSecrets } from "../http/redact.ts";
 import { forwardableResponseHeaders } from "../http/headers.ts";
 import { peekAnthropicStream } from "../http/sse_peek.ts";
-import { classifyStatus, scopeOf, statusForErrorType } from "./classify.ts";
+import { classifyStatus, scopeOf, statusForErrorType, unansweredMessage } from "./classify.ts";
 import { commitStream, commitTapped, commitWhole, type EngineResult } from "./commit.ts";
 import type { InboundRequest } from "./inbound.ts";
+import { holdWhile } from "./held_stream.ts";
 import { attemptCall, type Send } from "./interceptors.ts";
 import { AttemptLedger, type CooldownSink, withDetourHeaders } from "./ledger.ts";
 import type { Attempt } from "./plan.ts";
@@ -35,25 +36,56 @@ export interface EngineDeps {
   secrets?: ExactRedactor;
   /** Aborted when Detour's shutdown grace is over: committed streams end with an error event. */
   shutdown?: AbortSignal;
+  /**
+   * The client reads the Anthropic wire as Detour writes it (the Messages route): a streaming
+   * request still undecided after `config.pingAfterMs` may be answered early and pinged
+   * (held_stream.ts), and a 200 JSON answer is judged as an Anthropic message. Off for the chat
+   * route, which rewrites answers by their provider's headers (an OpenAI-wire passthrough).
+   */
+  anthropicWire?: boolean;
 }
 
 /** How one attempt went: the request's answer, or on to the next attempt, or the client left. */
 type Tried = EngineResult | "fallback" | "client_gone";
 
-/** Runs the attempts in order; see ARCHITECTURE.md "The request path". */
-export async function runAttempts(
+/**
+ * Runs the attempts in order; see ARCHITECTURE.md "The request path". A streaming request that
+ * has no answer after `config.pingAfterMs` is answered at once and pinged until it has one.
+ */
+export function runAttempts(
   req: InboundRequest,
   attempts: Attempt[],
   config: Config,
   deps: EngineDeps,
 ): Promise<EngineResult> {
   const ledger = new AttemptLedger(config, deps.cooldowns, deps.secrets);
+  const run = runInOrder(req, attempts, config, deps, ledger);
+  const holds = deps.anthropicWire && req.stream && req.endpoint === "messages" &&
+    config.pingAfterMs > 0;
+  return holds ? holdWhile(run, config.pingAfterMs, ledger.records) : run;
+}
+
+/** The attempts one after another, until one answers; else the all-failed answer. */
+async function runInOrder(
+  req: InboundRequest,
+  attempts: Attempt[],
+  config: Config,
+  deps: EngineDeps,
+  ledger: AttemptLedger,
+): Promise<EngineResult> {
   for (const attempt of attempts) {
     if (ledger.providerFailed(attempt)) continue;
     if (req.signal.aborted) break;
     const tried = await tryAttempt(req, attempt, config, deps, ledger);
     if (tried === "client_gone") break;
     if (tried !== "fallback") return tried;
+  }
+  const refusal = ledger.refusal;
+  if (refusal && !req.signal.aborted) {
+    // Every provider failed or declined: the (first) refusal is a real answer, better than an
+    // error the client would retry into the same refusal.
+    const res = new Response(null, { status: refusal.status, headers: refusal.headers });
+    return commitWhole(res, refusal.body, refusal.attempt, ledger, deps.observer ?? usageObserver);
   }
   return {
     response: allFailed(req, ledger),
@@ -123,6 +155,8 @@ async function tryAttempt(
         ? new Uint8Array(await res.arrayBuffer())
         : null;
       settle();
+      const judged = whole && deps.anthropicWire && req.endpoint === "messages";
+      if (judged && noAnswer(res, whole, attempt, ledger, started)) return "fallback";
       ledger.record(attempt, started, res.status, verdict);
       const outcome = ledger.outcome(attempt, verdict === "ok" || res.status < 500);
       return whole
@@ -168,6 +202,14 @@ async function tryStream(
     });
     return "fallback";
   }
+  if (peek.kind === "refusal") {
+    // The rest is the `message_stop`: read it (bounded, still under the attempt's timeout) so
+    // the refusal can be the answer should every other provider fail.
+    const body = await readRest(peek.chunks, peek.reader);
+    settle();
+    ledger.declined(attempt, started, { status: res.status, headers: res.headers, body });
+    return "fallback";
+  }
   if (peek.kind === "error") {
     const status = statusForErrorType(peek.errorType);
     if (config.fallbackOn.includes(status)) {
@@ -208,6 +250,55 @@ async function tryStream(
     config.streamIdleTimeoutMs,
     shutdown,
   );
+}
+
+/**
+ * A 200 JSON Messages answer that is no answer: a refusal declines (the next provider is asked,
+ * nothing cools down), an empty one fails like a 5xx. True when the request goes on.
+ */
+function noAnswer(
+  res: Response,
+  whole: Uint8Array<ArrayBuffer>,
+  attempt: Attempt,
+  ledger: AttemptLedger,
+  started: number,
+): boolean {
+  const kind = unansweredMessage(whole);
+  if (kind === "refusal") {
+    ledger.declined(attempt, started, { status: res.status, headers: res.headers, body: whole });
+  } else if (kind === "empty") {
+    const error = "200 answer with no message content";
+    ledger.fail(attempt, started, {
+      status: res.status,
+      outcome: "empty",
+      error,
+      scope: "provider",
+    });
+  }
+  return kind !== null;
+}
+
+/** The peeked chunks and the rest of a short stream, in one buffer (at most 64 KiB more). */
+async function readRest(
+  chunks: Uint8Array[],
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+): Promise<Uint8Array<ArrayBuffer>> {
+  const all = [...chunks];
+  let more = 0;
+  while (more < 64 * 1024) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    all.push(value);
+    more += value.byteLength;
+  }
+  if (more >= 64 * 1024) reader.cancel().catch(() => {});
+  const out = new Uint8Array(all.reduce((n, c) => n + c.byteLength, 0));
+  let offset = 0;
+  for (const c of all) {
+    out.set(c, offset);
+    offset += c.byteLength;
+  }
+  return out;
 }
 
 /** The failure an attempt that threw stands for: a timeout, or a (named) network error. */

@@ -19,8 +19,9 @@ export interface AttemptRecord {
   /** The upstream HTTP status (or the status an early stream error stands for). */
   status: number | null;
   /**
-   * `ok`, `fallback`, `final`, `timeout`, `network`, `stream_error`, `client_closed`, or one an
-   * adapter names for an error it throws (its `outcome` property, e.g. `auth`).
+   * `ok`, `fallback`, `final`, `timeout`, `network`, `stream_error`, `refusal`, `empty`,
+   * `client_closed`, or one an adapter names for an error it throws (its `outcome` property,
+   * e.g. `auth`).
    */
   outcome: string;
   ms: number;
@@ -53,6 +54,11 @@ export class AttemptLedger {
   readonly outcomes: OutcomeRecord[] = [];
   /** The first upstream error answer, as the client may see it. */
   firstHttpFailure: HttpFailure | null = null;
+  /**
+   * The first answer that refused the request before any content (HTTP 200, `stop_reason:
+   * "refusal"`), read whole, with the attempt that gave it: the reply when no provider answers.
+   */
+  refusal: (HttpFailure & { attempt: Attempt }) | null = null;
   #failedProviders = new Set<string>();
   #config: Config;
   #cooldowns: CooldownSink;
@@ -118,6 +124,18 @@ export class AttemptLedger {
     if (failure.scope === "provider") this.#failedProviders.add(attempt.provider.id);
   }
 
+  /**
+   * An answer that refused the request before any content: kept (the first one) and its
+   * provider left for this request, but nothing cools down and its health does not suffer: the
+   * provider works, it declined this one request.
+   */
+  declined(attempt: Attempt, started: number, answer: HttpFailure): void {
+    this.refusal ??= { ...answer, attempt };
+    this.record(attempt, started, answer.status, "refusal", "stop_reason refusal, no content");
+    this.outcome(attempt, true);
+    this.#failedProviders.add(attempt.provider.id);
+  }
+
   /** An upstream answered with a fallback status: kept (the first one), failed, cooled down. */
   refused(
     attempt: Attempt,
@@ -158,10 +176,13 @@ export class AttemptLedger {
   }
 }
 
+/** Outcomes shown with their status (`stream_error:529`, `refusal:200`): a status alone misleads. */
+const TAGGED = new Set(["stream_error", "refusal", "empty"]);
+
 /** The `x-detour-attempts` value: `anthropic 429 12ms, zai#2 200 340ms`. */
 export function formatAttempts(records: AttemptRecord[]): string {
   return records.map((r) => {
-    const what = r.status !== null && r.outcome !== "stream_error"
+    const what = r.status !== null && !TAGGED.has(r.outcome)
       ? String(r.status)
       : r.status !== null
       ? `${r.outcome}:${r.status}`

@@ -46,6 +46,7 @@ export async function serveThroughChain(
     cooldowns: deps.cooldowns,
     secrets: deps.live.secrets,
     shutdown: deps.shutdown,
+    anthropicWire: route !== "chat_completions",
   });
   observeWhenDone(deps, req, route, attempts, result, started);
   return result.response;

@@ -1,7 +1,9 @@
 /**
  * Reads the head of an Anthropic SSE stream until it knows whether the stream really started:
  * Anthropic can answer 200 and then send `event: error` (e.g. `overloaded_error`) before any
- * content, which must fall back like a 529. The bytes read are kept to replay unchanged.
+ * content, which must fall back like a 529, or a `message_delta` whose `stop_reason` is
+ * `refusal` before any content block (a refused request, which another provider may answer).
+ * The bytes read are kept to replay unchanged.
  */
 import { createParser } from "eventsource-parser";
 
@@ -15,6 +17,7 @@ export type PeekResult =
     errorType: string;
     message: string;
   }
+  | { kind: "refusal"; chunks: Uint8Array[]; reader: ReadableStreamDefaultReader<Uint8Array> }
   | { kind: "ended"; chunks: Uint8Array[] };
 
 /** Events that carry no content yet: the stream may still turn out to be an error. */
@@ -28,8 +31,7 @@ export async function peekAnthropicStream(
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   const decoder = new TextDecoder();
-  let decided: { kind: "content" } | { kind: "error"; errorType: string; message: string } | null =
-    null;
+  let decided: Decided | null = null;
   const parser = createParser({
     onEvent(event) {
       if (decided) return;
@@ -37,6 +39,8 @@ export async function peekAnthropicStream(
       if (name === "error") {
         const err = errorOf(event.data);
         decided = { kind: "error", ...err };
+      } else if (name === "message_delta" && isRefusal(event.data)) {
+        decided = { kind: "refusal" };
       } else if (name && !PREAMBLE.has(name)) decided = { kind: "content" };
     },
   });
@@ -50,14 +54,23 @@ export async function peekAnthropicStream(
     // A preamble this long is not Anthropic's; stop holding bytes back and let it through.
     if (bytes > maxBytes) decided = { kind: "content" };
   }
-  const result = decided as { kind: "content" } | {
-    kind: "error";
-    errorType: string;
-    message: string;
-  };
-  return result.kind === "content"
-    ? { kind: "content", chunks, reader }
-    : { ...result, chunks, reader };
+  const result = decided as Decided;
+  return result.kind === "error"
+    ? { ...result, chunks, reader }
+    : { kind: result.kind, chunks, reader };
+}
+
+type Decided =
+  | { kind: "content" | "refusal" }
+  | { kind: "error"; errorType: string; message: string };
+
+/** A `message_delta` that ends the message as refused (before any content, a failed answer). */
+function isRefusal(data: string): boolean {
+  try {
+    return JSON.parse(data)?.delta?.stop_reason === "refusal";
+  } catch {
+    return false;
+  }
 }
 
 function eventTypeOf(data: string): string | undefined {

@@ -3,7 +3,7 @@ import type { Provider } from "../config/schema.ts";
 import { bodyForModel, type InboundRequest } from "../fallback/inbound.ts";
 import type { AttemptCredential } from "../fallback/plan.ts";
 import { appendToList, forwardableRequestHeaders } from "../http/headers.ts";
-import type { ProviderAdapter } from "./types.ts";
+import type { ListedModel, ProviderAdapter } from "./types.ts";
 
 /** The beta flag Anthropic requires with a Claude subscription's OAuth access token. */
 export const OAUTH_BETA = "oauth-2025-04-20";
@@ -71,6 +71,18 @@ export async function anthropicModels(
   clientHeaders: Headers,
   signal: AbortSignal,
 ): Promise<string[]> {
+  const entries = await anthropicModelEntries(doFetch, provider, credential, clientHeaders, signal);
+  return entries.map((m) => m.id);
+}
+
+/** The upstream's `GET /v1/models` entries: id, and its display name and date where given. */
+export async function anthropicModelEntries(
+  doFetch: typeof fetch,
+  provider: Provider,
+  credential: AttemptCredential,
+  clientHeaders: Headers,
+  signal: AbortSignal,
+): Promise<ListedModel[]> {
   const headers = upstreamHeaders(clientHeaders, provider, credential);
   headers.delete("content-type");
   const res = await doFetch(`${provider.baseUrl}/v1/models?limit=1000`, { headers, signal });
@@ -78,8 +90,17 @@ export async function anthropicModels(
     await res.body?.cancel();
     return [];
   }
-  const body = await res.json().catch(() => null) as { data?: { id?: unknown }[] } | null;
-  return (body?.data ?? []).map((m) => m.id).filter((id): id is string => typeof id === "string");
+  const body = await res.json().catch(() => null) as { data?: unknown[] } | null;
+  const entries: ListedModel[] = [];
+  for (const m of body?.data ?? []) {
+    const { id, display_name, created_at } = (m ?? {}) as Record<string, unknown>;
+    if (typeof id !== "string") continue;
+    const entry: ListedModel = { id };
+    if (typeof display_name === "string") entry.display_name = display_name;
+    if (typeof created_at === "string") entry.created_at = created_at;
+    entries.push(entry);
+  }
+  return entries;
 }
 
 /** The Anthropic Messages API, spoken natively; model lists are fetched with `doFetch`. */
@@ -90,5 +111,7 @@ export function anthropicAdapter(doFetch: typeof fetch): ProviderAdapter {
     toAnthropic: (upstream) => upstream,
     listModels: (provider, credential, headers, signal) =>
       anthropicModels(doFetch, provider, credential, headers, signal),
+    listModelEntries: (provider, credential, headers, signal) =>
+      anthropicModelEntries(doFetch, provider, credential, headers, signal),
   };
 }

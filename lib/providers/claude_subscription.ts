@@ -17,7 +17,12 @@ import { type AttemptCall, retryOnce } from "../fallback/interceptors.ts";
 import { targets } from "../fallback/targets.ts";
 import { appendToList } from "../http/headers.ts";
 import { abortable } from "./abortable.ts";
-import { anthropicModels, anthropicRequest, OAUTH_BETA } from "./anthropic.ts";
+import {
+  anthropicModelEntries,
+  anthropicModels,
+  anthropicRequest,
+  OAUTH_BETA,
+} from "./anthropic.ts";
 import type { ProviderAdapter } from "./types.ts";
 
 /** Claude's OAuth token endpoint and Claude Code's public client id. */
@@ -334,6 +339,17 @@ export function claudeSubscriptionAdapter(
     async listModels(provider, _credential, headers, signal): Promise<string[]> {
       const token = await abortable(oauth.accessToken(provider), signal);
       return anthropicModels(
+        doFetch,
+        { ...provider, authHeader: "authorization" },
+        { kind: "stored", value: token, target: targets.provider(provider.id) },
+        headers,
+        signal,
+      );
+    },
+
+    async listModelEntries(provider, _credential, headers, signal) {
+      const token = await abortable(oauth.accessToken(provider), signal);
+      return anthropicModelEntries(
         doFetch,
         { ...provider, authHeader: "authorization" },
         { kind: "stored", value: token, target: targets.provider(provider.id) },

@@ -33,4 +33,21 @@ export interface ProviderAdapter {
     headers: Headers,
     signal: AbortSignal,
   ): Promise<string[]>;
+  /**
+   * The upstream's list with each model's `display_name` and `created_at` where it gives them
+   * (Claude Code's model picker shows `display_name`); `GET /v1/models` prefers it to `listModels`.
+   */
+  listModelEntries?(
+    provider: Provider,
+    credential: AttemptCredential,
+    headers: Headers,
+    signal: AbortSignal,
+  ): Promise<ListedModel[]>;
+}
+
+/** One model an upstream lists. */
+export interface ListedModel {
+  id: string;
+  display_name?: string;
+  created_at?: string;
 }

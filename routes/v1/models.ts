@@ -4,6 +4,9 @@ import { resolveClient } from "../../lib/auth/client.ts";
 import { type AppEnv, type Deps, remoteHost } from "../../lib/deps.ts";
 import { modelMapNames } from "../../lib/fallback/model_map.ts";
 import { planAttempts } from "../../lib/fallback/plan.ts";
+import { anthropicError } from "../../lib/http/errors.ts";
+import { listPage } from "../../lib/http/list_page.ts";
+import type { ListedModel, ProviderAdapter } from "../../lib/providers/types.ts";
 
 const LIST_TIMEOUT_MS = 5000;
 
@@ -18,6 +21,16 @@ export function wantsOpenAIList(req: Request): boolean {
   if (format === "openai" || format === "anthropic") return format === "openai";
   if (req.headers.has("anthropic-version")) return false;
   return /^Bearer\s/i.test(req.headers.get("authorization") ?? "");
+}
+
+/** The models a listing provider contributes: its upstream's entries, or just their ids. */
+function upstreamEntries(
+  adapter: ProviderAdapter,
+  ...args: Parameters<NonNullable<ProviderAdapter["listModels"]>>
+): Promise<ListedModel[]> {
+  if (adapter.listModelEntries) return adapter.listModelEntries(...args);
+  return (adapter.listModels?.(...args) ?? Promise.resolve([]))
+    .then((ids) => ids.map((id) => ({ id })));
 }
 
 /** Mounts the model list. */
@@ -43,33 +56,39 @@ export function modelsRoutes(deps: Deps): Hono<AppEnv> {
         ? client.credential !== null
         : client.authorized;
       if (!p.provider.enabled || !usableByCaller) {
-        return { id: p.provider.id, names: [] as string[] };
+        return { id: p.provider.id, models: [] as ListedModel[] };
       }
-      const names = modelMapNames(p.provider.modelMap);
+      const models: ListedModel[] = modelMapNames(p.provider.modelMap).map((id) => ({ id }));
       const attempt = perProvider.get(p.provider.id);
-      const list = deps.adapters.adapterFor(p.provider).listModels;
+      const adapter = deps.adapters.adapterFor(p.provider);
       // Only a provider that passes names through can serve its upstream names as they are.
-      if (attempt && list && Object.keys(p.provider.modelMap).length === 0) {
-        const upstream = await list(p.provider, attempt.credential, c.req.raw.headers, signal)
-          .catch(() => [] as string[]);
-        names.push(...upstream);
+      if (attempt && Object.keys(p.provider.modelMap).length === 0) {
+        const upstream = await upstreamEntries(
+          adapter,
+          p.provider,
+          attempt.credential,
+          c.req.raw.headers,
+          signal,
+        ).catch(() => [] as ListedModel[]);
+        models.push(...upstream);
       }
-      return { id: p.provider.id, names };
+      return { id: p.provider.id, models };
     }));
 
     const seen = new Set<string>();
     const data = [];
     const contributors: string[] = [];
-    for (const { id, names } of lists) {
-      if (names.length > 0) contributors.push(id);
-      for (const name of names) {
-        if (seen.has(name)) continue;
-        seen.add(name);
+    for (const { id, models } of lists) {
+      if (models.length > 0) contributors.push(id);
+      for (const m of models) {
+        if (seen.has(m.id)) continue;
+        seen.add(m.id);
         data.push({
           type: "model",
-          id: name,
-          display_name: name,
-          created_at: "1970-01-01T00:00:00Z",
+          id: m.id,
+          // Claude Code's picker shows it: the upstream's name where it gives one.
+          display_name: m.display_name ?? m.id,
+          created_at: m.created_at ?? "1970-01-01T00:00:00Z",
         });
       }
     }
@@ -80,12 +99,9 @@ export function modelsRoutes(deps: Deps): Hono<AppEnv> {
         data: data.map((m) => ({ id: m.id, object: "model", created: 0, owned_by: "detour" })),
       });
     }
-    return c.json({
-      data,
-      has_more: false,
-      first_id: data[0]?.id ?? null,
-      last_id: data.at(-1)?.id ?? null,
-    });
+    const page = listPage(data, new URL(c.req.url).searchParams);
+    if ("error" in page) return anthropicError(400, page.error);
+    return c.json(page);
   });
   return app;
 }
