@@ -14,7 +14,6 @@ import { AwsV4Signer } from "aws4fetch";
 import type { Provider } from "../config/schema.ts";
 import type { InboundRequest } from "../fallback/inbound.ts";
 import { type AttemptCall, retryOnce } from "../fallback/interceptors.ts";
-import type { Attempt } from "../fallback/plan.ts";
 import type { AwsDefaultCredentials, AwsKeys } from "./aws_default_credentials.ts";
 import { abortable } from "./abortable.ts";
 import { bedrockStreamResponse } from "./aws_eventstream.ts";
