@@ -87,11 +87,20 @@ async function getCallerIdentity(
   region: string,
   doFetch: typeof fetch = fetch,
 ): Promise<{ arn: string; account: string | null }> {
+  const body = "Action=GetCallerIdentity&Version=2011-06-15";
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(body));
   const signer = new AwsV4Signer({
     method: "POST",
     url: `${stsEndpoint(region)}/`,
-    headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
-    body: "Action=GetCallerIdentity&Version=2011-06-15",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded; charset=utf-8",
+      // The payload hash, signed, as Bedrock's requests carry it.
+      "x-amz-content-sha256": Array.from(
+        new Uint8Array(digest),
+        (b) => b.toString(16).padStart(2, "0"),
+      ).join(""),
+    },
+    body,
     accessKeyId: keys.accessKeyId,
     secretAccessKey: keys.secretAccessKey,
     sessionToken: keys.sessionToken,
