@@ -10,8 +10,19 @@ import assert from "node:assert/strict";
 import Anthropic from "@anthropic-ai/sdk";
 import { closeAll } from "./helpers/harness.ts";
 import { type DetourProcess, startDetourProcess } from "./helpers/detour_process.ts";
-import { type AwsCredentials, mockBedrock, mockVertex } from "./helpers/cloud_mocks.ts";
-import { mockAwsSso, mockGoogleUserToken, mockSts } from "./helpers/credential_mocks.ts";
+import {
+  type AwsCredentials,
+  makeServiceAccount,
+  mockBedrock,
+  mockGoogleToken,
+  mockVertex,
+} from "./helpers/cloud_mocks.ts";
+import {
+  mockAwsSso,
+  mockGceMetadata,
+  mockGoogleUserToken,
+  mockSts,
+} from "./helpers/credential_mocks.ts";
 
 const ADMIN = "test-admin-token-0123456789";
 
@@ -284,6 +295,127 @@ Deno.test("bedrock awsCredentials default: env keys, profile keys, credential_pr
     assert.deepEqual(sts.rejected, []);
   } finally {
     await closeAll(detour, bedrock, sso, sts);
+    await Deno.remove(home, { recursive: true });
+  }
+});
+
+/** A Vertex provider on the mock with the Application Default Credentials. */
+function vertexProvider(vertexUrl: string) {
+  return {
+    id: "vertex",
+    type: "vertex",
+    baseUrl: vertexUrl,
+    region: "us-east5",
+    projectId: "detour-adc-project",
+    googleCredentials: "default",
+  };
+}
+
+/** Two Vertex requests through Detour, then the identity the admin API reports. */
+async function askVertexTwice(detour: DetourProcess) {
+  const client = new Anthropic({ baseURL: detour.url, apiKey: "sk-unused", maxRetries: 0 });
+  for (let i = 0; i < 2; i++) {
+    const msg = await client.messages.create({
+      model: "claude-sonnet-4-6",
+      max_tokens: 16,
+      messages: [{ role: "user", content: "hi" }],
+    });
+    assert.equal(msg.content[0].type === "text" && msg.content[0].text, "hello from vertex");
+  }
+  return await identity(detour, "vertex");
+}
+
+Deno.test("vertex googleCredentials default: gcloud's authorized-user file against a mock token endpoint", async () => {
+  const home = await Deno.makeTempDir({ prefix: "detour-home-" });
+  const google = mockGoogleUserToken({
+    clientId: "764086051850-test.apps.googleusercontent.com",
+    clientSecret: "d-FL95Q19q7MQmFpd7hHD0Ty",
+    refreshToken: "1//0g-user-refresh-token",
+    email: "dev@example.com",
+  });
+  const vertex = mockVertex({ tokens: () => google.issued });
+  // What `gcloud auth application-default login` writes, with the token endpoint on loopback.
+  await Deno.mkdir(`${home}/.config/gcloud`, { recursive: true });
+  await Deno.writeTextFile(
+    `${home}/.config/gcloud/application_default_credentials.json`,
+    JSON.stringify({
+      account: "",
+      client_id: "764086051850-test.apps.googleusercontent.com",
+      client_secret: "d-FL95Q19q7MQmFpd7hHD0Ty",
+      quota_project_id: "detour-adc-project",
+      refresh_token: "1//0g-user-refresh-token",
+      type: "authorized_user",
+      universe_domain: "googleapis.com",
+      token_uri: `${google.url}/token`,
+    }),
+  );
+  const detour = await startWith([vertexProvider(vertex.url)], {}, home);
+  try {
+    const id = await askVertexTwice(detour);
+    // One refresh serves both requests (cached like a service account's token).
+    assert.equal(google.refreshes, 1);
+    assert.deepEqual(google.rejected, []);
+    assert.equal(vertex.received.length, 2);
+    assert.match(vertex.received[0].path, /projects\/detour-adc-project\/locations\/us-east5\//);
+    assert.deepEqual(id, {
+      provider: "vertex",
+      source: "ADC: authorized_user",
+      identity: "dev@example.com",
+    });
+  } finally {
+    await closeAll(detour, vertex, google);
+    await Deno.remove(home, { recursive: true });
+  }
+});
+
+Deno.test("vertex googleCredentials default: GOOGLE_APPLICATION_CREDENTIALS names a service-account key", async () => {
+  const home = await Deno.makeTempDir({ prefix: "detour-home-" });
+  const key: { publicKey?: CryptoKey; email: string } = { email: "" };
+  const google = mockGoogleToken({
+    publicKey: () => key.publicKey!,
+    clientEmail: () => key.email,
+  });
+  const sa = await makeServiceAccount(`${google.url}/token`);
+  key.publicKey = sa.publicKey;
+  key.email = sa.json.client_email;
+  await Deno.writeTextFile(`${home}/sa.json`, JSON.stringify(sa.json));
+  const vertex = mockVertex({ tokens: () => google.issued });
+  const detour = await startWith([vertexProvider(vertex.url)], {
+    GOOGLE_APPLICATION_CREDENTIALS: `${home}/sa.json`,
+  }, home);
+  try {
+    const id = await askVertexTwice(detour);
+    assert.equal(google.exchanges, 1);
+    assert.deepEqual(google.rejected, []);
+    assert.deepEqual(id, {
+      provider: "vertex",
+      source: "ADC: service account key",
+      identity: sa.json.client_email,
+    });
+  } finally {
+    await closeAll(detour, vertex, google);
+    await Deno.remove(home, { recursive: true });
+  }
+});
+
+Deno.test("vertex googleCredentials default: the metadata server's service account", async () => {
+  const home = await Deno.makeTempDir({ prefix: "detour-home-" });
+  const metadata = mockGceMetadata({ email: "detour@detour-adc-project.iam.gserviceaccount.com" });
+  const vertex = mockVertex({ tokens: () => metadata.issued });
+  const detour = await startWith([vertexProvider(vertex.url)], {
+    METADATA_SERVER_DETECTION: "assume-present",
+    GCE_METADATA_HOST: `127.0.0.1:${metadata.port}`,
+  }, home);
+  try {
+    const id = await askVertexTwice(detour);
+    assert.equal(metadata.tokenCalls, 1);
+    assert.deepEqual(id, {
+      provider: "vertex",
+      source: "ADC: compute",
+      identity: "detour@detour-adc-project.iam.gserviceaccount.com",
+    });
+  } finally {
+    await closeAll(detour, vertex, metadata);
     await Deno.remove(home, { recursive: true });
   }
 });

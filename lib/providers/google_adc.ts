@@ -38,11 +38,16 @@ export type AdcSource =
     account: string | null;
   };
 
-/** Finds the default credentials (the library's discovery), with `doFetch` for its HTTP. */
-export async function findAdc(doFetch: typeof fetch): Promise<AdcSource> {
+/**
+ * Finds the default credentials (the library's discovery), with `doFetch` for its HTTP.
+ * `projectId` spares the library its own project search (it runs `gcloud` and asks the metadata
+ * server, seconds where neither is there); Detour takes the project from the provider anyway.
+ */
+export async function findAdc(doFetch: typeof fetch, projectId?: string): Promise<AdcSource> {
   const { GoogleAuth } = await import("google-auth-library");
   const auth = new GoogleAuth({
     scopes: [SCOPE],
+    projectId,
     clientOptions: { transporterOptions: { fetchImplementation: doFetch } },
   });
   const client = await auth.getClient();

@@ -176,7 +176,7 @@ export class GoogleTokens {
     if (provider.googleCredentials !== "default") {
       return await this.accessToken(serviceAccountOf(provider.serviceAccountJson ?? ""));
     }
-    const source = await this.adc();
+    const source = await this.adc(provider.projectId);
     if (source.kind === "service_account") return await this.accessToken(source.key);
     return await this.#cached(ADC_KEY, () =>
       adcToken(source.client).catch((err) => {
@@ -197,7 +197,7 @@ export class GoogleTokens {
     if (provider.googleCredentials !== "default") {
       return this.invalidate(serviceAccountOf(provider.serviceAccountJson ?? ""), token);
     }
-    const source = await this.adc();
+    const source = await this.adc(provider.projectId);
     if (source.kind === "service_account") return this.invalidate(source.key, token);
     if (this.#tokens.get(ADC_KEY)?.token !== token) return;
     this.#tokens.delete(ADC_KEY);
@@ -205,9 +205,9 @@ export class GoogleTokens {
   }
 
   /** The Application Default Credentials, found once (a failed search is tried again). */
-  adc(): Promise<AdcSource> {
+  adc(projectId?: string): Promise<AdcSource> {
     if (!this.#adc) {
-      const found = findAdc(this.#fetch).catch((err) => {
+      const found = findAdc(this.#fetch, projectId).catch((err) => {
         this.#adc = null;
         throw new GoogleAuthError(`Google Application Default Credentials: ${reason(err)}`, null);
       });
@@ -222,7 +222,7 @@ export class GoogleTokens {
       const sa = serviceAccountOf(provider.serviceAccountJson ?? "");
       return { source: "service account key", email: sa.client_email };
     }
-    const source = await this.adc();
+    const source = await this.adc(provider.projectId);
     if (source.kind === "service_account") {
       return { source: "ADC: service account key", email: source.key.client_email };
     }
