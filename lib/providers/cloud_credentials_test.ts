@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { LiveConfig } from "../config/live_config.ts";
+import { PRESETS } from "../config/presets.ts";
 import { ConfigSchema, ProviderSchema } from "../config/schema.ts";
 import { runAttempts } from "../fallback/engine.ts";
 import { planAttempts } from "../fallback/plan.ts";
@@ -178,4 +179,18 @@ Deno.test("google ADC: the user's e-mail comes from the refresh's ID token", () 
   assert.equal(emailOfIdToken(`h.${payload}.s`), "dev@example.com");
   assert.equal(emailOfIdToken(undefined), null);
   assert.equal(emailOfIdToken("not-a-jwt"), null);
+});
+
+Deno.test("presets: the default-credentials choices for Bedrock and Vertex make valid providers", () => {
+  const typed: Record<string, unknown> = { projectId: "my-project", awsProfile: "dev" };
+  for (const id of ["aws-bedrock-default", "google-vertex-adc"]) {
+    const preset = PRESETS.find((p) => p.id === id)!;
+    const input = {
+      id: "x",
+      ...preset.provider,
+      ...Object.fromEntries(preset.fields.filter((f) => f in typed).map((f) => [f, typed[f]])),
+    };
+    const r = ProviderSchema.safeParse(input);
+    assert.ok(r.success, `${id}: ${r.success ? "" : r.error.issues[0].message}`);
+  }
 });
