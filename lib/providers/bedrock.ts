@@ -57,6 +57,18 @@ async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
   return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/** The pasted SigV4 keys of a provider without `awsCredentials`. */
+function pastedKeys(provider: Provider): AwsKeys {
+  if (!provider.awsAccessKeyId || !provider.awsSecretAccessKey) {
+    throw new Error(`bedrock provider "${provider.id}" has no AWS credentials`);
+  }
+  return {
+    accessKeyId: provider.awsAccessKeyId,
+    secretAccessKey: provider.awsSecretAccessKey,
+    sessionToken: provider.awsSessionToken,
+  };
+}
+
 /** The SigV4 keys a provider signs with: pasted, or from the default chain. */
 export async function sigV4Keys(
   provider: Provider,
@@ -66,14 +78,7 @@ export async function sigV4Keys(
   if (provider.awsCredentials === "default") {
     return await aws.credentials(provider.awsProfile, forceRefresh);
   }
-  if (!provider.awsAccessKeyId || !provider.awsSecretAccessKey) {
-    throw new Error(`bedrock provider "${provider.id}" has no AWS credentials`);
-  }
-  return {
-    accessKeyId: provider.awsAccessKeyId,
-    secretAccessKey: provider.awsSecretAccessKey,
-    sessionToken: provider.awsSessionToken,
-  };
+  return pastedKeys(provider);
 }
 
 /** Signs (SigV4) or authorises (Bearer API key) one request's headers. */
@@ -90,7 +95,10 @@ async function authorise(
     headers.set("authorization", `Bearer ${attempt.credential.value}`);
     return headers;
   }
-  const keys = await abortable(sigV4Keys(provider, aws), call.signal);
+  // Pasted keys need no wait; the chain may (a process to run, an endpoint to ask).
+  const keys = provider.awsCredentials === "default"
+    ? await abortable(aws.credentials(provider.awsProfile), call.signal)
+    : pastedKeys(provider);
   headers.set("x-amz-content-sha256", await sha256Hex(body));
   const signer = new AwsV4Signer({
     method: "POST",
