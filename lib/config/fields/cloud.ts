@@ -6,8 +6,12 @@
  * ```json
  * { "id": "bedrock", "type": "bedrock", "baseUrl": "https://bedrock-runtime.us-east-1.amazonaws.com",
  *   "region": "us-east-1", "awsAccessKeyId": "AKIA…", "awsSecretAccessKey": "…" }
+ * { "id": "bedrock-sso", "type": "bedrock", "baseUrl": "https://bedrock-runtime.us-east-1.amazonaws.com",
+ *   "region": "us-east-1", "awsCredentials": "default", "awsProfile": "dev-sso" }
  * { "id": "vertex", "type": "vertex", "baseUrl": "https://us-east5-aiplatform.googleapis.com",
  *   "region": "us-east5", "projectId": "my-project", "serviceAccountJson": "{\"type\":\"service_account\",…}" }
+ * { "id": "vertex-adc", "type": "vertex", "baseUrl": "https://aiplatform.googleapis.com",
+ *   "region": "global", "projectId": "my-project", "googleCredentials": "default" }
  * { "id": "max", "type": "anthropic", "baseUrl": "https://api.anthropic.com",
  *   "oauthRefreshToken": "sk-ant-ort01-…", "oauthAccessToken": "sk-ant-oat01-…", "oauthExpiresAt": 1767225600000 }
  * ```
