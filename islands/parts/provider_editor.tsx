@@ -3,6 +3,7 @@
  * module in parts/provider/.
  */
 import { RowMessage } from "./ui.tsx";
+import { CloudIdentity } from "./provider/cloud_identity.tsx";
 import { ExtraFields } from "./provider/extra_fields.tsx";
 import { KeysEditor } from "./provider/keys.tsx";
 import type { Props } from "./provider/props.ts";
@@ -60,6 +61,7 @@ export function ProviderEditor({ store, p }: Props) {
       <TimingFields store={store} p={p} />
 
       <ExtraFields store={store} p={p} />
+      <CloudIdentity store={store} p={p} />
       <RowMessage store={store} errorKey={`${p.uid}._`} id={id("msg")} />
     </fieldset>
   );

@@ -169,6 +169,21 @@ export const PRESETS: Preset[] = PresetSchema.array().parse([
     fields: ["region", "awsAccessKeyId", "awsSecretAccessKey", "awsSessionToken", "crossRegion"],
   },
   {
+    id: "aws-bedrock-default",
+    label: "AWS Bedrock (AWS profile, SSO or role)",
+    description:
+      "Claude on Bedrock with the credentials the machine already has: environment, ~/.aws profiles (SSO, credential_process), or the instance or task role; add awsProfile to pick a profile.",
+    provider: {
+      type: "bedrock",
+      name: "AWS Bedrock",
+      baseUrl: "https://bedrock-runtime.us-east-1.amazonaws.com",
+      region: "us-east-1",
+      awsCredentials: "default",
+    },
+    needsKeys: false,
+    fields: ["region", "awsCredentials", "awsProfile", "crossRegion"],
+  },
+  {
     id: "aws-bedrock-api-key",
     label: "AWS Bedrock (API key)",
     description: "Claude on Bedrock with a Bedrock API key sent as a bearer token.",
@@ -194,6 +209,21 @@ export const PRESETS: Preset[] = PresetSchema.array().parse([
     },
     needsKeys: false,
     fields: ["region", "projectId", "serviceAccountJson"],
+  },
+  {
+    id: "google-vertex-adc",
+    label: "Google Vertex AI (Application Default Credentials)",
+    description:
+      "Claude on Vertex AI as gcloud's application-default login, GOOGLE_APPLICATION_CREDENTIALS or the metadata server's service account; name the project.",
+    provider: {
+      type: "vertex",
+      name: "Google Vertex AI",
+      baseUrl: "https://aiplatform.googleapis.com",
+      region: "global",
+      googleCredentials: "default",
+    },
+    needsKeys: false,
+    fields: ["region", "projectId", "googleCredentials"],
   },
 ]);
 

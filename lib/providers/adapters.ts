@@ -9,6 +9,7 @@ import { hopFetch, markHop } from "../fallback/hop.ts";
 import { recordConversation, type RepairEnv, repairStep } from "../repair/wrap.ts";
 import { anthropicAdapter } from "./anthropic.ts";
 import { openaiAdapter } from "./openai.ts";
+import { AwsDefaultCredentials } from "./aws_default_credentials.ts";
 import { bedrockAdapter } from "./bedrock.ts";
 import {
   type ClaudeOAuth,
@@ -18,6 +19,7 @@ import {
 import type { GoogleTokens } from "./google_auth.ts";
 import { vertexAdapter } from "./vertex.ts";
 import type { ProviderAdapter } from "./types.ts";
+import { type CloudIdentity, cloudIdentity } from "./cloud_identity.ts";
 
 /** What the adapters need from the app. */
 export interface AdapterDeps extends RepairEnv {
@@ -26,6 +28,8 @@ export interface AdapterDeps extends RepairEnv {
   /** The Claude subscription token keeper. */
   oauth: ClaudeOAuth;
   google: GoogleTokens;
+  /** Bedrock's default-chain credentials (default: a fresh keeper for this app). */
+  aws?: AwsDefaultCredentials;
   /** This instance's hop id: every upstream request carries it, so a loop back is refused. */
   hopId?: string;
 }
@@ -36,6 +40,8 @@ export interface Adapters {
   adapterFor(provider: Provider): ProviderAdapter;
   /** Sends one attempt through its provider's pipeline: an Anthropic-wire answer. */
   send: Send;
+  /** Who a Bedrock or Vertex provider signs in as (lib/providers/cloud_identity.ts). */
+  identity(provider: Provider): Promise<CloudIdentity>;
 }
 
 /** The adapter's translation as an interceptor: everything outside it sees the Anthropic wire. */
@@ -66,9 +72,10 @@ function pipeline(adapter: ProviderAdapter, deps: AdapterDeps): Send {
 export function createAdapters(deps: AdapterDeps): Adapters {
   // Model lists carry the hop header too (attempts get it in `pipeline`).
   const listFetch = hopFetch(deps.fetch, deps.hopId);
+  const aws = deps.aws ?? new AwsDefaultCredentials();
   const byType: Record<Provider["type"], ProviderAdapter> = {
     anthropic: anthropicAdapter(listFetch),
-    bedrock: bedrockAdapter,
+    bedrock: bedrockAdapter(aws),
     vertex: vertexAdapter(deps.google),
     openai: openaiAdapter({ ...deps, fetch: listFetch }),
   };
@@ -84,5 +91,7 @@ export function createAdapters(deps: AdapterDeps): Adapters {
       isSubscription(call.attempt.provider)
         ? sendSubscription(call)
         : sendByType[call.attempt.provider.type](call),
+    identity: (provider) =>
+      cloudIdentity(provider, { aws, google: deps.google, fetch: deps.fetch }),
   };
 }

@@ -5,7 +5,9 @@
  * exchange (single-flight per key).
  */
 import { parseServiceAccount, type ServiceAccountSchema } from "../config/fields/cloud.ts";
+import type { Provider } from "../config/schema.ts";
 import type { z } from "zod";
+import { type AdcSource, adcToken, emailOfIdToken, expireAdcToken, findAdc } from "./google_adc.ts";
 
 export type ServiceAccount = z.infer<typeof ServiceAccountSchema>;
 
@@ -137,13 +139,27 @@ async function exchange(sa: ServiceAccount, doFetch: typeof fetch): Promise<Cach
 const cacheKey = (sa: ServiceAccount) =>
   `${sa.client_email}\n${sa.token_uri ?? GOOGLE_TOKEN_URL}\n${sa.private_key_id ?? sa.private_key}`;
 
+/** Why the library failed, from the OAuth error it got when there is one (never a request). */
+function reason(err: unknown): string {
+  const data = (err as { response?: { data?: Record<string, unknown> } })?.response?.data;
+  if (data && typeof data.error === "string") {
+    return [data.error, data.error_description].filter((x) => typeof x === "string").join(": ");
+  }
+  return (err instanceof Error ? err.message : String(err)).slice(0, 300);
+}
+
+/** The key under which the Application Default Credentials' token is cached. */
+const ADC_KEY = "adc";
+
 /**
- * One app's Google access tokens: cached per service account until a minute before they
- * expire, and exchanged once for all concurrent requests (single-flight per key).
+ * One app's Google access tokens: cached per service account (or for the Application Default
+ * Credentials) until a minute before they expire, and fetched once for all concurrent requests
+ * (single-flight per key).
  */
 export class GoogleTokens {
   #tokens = new Map<string, Cached>();
   #inflight = new Map<string, Promise<Cached>>();
+  #adc: Promise<AdcSource> | null = null;
   #fetch: typeof fetch;
 
   constructor(doFetch: typeof fetch = (input, init) => fetch(input, init)) {
@@ -151,25 +167,88 @@ export class GoogleTokens {
   }
 
   /** An access token for the service account: cached, or exchanged once for all who wait. */
-  async accessToken(sa: ServiceAccount, now = Date.now()): Promise<string> {
-    const key = cacheKey(sa);
-    const cached = this.#tokens.get(key);
-    if (cached && cached.expiresAt - now > EARLY_MS) return cached.token;
-    let pending = this.#inflight.get(key);
-    if (!pending) {
-      pending = exchange(sa, this.#fetch).then((fresh) => {
-        this.#tokens.set(key, fresh);
-        return fresh;
-      }).finally(() => this.#inflight.delete(key));
-      this.#inflight.set(key, pending);
+  accessToken(sa: ServiceAccount, now = Date.now()): Promise<string> {
+    return this.#cached(cacheKey(sa), () => exchange(sa, this.#fetch), now);
+  }
+
+  /** The token a Vertex provider sends: its service account's, or the default credentials'. */
+  async tokenFor(provider: Provider): Promise<string> {
+    if (provider.googleCredentials !== "default") {
+      return await this.accessToken(serviceAccountOf(provider.serviceAccountJson ?? ""));
     }
-    return (await pending).token;
+    const source = await this.adc(provider.projectId);
+    if (source.kind === "service_account") return await this.accessToken(source.key);
+    return await this.#cached(ADC_KEY, () =>
+      adcToken(source.client).catch((err) => {
+        // A revoked login may be replaced by a new one: look for the credentials again.
+        this.#adc = null;
+        throw new GoogleAuthError(`Google Application Default Credentials: ${reason(err)}`, null);
+      }));
   }
 
   /** Forgets a token the API refused (a 401), unless a newer one already replaced it. */
   invalidate(sa: ServiceAccount, token: string): void {
     const key = cacheKey(sa);
     if (this.#tokens.get(key)?.token === token) this.#tokens.delete(key);
+  }
+
+  /** `invalidate` for whatever credentials the provider uses. */
+  async invalidateFor(provider: Provider, token: string): Promise<void> {
+    if (provider.googleCredentials !== "default") {
+      return this.invalidate(serviceAccountOf(provider.serviceAccountJson ?? ""), token);
+    }
+    const source = await this.adc(provider.projectId);
+    if (source.kind === "service_account") return this.invalidate(source.key, token);
+    if (this.#tokens.get(ADC_KEY)?.token !== token) return;
+    this.#tokens.delete(ADC_KEY);
+    expireAdcToken(source.client);
+  }
+
+  /** The Application Default Credentials, found once (a failed search is tried again). */
+  adc(projectId?: string): Promise<AdcSource> {
+    if (!this.#adc) {
+      const found = findAdc(this.#fetch, projectId).catch((err) => {
+        this.#adc = null;
+        throw new GoogleAuthError(`Google Application Default Credentials: ${reason(err)}`, null);
+      });
+      this.#adc = found;
+    }
+    return this.#adc;
+  }
+
+  /** Who a Vertex provider signs in as (an e-mail), and with what; never a secret. */
+  async identityFor(provider: Provider): Promise<{ source: string; email: string | null }> {
+    if (provider.googleCredentials !== "default") {
+      const sa = serviceAccountOf(provider.serviceAccountJson ?? "");
+      return { source: "service account key", email: sa.client_email };
+    }
+    const source = await this.adc(provider.projectId);
+    if (source.kind === "service_account") {
+      return { source: "ADC: service account key", email: source.key.client_email };
+    }
+    if (source.type !== "authorized_user") {
+      return { source: `ADC: ${source.type}`, email: await source.email().catch(() => null) };
+    }
+    // A user's e-mail is in the ID token of the last refresh; get one if none happened yet.
+    await this.tokenFor(provider);
+    return {
+      source: "ADC: authorized_user",
+      email: emailOfIdToken(source.client.credentials?.id_token) ?? source.account,
+    };
+  }
+
+  async #cached(key: string, fetchToken: () => Promise<Cached>, now = Date.now()) {
+    const cached = this.#tokens.get(key);
+    if (cached && cached.expiresAt - now > EARLY_MS) return cached.token;
+    let pending = this.#inflight.get(key);
+    if (!pending) {
+      pending = fetchToken().then((fresh) => {
+        this.#tokens.set(key, fresh);
+        return fresh;
+      }).finally(() => this.#inflight.delete(key));
+      this.#inflight.set(key, pending);
+    }
+    return (await pending).token;
   }
 }
 

@@ -1,8 +1,8 @@
 /**
  * Claude on Google Vertex AI: `:rawPredict` / `:streamRawPredict` on
  * `projects/{project}/locations/{region}/publishers/anthropic/models/{model}`, the Anthropic body
- * without `model` and with `anthropic_version: "vertex-2023-10-16"`, a service account's access
- * token as Bearer. Vertex answers in Anthropic's own format (SSE included); its Google-style
+ * without `model` and with `anthropic_version: "vertex-2023-10-16"`, a service account's (or the
+ * Application Default Credentials') access token as Bearer. Vertex answers in Anthropic's own format (SSE included); its Google-style
  * errors are mapped. count_tokens goes to `models/count-tokens:rawPredict`.
  *
  * The request matches what `@anthropic-ai/vertex-sdk` sends for the same input (path, body
@@ -55,8 +55,7 @@ export function vertexAdapter(google: GoogleTokens): ProviderAdapter {
 async function prepareVertex(call: AttemptCall, google: GoogleTokens): Promise<Request> {
   const { req, attempt, signal } = call;
   const provider = attempt.provider;
-  const sa = serviceAccountOf(provider.serviceAccountJson ?? "");
-  const token = await abortable(google.accessToken(sa), signal);
+  const token = await abortable(google.tokenFor(provider), signal);
   call.token = token;
   const models =
     `${provider.baseUrl}/v1/projects/${encodePathSegment(vertexProject(provider))}/locations/` +
@@ -107,8 +106,7 @@ async function vertexRetries(
 ): Promise<boolean> {
   if (upstream.status === 401) {
     // A revoked or expired token: forget it so the retry exchanges a fresh one.
-    const sa = serviceAccountOf(call.attempt.provider.serviceAccountJson ?? "");
-    if (call.token) google.invalidate(sa, call.token);
+    if (call.token) await google.invalidateFor(call.attempt.provider, call.token);
     return true;
   }
   return await retryWithoutBetas(upstream, call);

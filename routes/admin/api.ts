@@ -9,6 +9,7 @@ import type { AppEnv, Deps } from "../../lib/deps.ts";
 import { accessKeyRoutes } from "./access_key_api.ts";
 import { apiError } from "./api_errors.ts";
 import { configExportRoutes, configRoutes } from "./config_api.ts";
+import { identityRoutes } from "./identity_api.ts";
 import { providerRoutes } from "./provider_api.ts";
 import { statusRoutes } from "./status_api.ts";
 
@@ -40,6 +41,7 @@ export function adminApiRoutes(deps: Deps, guard: MiddlewareHandler<AppEnv> = re
   configExportRoutes(app, deps);
   statusRoutes(app, deps);
   providerRoutes(app, deps);
+  identityRoutes(app, deps);
   accessKeyRoutes(app, deps);
 
   return app;

@@ -24,7 +24,8 @@ export interface CloudRecord {
   text: string;
 }
 
-async function record(req: Request): Promise<CloudRecord> {
+/** What a mock received of one request, body read whole. */
+export async function record(req: Request): Promise<CloudRecord> {
   const url = new URL(req.url);
   const body = new Uint8Array(await req.arrayBuffer());
   return {
@@ -118,6 +119,7 @@ export async function verifySigV4(
   url: URL,
   known: AwsCredentials[],
   now = Date.now(),
+  expectedService = "bedrock",
 ): Promise<string | null> {
   const auth = rec.headers.get("authorization") ?? "";
   const m = auth.match(
@@ -127,7 +129,7 @@ export async function verifySigV4(
   const [, keyId, day, region, service, signedHeaders, signature] = m;
   const creds = known.find((c) => c.accessKeyId === keyId);
   if (!creds) return "UnrecognizedClientException";
-  if (service !== "bedrock") return "InvalidSignatureException";
+  if (service !== expectedService) return "InvalidSignatureException";
   const amzDate = rec.headers.get("x-amz-date") ?? "";
   if (!amzDate.startsWith(day)) return "InvalidSignatureException";
   const signingDate = new Date(

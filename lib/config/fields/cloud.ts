@@ -6,8 +6,12 @@
  * ```json
  * { "id": "bedrock", "type": "bedrock", "baseUrl": "https://bedrock-runtime.us-east-1.amazonaws.com",
  *   "region": "us-east-1", "awsAccessKeyId": "AKIA…", "awsSecretAccessKey": "…" }
+ * { "id": "bedrock-sso", "type": "bedrock", "baseUrl": "https://bedrock-runtime.us-east-1.amazonaws.com",
+ *   "region": "us-east-1", "awsCredentials": "default", "awsProfile": "dev-sso" }
  * { "id": "vertex", "type": "vertex", "baseUrl": "https://us-east5-aiplatform.googleapis.com",
  *   "region": "us-east5", "projectId": "my-project", "serviceAccountJson": "{\"type\":\"service_account\",…}" }
+ * { "id": "vertex-adc", "type": "vertex", "baseUrl": "https://aiplatform.googleapis.com",
+ *   "region": "global", "projectId": "my-project", "googleCredentials": "default" }
  * { "id": "max", "type": "anthropic", "baseUrl": "https://api.anthropic.com",
  *   "oauthRefreshToken": "sk-ant-ort01-…", "oauthAccessToken": "sk-ant-oat01-…", "oauthExpiresAt": 1767225600000 }
  * ```
@@ -40,6 +44,15 @@ export const cloudFields = {
   /** Temporary credentials (STS) also carry a session token. */
   awsSessionToken: tokenText(4096),
   /**
+   * bedrock: `default` signs with the AWS SDK's default credential chain instead of pasted keys:
+   * environment variables, the shared config and credentials files (profiles, SSO,
+   * `credential_process`), then container and instance metadata.
+   */
+  awsCredentials: z.enum(["default"]).optional(),
+  /** bedrock: the profile the default chain reads (else `AWS_PROFILE`, else `default`). */
+  awsProfile: z.string().trim().regex(/^[A-Za-z0-9_.+=,@/-]{1,128}$/, "an AWS profile name")
+    .optional(),
+  /**
    * bedrock: `geo` (default) sends Anthropic ids as the region's cross-region inference profile
    * (`us.`, `eu.`, `apac.`), `global` as the global profile, `off` as in-region model ids.
    */
@@ -55,6 +68,11 @@ export const cloudFields = {
     .optional(),
   /** vertex: the service account's JSON key, as downloaded from the Cloud console. */
   serviceAccountJson: z.string().trim().min(2).max(16_384).optional(),
+  /**
+   * vertex: `default` signs in with Google's Application Default Credentials
+   * (`GOOGLE_APPLICATION_CREDENTIALS`, gcloud's user credentials, the metadata server).
+   */
+  googleCredentials: z.enum(["default"]).optional(),
   /** anthropic: a Claude subscription's OAuth access token (`sk-ant-oat…`), refreshed by Detour. */
   oauthAccessToken: tokenText(4096),
   /** anthropic: the OAuth refresh token (`sk-ant-ort…`); rotated copies live in KV. */
@@ -81,8 +99,15 @@ export const cloudSecrets: readonly string[] = [
   "oauthRefreshToken",
 ];
 
-const BEDROCK_ONLY = ["awsAccessKeyId", "awsSecretAccessKey", "awsSessionToken", "crossRegion"];
-const VERTEX_ONLY = ["projectId", "serviceAccountJson"];
+const BEDROCK_ONLY = [
+  "awsAccessKeyId",
+  "awsSecretAccessKey",
+  "awsSessionToken",
+  "awsCredentials",
+  "awsProfile",
+  "crossRegion",
+];
+const VERTEX_ONLY = ["projectId", "serviceAccountJson", "googleCredentials"];
 const OAUTH = [
   "oauthAccessToken",
   "oauthRefreshToken",
@@ -187,9 +212,24 @@ function refineCloudRegion(type: "bedrock" | "vertex", { provider, issue, set }:
   }
 }
 
-/** Bedrock: AWS access keys (both halves) or Bedrock API keys, not both, not neither. */
+/**
+ * Bedrock: one way to sign in: AWS access keys (both halves), Bedrock API keys, or the default
+ * credential chain (`awsCredentials: "default"`, optionally with `awsProfile`).
+ */
 function refineBedrock({ issue, set, keys }: Check): void {
   const sigv4 = set("awsAccessKeyId") || set("awsSecretAccessKey");
+  if (set("awsProfile") && !set("awsCredentials")) {
+    issue("awsProfile", 'awsProfile needs awsCredentials: "default"');
+  }
+  if (set("awsCredentials")) {
+    if (sigv4 || set("awsSessionToken")) {
+      issue("awsCredentials", 'use either awsCredentials: "default" or pasted AWS access keys');
+    }
+    if (keys.length > 0) {
+      issue("keys", 'use either awsCredentials: "default" or Bedrock API keys (keys), not both');
+    }
+    return;
+  }
   if (set("awsAccessKeyId") !== set("awsSecretAccessKey")) {
     issue(
       set("awsAccessKeyId") ? "awsSecretAccessKey" : "awsAccessKeyId",
@@ -205,7 +245,8 @@ function refineBedrock({ issue, set, keys }: Check): void {
   if (!sigv4 && keys.length === 0) {
     issue(
       "awsAccessKeyId",
-      "a bedrock provider needs awsAccessKeyId and awsSecretAccessKey, or a Bedrock API key in keys",
+      "a bedrock provider needs awsAccessKeyId and awsSecretAccessKey, a Bedrock API key in " +
+        'keys, or awsCredentials: "default"',
     );
   }
 }
@@ -215,8 +256,20 @@ function refineVertex({ provider, issue, set, keys }: Check): void {
   if (keys.length > 0) {
     issue("keys", "a vertex provider signs in with serviceAccountJson, not keys");
   }
+  if (set("googleCredentials")) {
+    if (set("serviceAccountJson")) {
+      issue("googleCredentials", 'use either googleCredentials: "default" or serviceAccountJson');
+    }
+    if (!set("projectId")) {
+      issue("projectId", 'googleCredentials: "default" needs projectId');
+    }
+    return;
+  }
   if (!set("serviceAccountJson")) {
-    issue("serviceAccountJson", "a vertex provider needs a service account JSON key");
+    issue(
+      "serviceAccountJson",
+      'a vertex provider needs a service account JSON key, or googleCredentials: "default"',
+    );
   } else if (!String(provider.serviceAccountJson).includes("…")) {
     // A masked value is resolved against the stored one before this runs; anything else is new.
     const sa = parseServiceAccount(String(provider.serviceAccountJson));
