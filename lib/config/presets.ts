@@ -73,18 +73,24 @@ export const PRESETS: Preset[] = PresetSchema.array().parse([
     id: "zai",
     label: "Z.AI (GLM)",
     description: "Z.AI's Anthropic-compatible endpoint for GLM models.",
+    // https://docs.z.ai/scenario-example/develop-tools/claude: base URL, Bearer token (Claude
+    // Code's ANTHROPIC_AUTH_TOKEN), Opus/Sonnet slots on GLM-5.3 and Haiku on GLM-5.3-Flash.
     provider: {
       type: "anthropic",
       name: "Z.AI",
       baseUrl: "https://api.z.ai/api/anthropic",
       authHeader: "authorization",
-      modelMap: { "claude-*haiku*": "glm-4.5-air", "*": "glm-4.6" },
+      modelMap: { "claude-*haiku*": "glm-5.3-flash", "*": "glm-5.3" },
+      profile: { base: "zai" },
     },
+    fields: ["profile"],
   },
   {
     id: "openrouter-anthropic",
     label: "OpenRouter (Anthropic API)",
     description: "OpenRouter's Anthropic-compatible Messages endpoint.",
+    // https://openrouter.ai/docs/guides/guides/claude-code-integration: base
+    // https://openrouter.ai/api, the key as ANTHROPIC_AUTH_TOKEN (Bearer), Anthropic model slugs.
     provider: {
       type: "anthropic",
       name: "OpenRouter",
@@ -95,37 +101,64 @@ export const PRESETS: Preset[] = PresetSchema.array().parse([
         "claude-*opus*": "anthropic/claude-opus-4.1",
         "*": "anthropic/claude-sonnet-4.5",
       },
+      profile: { base: "openrouter" },
     },
     keyHint: "sk-or-v1-…",
+    fields: ["profile"],
   },
   {
     id: "kimi",
     label: "Kimi (Moonshot)",
     description: "Moonshot's Anthropic-compatible endpoint for Kimi models.",
+    // https://platform.moonshot.ai/docs/guide/agent-support: base
+    // https://api.moonshot.ai/anthropic, the key as ANTHROPIC_AUTH_TOKEN (Bearer), kimi-k2.5.
     provider: {
       type: "anthropic",
       name: "Kimi",
       baseUrl: "https://api.moonshot.ai/anthropic",
       authHeader: "authorization",
       modelMap: { "*": "kimi-k2.5" },
+      profile: { base: "kimi" },
     },
+    fields: ["profile"],
   },
   {
     id: "deepseek",
     label: "DeepSeek",
-    description: "DeepSeek's Anthropic-compatible endpoint.",
+    description: "DeepSeek's Anthropic-compatible endpoint (V4: thinking on by default).",
+    // https://api-docs.deepseek.com/guides/anthropic_api: base https://api.deepseek.com/anthropic,
+    // x-api-key; `deepseek-chat` stopped working on 2026-07-24: V4 Pro for Opus, Flash otherwise
+    // (the names its own Claude mapping uses).
     provider: {
       type: "anthropic",
       name: "DeepSeek",
       baseUrl: "https://api.deepseek.com/anthropic",
-      modelMap: { "*": "deepseek-chat" },
+      modelMap: { "claude-*opus*": "deepseek-v4-pro", "*": "deepseek-v4-flash" },
+      profile: { base: "deepseek" },
     },
+    fields: ["profile"],
   },
   {
     id: "custom-anthropic",
     label: "Custom Anthropic-compatible",
     description: "Any endpoint that speaks the Anthropic Messages API.",
     provider: { type: "anthropic", name: "Custom", baseUrl: "https://" },
+    fields: ["profile"],
+  },
+  {
+    id: "custom-anthropic-strict",
+    label: "Strict Anthropic-compatible gateway",
+    description:
+      "A gateway that knows only the core Messages API: Claude Code's newer fields, betas and server tools are dropped.",
+    // The core request of https://docs.anthropic.com/en/api/messages; what goes is listed in
+    // lib/providers/profile_presets.ts (`strict`).
+    provider: {
+      type: "anthropic",
+      name: "Gateway",
+      baseUrl: "https://",
+      profile: { base: "strict" },
+    },
+    fields: ["profile"],
   },
   {
     id: "claude-subscription-oauth",
@@ -164,9 +197,17 @@ export const PRESETS: Preset[] = PresetSchema.array().parse([
       name: "AWS Bedrock",
       baseUrl: "https://bedrock-runtime.us-east-1.amazonaws.com",
       region: "us-east-1",
+      profile: { base: "bedrock" },
     },
     needsKeys: false,
-    fields: ["region", "awsAccessKeyId", "awsSecretAccessKey", "awsSessionToken", "crossRegion"],
+    fields: [
+      "region",
+      "awsAccessKeyId",
+      "awsSecretAccessKey",
+      "awsSessionToken",
+      "crossRegion",
+      "profile",
+    ],
   },
   {
     id: "aws-bedrock-api-key",
@@ -177,9 +218,10 @@ export const PRESETS: Preset[] = PresetSchema.array().parse([
       name: "AWS Bedrock",
       baseUrl: "https://bedrock-runtime.us-east-1.amazonaws.com",
       region: "us-east-1",
+      profile: { base: "bedrock" },
     },
     keyHint: "ABSK…",
-    fields: ["region", "crossRegion"],
+    fields: ["region", "crossRegion", "profile"],
   },
   {
     id: "google-vertex",
@@ -191,9 +233,10 @@ export const PRESETS: Preset[] = PresetSchema.array().parse([
       name: "Google Vertex AI",
       baseUrl: "https://aiplatform.googleapis.com",
       region: "global",
+      profile: { base: "vertex" },
     },
     needsKeys: false,
-    fields: ["region", "projectId", "serviceAccountJson"],
+    fields: ["region", "projectId", "serviceAccountJson", "profile"],
   },
 ]);
 
@@ -263,25 +306,35 @@ PRESETS.push(
     {
       id: "deepseek-openai",
       label: "DeepSeek (OpenAI API)",
-      description: "DeepSeek's OpenAI-compatible endpoint; its reasoning goes back to it.",
+      description:
+        "DeepSeek V4's OpenAI-compatible endpoint; thinking switched on or off per provider, its reasoning sent back.",
+      // https://api-docs.deepseek.com/ (base https://api.deepseek.com, Bearer); models
+      // deepseek-v4-pro and deepseek-v4-flash (`deepseek-chat` stopped working on 2026-07-24);
+      // https://api-docs.deepseek.com/guides/thinking_mode: `thinking: {type: enabled|disabled}`
+      // (on by default) and `reasoning_content` of tool-call turns passed back.
       provider: {
         type: "openai",
         name: "DeepSeek (OpenAI API)",
-        baseUrl: "https://api.deepseek.com/v1",
+        baseUrl: "https://api.deepseek.com",
         authHeader: "authorization",
-        reasoning: "none",
+        reasoning: "thinking",
         reasoningHistory: "reasoning_content",
+        thinkingMode: "on",
         textOnly: true,
         dropFields: ["user", "parallel_tool_calls"],
-        modelMap: { "*": "deepseek-chat" },
+        modelMap: { "claude-*opus*": "deepseek-v4-pro", "*": "deepseek-v4-flash" },
       },
       keyHint: "sk-…",
-      fields: ["reasoning", "dropFields", "maxOutputTokens"],
+      fields: ["thinkingMode", "reasoning", "dropFields", "maxOutputTokens"],
     },
     {
       id: "gemini-openai",
       label: "Gemini (OpenAI-compatible)",
-      description: "Google's Gemini API through its OpenAI-compatible endpoint.",
+      description: "Google's Gemini 3 models through the Gemini API's OpenAI-compatible endpoint.",
+      // https://ai.google.dev/gemini-api/docs/openai: base
+      // https://generativelanguage.googleapis.com/v1beta/openai/, Bearer API key,
+      // `reasoning_effort`; https://ai.google.dev/gemini-api/docs/models: gemini-3.1-pro-preview,
+      // gemini-3-flash-preview.
       provider: {
         type: "openai",
         name: "Gemini",
@@ -290,7 +343,7 @@ PRESETS.push(
         reasoning: "reasoning_effort",
         toolSchema: "gemini",
         dropFields: ["user", "parallel_tool_calls"],
-        modelMap: { "claude-*haiku*": "gemini-2.5-flash", "*": "gemini-2.5-pro" },
+        modelMap: { "claude-*haiku*": "gemini-3-flash-preview", "*": "gemini-3.1-pro-preview" },
       },
       keyHint: "AIza…",
       fields: ["reasoning", "dropFields", "maxOutputTokens"],
