@@ -30,6 +30,7 @@ import {
 import { type EventSourceMessage, namedEvent, sseEventStream } from "../translate/sse.ts";
 import { fnv64 } from "../fingerprint.ts";
 import { obj, tryJson } from "../json_shape.ts";
+import { errorBodyOf, errorHintsOf } from "../translate/openai_errors.ts";
 import { withFieldHint } from "./profile_step.ts";
 import type { ProviderAdapter } from "./types.ts";
 
@@ -160,10 +161,10 @@ function anthropicErrorFrom(
   provider?: Provider,
 ): Response {
   const parsed = tryJson(text);
-  const e = obj(obj(parsed)?.error);
+  const hints = errorHintsOf(parsed);
   let message = errorMessageOf(parsed) ?? (text.trim().slice(0, 500) || `HTTP ${status}`);
   if (provider && (status === 400 || status === 422)) message = withFieldHint(message, provider);
-  const type = anthropicErrorType(status, e?.code, e?.type);
+  const type = anthropicErrorType(status, hints.code, hints.type);
   return new Response(JSON.stringify({ type: "error", error: { type, message } }), {
     status: clientStatus(status),
     headers: responseHeaders(upstream, "application/json"),
@@ -316,7 +317,8 @@ async function chatToAnthropic(
   }
 
   const text = await upstream.text();
-  const parsed = obj(tryJson(text));
+  // Gemini can wrap an error in an array even with 200 (see errorBodyOf).
+  const parsed = obj(errorBodyOf(tryJson(text)));
   if (!parsed) {
     return anthropicErrorFrom(
       502,
