@@ -12,18 +12,9 @@
  * ```
  */
 import { z } from "zod";
+import { PROFILE_BASES, PROFILE_CHOICES as C } from "../profile_rules.ts";
 
-/** Built-in profiles (lib/providers/profile_presets.ts says where each comes from). */
-export const PROFILE_BASES = [
-  "anthropic",
-  "strict",
-  "zai",
-  "deepseek",
-  "kimi",
-  "openrouter",
-  "bedrock",
-  "vertex",
-] as const;
+export { PROFILE_BASES };
 
 const fieldName = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "not a request field name");
 const blockType = z.string().regex(/^[a-z0-9_]{1,64}$/, "not a content block type");
@@ -38,24 +29,24 @@ export const ProfileSchema = z.strictObject({
   /** Top-level fields sent even though the base drops them. */
   keepFields: z.array(fieldName).max(50).optional(),
   /** Top-level fields outside the core Messages API (`context_management`, `speed`, …). */
-  unknownFields: z.enum(["keep", "drop"]).optional(),
+  unknownFields: z.enum(C.unknownFields).optional(),
   /** `thinking: {type: "adaptive"}`: sent, made `enabled` with `thinkingBudget`, or dropped. */
-  adaptiveThinking: z.enum(["keep", "enabled", "drop"]).optional(),
+  adaptiveThinking: z.enum(C.adaptiveThinking).optional(),
   /** The `budget_tokens` adaptive thinking becomes (default 16000, below `max_tokens`). */
   thinkingBudget: z.number().int().min(1024).max(1_000_000).optional(),
   /** `output_config`: sent, cut to its `effort`, or dropped. */
-  outputConfig: z.enum(["keep", "effort", "drop"]).optional(),
+  outputConfig: z.enum(C.outputConfig).optional(),
   /** `role: "system"` messages inside `messages`: sent, turned into user text, or dropped. */
-  systemMessages: z.enum(["keep", "user", "drop"]).optional(),
+  systemMessages: z.enum(C.systemMessages).optional(),
   /** Server tools (`web_search_…`, `code_execution_…`: any tool with a `type`): sent or dropped. */
-  serverTools: z.enum(["keep", "drop"]).optional(),
+  serverTools: z.enum(C.serverTools).optional(),
   /**
    * `cache_control`: sent as is, without `scope` (`noScope`), cut to `{type}` (`basic`: no
    * `scope`, no `ttl`), or removed everywhere (`drop`).
    */
-  cacheControl: z.enum(["keep", "noScope", "basic", "drop"]).optional(),
+  cacheControl: z.enum(C.cacheControl).optional(),
   /** Tool definition extras (`defer_loading`, `strict`, `input_examples`, …): sent or dropped. */
-  toolExtras: z.enum(["keep", "drop"]).optional(),
+  toolExtras: z.enum(C.toolExtras).optional(),
   /** Content block types the upstream takes (others are removed); left out: every type. */
   blockTypes: z.array(blockType).max(50).optional(),
   /** `anthropic-beta` values passed on (`*`: all, empty: none); left out: all. */
