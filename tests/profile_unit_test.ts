@@ -110,6 +110,30 @@ Deno.test("applyProfile: small max_tokens drops adaptive thinking; deepseek keep
   assert.deepEqual(same.changes, []);
 });
 
+Deno.test("applyProfile: system messages join the next user turn when none precedes; no tools left means no tools field", () => {
+  const out = applyProfile({ systemMessages: "user", serverTools: "drop" }, {
+    model: "m",
+    messages: [
+      { role: "system", content: [{ type: "text", text: "be brief" }] },
+      { role: "user", content: "hi" },
+      { role: "assistant", content: "hello" },
+      { role: "system", content: "wrap up" },
+    ],
+    tools: [{ type: "web_search_20250305", name: "web_search" }],
+    tool_choice: { type: "auto" },
+  }, new Headers());
+  assert.deepEqual(out.body.messages, [
+    {
+      role: "user",
+      content: [{ type: "text", text: "<system>be brief</system>" }, { type: "text", text: "hi" }],
+    },
+    { role: "assistant", content: "hello" },
+    { role: "user", content: [{ type: "text", text: "<system>wrap up</system>" }] },
+  ]);
+  assert.equal("tools" in out.body, false);
+  assert.equal("tool_choice" in out.body, false);
+});
+
 Deno.test("refusedField and withFieldHint name the field and the rule that drops it", () => {
   const gw = provider({ id: "gw" });
   assert.equal(

@@ -55,7 +55,14 @@ export function applyProfile(p: Profile, body: Json, headers: Headers): Fitted {
   const counts: Counts = { blocks: new Map(), cache: 0, system: 0 };
   if (Array.isArray(out.messages)) out.messages = fitMessages(p, out.messages, counts);
   if (Array.isArray(out.system)) out.system = fitList(out.system, (b) => fitCache(p, b, counts));
-  if (Array.isArray(out.tools)) out.tools = fitTools(p, out.tools, counts, changes);
+  if (Array.isArray(out.tools)) {
+    out.tools = fitTools(p, out.tools, counts, changes);
+    // Every tool gone: no empty list (and no choice among none) is sent.
+    if ((out.tools as unknown[]).length === 0 && body.tools !== out.tools) {
+      delete out.tools;
+      delete out.tool_choice;
+    }
+  }
   describeCounts(p, counts, changes);
   const fittedHeaders = fitBetas(p, headers, changes);
   return changes.length
@@ -180,29 +187,38 @@ function systemText(msg: Json): string {
   return `<system>${content}</system>`;
 }
 
+/** A user message's content as a block list. */
+const blocksOf = (msg: Json): unknown[] =>
+  Array.isArray(msg.content) ? msg.content : [{ type: "text", text: String(msg.content ?? "") }];
+
+/**
+ * `role: "system"` messages dropped, or told as user text: joined to the user turn before them,
+ * else to the next one, else as a user turn of their own (so roles keep alternating).
+ */
 function fitMessages(p: Profile, messages: unknown[], counts: Counts): unknown[] {
-  let out = fitList(messages, (m) => fitContent(p, m, counts));
+  const out = fitList(messages, (m) => fitContent(p, m, counts));
   if (keeps(p.systemMessages) || !out.some((m) => obj(m)?.role === "system")) return out;
   const merged: unknown[] = [];
+  let pending: Json[] = [];
   for (const m of out) {
     const msg = obj(m);
-    if (msg?.role !== "system") {
-      merged.push(m);
+    if (msg?.role === "system") {
+      counts.system++;
+      if (p.systemMessages === "drop") continue;
+      const text = { type: "text", text: systemText(msg) };
+      const prev = obj(merged.at(-1));
+      if (prev?.role === "user") {
+        merged[merged.length - 1] = { ...prev, content: [...blocksOf(prev), text] };
+      } else pending.push(text);
       continue;
     }
-    counts.system++;
-    if (p.systemMessages === "drop") continue;
-    const text = { type: "text", text: systemText(msg) };
-    const prev = obj(merged.at(-1));
-    if (prev?.role === "user") {
-      const content = Array.isArray(prev.content)
-        ? prev.content
-        : [{ type: "text", text: String(prev.content ?? "") }];
-      merged[merged.length - 1] = { ...prev, content: [...content, text] };
-    } else merged.push({ role: "user", content: [text] });
+    if (pending.length && msg?.role === "user") {
+      merged.push({ ...msg, content: [...pending, ...blocksOf(msg)] });
+      pending = [];
+    } else merged.push(m);
   }
-  out = merged;
-  return out;
+  if (pending.length) merged.push({ role: "user", content: pending });
+  return merged;
 }
 
 /** Keys of a custom tool definition every Anthropic-compatible upstream takes. */
@@ -227,7 +243,6 @@ function fitTools(p: Profile, tools: unknown[], counts: Counts, changes: string[
   });
   if (server) changes.push(`dropped ${server} server tool(s)`);
   if (extras) changes.push(`removed extra fields from ${extras} tool(s)`);
-  if (out.length === 0 && out !== tools) changes.push("no tools left");
   return out;
 }
 
