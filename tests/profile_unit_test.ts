@@ -8,7 +8,8 @@ import { type ProviderInput, ProviderSchema } from "../lib/config/schema.ts";
 import { PRESETS } from "../lib/config/presets.ts";
 import { applyProfile, profileOf } from "../lib/providers/profile.ts";
 import { BUILTIN_PROFILES } from "../lib/providers/profile_presets.ts";
-import { refusedField, withFieldHint } from "../lib/providers/profile_step.ts";
+import { allowedBetas } from "../lib/providers/cloud_betas.ts";
+import { nameRefusedField, refusedField, withFieldHint } from "../lib/providers/profile_step.ts";
 import { reduceSchemaForGemini } from "../lib/repair/schema.ts";
 import { anthropicErrorType, errorMessageOf } from "../lib/translate/openai_errors.ts";
 import { closeAll, mockUpstream, startDetour } from "./helpers/harness.ts";
@@ -157,6 +158,12 @@ Deno.test("refusedField and withFieldHint name the field and the rule that drops
     refusedField("Unexpected value(s) `x` for the `anthropic-beta` header."),
     "anthropic-beta",
   );
+  assert.equal(
+    refusedField(
+      "Malformed input request: #: extraneous key [speed] is not permitted, please reformat your input and try again.",
+    ),
+    "speed",
+  );
   assert.equal(refusedField("max_tokens is too large"), null);
   assert.match(
     withFieldHint("system.1.cache_control.scope: Extra inputs are not permitted", gw),
@@ -170,6 +177,45 @@ Deno.test("refusedField and withFieldHint name the field and the rule that drops
     /add "store" to its "dropFields"/,
   );
   assert.equal(withFieldHint("overloaded", gw), "overloaded");
+});
+
+Deno.test("a cloud's raw 400 (Bedrock's `message`) is named too; the profile's betas are the cloud's beta list", async () => {
+  const bedrock = provider({
+    id: "br",
+    type: "bedrock",
+    baseUrl: "https://bedrock-runtime.us-east-1.amazonaws.com",
+    region: "us-east-1",
+    keys: ["ABSK-test-bedrock-key-0123456789"],
+  });
+  const named = await nameRefusedField(
+    Response.json({
+      message:
+        "Malformed input request: #: extraneous key [context_management] is not permitted, please reformat your input and try again.",
+    }, { status: 400 }),
+    bedrock,
+  );
+  assert.equal(named.status, 400);
+  assert.match(
+    (await named.json()).message,
+    /refused the field "context_management"; in its capability profile, add "context_management" to "dropFields"/,
+  );
+  const untouched = await nameRefusedField(
+    Response.json({ message: "bad" }, { status: 400 }),
+    bedrock,
+  );
+  assert.deepEqual(await untouched.json(), { message: "bad" });
+  const sent = ["claude-code-20250219", "prompt-caching-scope-2026-01-05"];
+  assert.deepEqual(allowedBetas(bedrock, sent), ["claude-code-20250219"]);
+  assert.deepEqual(allowedBetas({ ...bedrock, profile: { betas: ["*"] } }, sent), sent);
+  assert.deepEqual(
+    allowedBetas({
+      ...bedrock,
+      allowedBetas: ["prompt-caching-scope-2026-01-05"],
+      profile: { betas: ["*"] },
+    }, sent),
+    ["prompt-caching-scope-2026-01-05"],
+    "allowedBetas, where set, wins",
+  );
 });
 
 Deno.test("Gemini's array-shaped errors: message and type read from the first entry", async () => {

@@ -1,7 +1,8 @@
 /**
  * The capability profile as an attempt interceptor (after the repair step, so what is sent is
  * what the upstream takes), and the naming of a field an upstream still refused: the client's
- * 400 then says which field it was and which profile rule drops it.
+ * 400 then says which field it was and which profile rule drops it. OpenAI upstreams' errors are
+ * named where openai.ts translates them.
  */
 import type { Provider } from "../config/schema.ts";
 import type { InboundRequest } from "../fallback/inbound.ts";
@@ -29,7 +30,7 @@ function fittedInbound(req: InboundRequest, fitted: Fitted): InboundRequest {
 
 /**
  * Fits each try's request to its provider's profile (nothing at all for an identity profile),
- * logs what changed, and names the field in an Anthropic-wire 400 that refuses one.
+ * logs what changed, and names the field in a 400 that refuses one (all but OpenAI upstreams).
  */
 export function profileStep(logger?: Logger): Interceptor {
   return async (call, next) => {
@@ -50,12 +51,15 @@ export function profileStep(logger?: Logger): Interceptor {
       }
     }
     const upstream = await next();
-    if (upstream.status !== 400 || provider.type !== "anthropic") return upstream;
+    // OpenAI upstreams name the field in their translated error (openai.ts).
+    if (upstream.status !== 400 || provider.type === "openai") return upstream;
     return await nameRefusedField(upstream, provider);
   };
 }
 
 const FIELD_PATTERNS: readonly RegExp[] = [
+  // Bedrock: "Malformed input request: #: extraneous key [speed] is not permitted, …"
+  /extraneous key \[([A-Za-z_][\w.]*)\] is not permitted/,
   // pydantic (many gateways): "context_management: Extra inputs are not permitted"
   /(?:^|[\s"'(])(?:body\.)?([A-Za-z_][\w.[\]-]*)\s*:\s*(?:Extra inputs are not permitted|Extra (?:inputs|fields) not permitted|Input should be|Input tag)/,
   /unknown (?:field|parameter|name|property|key)[:\s]+[`'"]?([A-Za-z_][\w.[\]-]*)/i,
@@ -100,20 +104,21 @@ export function withFieldHint(message: string, provider: Provider): string {
   return `${message} [Detour: provider "${provider.id}" refused the field "${field}"; ${fix}]`;
 }
 
-/** A 400 from an Anthropic-wire upstream, its message naming the refused field where it can. */
+/**
+ * A 400 from an Anthropic-wire upstream (or a cloud's raw error), its message naming the refused
+ * field where it can: `error.message` in the Anthropic and Google shapes, `message` in Bedrock's.
+ */
 export async function nameRefusedField(upstream: Response, provider: Provider): Promise<Response> {
   const text = await readBoundedText(upstream, ERROR_LIMIT);
   const headers = new Headers(upstream.headers);
   headers.delete("content-length");
   const body = obj(tryJson(text));
   const error = obj(body?.error);
-  if (!body || !error || typeof error.message !== "string") {
+  const original = error ? error.message : body?.message;
+  const message = typeof original === "string" ? withFieldHint(original, provider) : original;
+  if (!body || message === original) {
     return new Response(text, { status: upstream.status, headers });
   }
-  const message = withFieldHint(error.message, provider);
-  if (message === error.message) return new Response(text, { status: upstream.status, headers });
-  return new Response(JSON.stringify({ ...body, error: { ...error, message } }), {
-    status: upstream.status,
-    headers,
-  });
+  const named = error ? { ...body, error: { ...error, message } } : { ...body, message };
+  return new Response(JSON.stringify(named), { status: upstream.status, headers });
 }
