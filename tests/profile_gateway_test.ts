@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import Anthropic from "@anthropic-ai/sdk";
 import { PRESETS } from "../lib/config/presets.ts";
 import type { ProviderInput } from "../lib/config/schema.ts";
-import { closeAll, startDetour } from "./helpers/harness.ts";
+import { anthropicErrorResponse, closeAll, serve, startDetour } from "./helpers/harness.ts";
 import { CLAUDE_CODE_BETAS, claudeCodeBody } from "./helpers/vendor_mocks/claude_code_body.ts";
 import { strictGateway, strictGatewayRefusal } from "./helpers/vendor_mocks/strict_gateway.ts";
 
@@ -163,5 +163,35 @@ Deno.test("the Anthropic API's profile is the identity: body bytes and betas arr
     assert.equal(upstream.calls[0].headers.get("anthropic-beta"), CLAUDE_CODE_BETAS);
   } finally {
     await closeAll(detour, upstream);
+  }
+});
+
+Deno.test("failover: Anthropic overloaded, the next turn lands on the strict gateway fitted by its profile; one call each", async () => {
+  const overloaded = serve(() =>
+    anthropicErrorResponse(529, "overloaded_error", "Overloaded", { "x-should-retry": "true" })
+  );
+  const gateway = strictGateway();
+  const detour = await startDetour({
+    providers: [
+      { id: "anthropic", type: "anthropic", baseUrl: overloaded.url, passthrough: true },
+      presetProvider(gateway.url),
+    ],
+  });
+  try {
+    const client = new Anthropic({ baseURL: detour.url, apiKey: CLIENT_KEY, maxRetries: 0 });
+    const { data, response } = await claudeCodeCall(client, false).withResponse();
+    assert.equal(
+      ((data as Anthropic.Message).content[0] as Anthropic.TextBlock).text,
+      "gateway answered",
+    );
+    assert.equal(response.headers.get("x-detour-provider"), "gateway");
+    assert.match(
+      response.headers.get("x-detour-attempts") ?? "",
+      /^anthropic 529 \d+ms, gateway 200 \d+ms$/,
+    );
+    assert.equal(gateway.calls.length, 1, "no hidden retry at the gateway");
+    assert.equal(gateway.calls[0].status, 200);
+  } finally {
+    await closeAll(detour, overloaded, gateway);
   }
 });
