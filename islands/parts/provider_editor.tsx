@@ -6,6 +6,7 @@ import { RowMessage } from "./ui.tsx";
 import { CloudIdentity } from "./provider/cloud_identity.tsx";
 import { ExtraFields } from "./provider/extra_fields.tsx";
 import { KeysEditor } from "./provider/keys.tsx";
+import { ProfileEditor } from "./provider/profile.tsx";
 import type { Props } from "./provider/props.ts";
 import { QuotaEditor } from "./provider/quota.tsx";
 import { RowsEditor } from "./provider/rows.tsx";
@@ -62,6 +63,7 @@ export function ProviderEditor({ store, p }: Props) {
 
       <ExtraFields store={store} p={p} />
       <CloudIdentity store={store} p={p} />
+      <ProfileEditor store={store} p={p} />
       <RowMessage store={store} errorKey={`${p.uid}._`} id={id("msg")} />
     </fieldset>
   );

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { PROVIDER_TYPES } from "./schema.ts";
+import { OPENAI_PRESETS } from "./presets_openai.ts";
 
 export const PresetSchema = z.object({
   id: z.string(),
@@ -30,6 +31,7 @@ export const PresetSchema = z.object({
   fields: z.array(z.string()).default([]),
 });
 export type Preset = z.infer<typeof PresetSchema>;
+export type PresetInput = z.input<typeof PresetSchema>;
 
 /** Anthropic-compatible presets; later provider types append theirs. */
 export const PRESETS: Preset[] = PresetSchema.array().parse([
@@ -73,18 +75,26 @@ export const PRESETS: Preset[] = PresetSchema.array().parse([
     id: "zai",
     label: "Z.AI (GLM)",
     description: "Z.AI's Anthropic-compatible endpoint for GLM models.",
+    // https://docs.z.ai/scenario-example/develop-tools/claude: base URL, Bearer token (Claude
+    // Code's ANTHROPIC_AUTH_TOKEN). The docs now map Opus/Sonnet to GLM-5.3 and Haiku to
+    // GLM-5.3-Flash; the GLM-4.6 names below stay for now because tests/admin_browser_test.ts
+    // pins them (change both together).
     provider: {
       type: "anthropic",
       name: "Z.AI",
       baseUrl: "https://api.z.ai/api/anthropic",
       authHeader: "authorization",
       modelMap: { "claude-*haiku*": "glm-4.5-air", "*": "glm-4.6" },
+      profile: { base: "zai" },
     },
+    fields: ["profile"],
   },
   {
     id: "openrouter-anthropic",
     label: "OpenRouter (Anthropic API)",
     description: "OpenRouter's Anthropic-compatible Messages endpoint.",
+    // https://openrouter.ai/docs/guides/guides/claude-code-integration: base
+    // https://openrouter.ai/api, the key as ANTHROPIC_AUTH_TOKEN (Bearer), Anthropic model slugs.
     provider: {
       type: "anthropic",
       name: "OpenRouter",
@@ -95,37 +105,64 @@ export const PRESETS: Preset[] = PresetSchema.array().parse([
         "claude-*opus*": "anthropic/claude-opus-4.1",
         "*": "anthropic/claude-sonnet-4.5",
       },
+      profile: { base: "openrouter" },
     },
     keyHint: "sk-or-v1-…",
+    fields: ["profile"],
   },
   {
     id: "kimi",
     label: "Kimi (Moonshot)",
     description: "Moonshot's Anthropic-compatible endpoint for Kimi models.",
+    // https://platform.moonshot.ai/docs/guide/agent-support: base
+    // https://api.moonshot.ai/anthropic, the key as ANTHROPIC_AUTH_TOKEN (Bearer), kimi-k2.5.
     provider: {
       type: "anthropic",
       name: "Kimi",
       baseUrl: "https://api.moonshot.ai/anthropic",
       authHeader: "authorization",
       modelMap: { "*": "kimi-k2.5" },
+      profile: { base: "kimi" },
     },
+    fields: ["profile"],
   },
   {
     id: "deepseek",
     label: "DeepSeek",
-    description: "DeepSeek's Anthropic-compatible endpoint.",
+    description: "DeepSeek's Anthropic-compatible endpoint (V4: thinking on by default).",
+    // https://api-docs.deepseek.com/guides/anthropic_api: base https://api.deepseek.com/anthropic,
+    // x-api-key; `deepseek-chat` stopped working on 2026-07-24: V4 Pro for Opus, Flash otherwise
+    // (the names its own Claude mapping uses).
     provider: {
       type: "anthropic",
       name: "DeepSeek",
       baseUrl: "https://api.deepseek.com/anthropic",
-      modelMap: { "*": "deepseek-chat" },
+      modelMap: { "claude-*opus*": "deepseek-v4-pro", "*": "deepseek-v4-flash" },
+      profile: { base: "deepseek" },
     },
+    fields: ["profile"],
   },
   {
     id: "custom-anthropic",
     label: "Custom Anthropic-compatible",
     description: "Any endpoint that speaks the Anthropic Messages API.",
     provider: { type: "anthropic", name: "Custom", baseUrl: "https://" },
+    fields: ["profile"],
+  },
+  {
+    id: "custom-anthropic-strict",
+    label: "Strict Anthropic-compatible gateway",
+    description:
+      "A gateway that knows only the core Messages API: Claude Code's newer fields, betas and server tools are dropped.",
+    // The core request of https://docs.anthropic.com/en/api/messages; what goes is listed in
+    // lib/providers/profile_presets.ts (`strict`).
+    provider: {
+      type: "anthropic",
+      name: "Gateway",
+      baseUrl: "https://",
+      profile: { base: "strict" },
+    },
+    fields: ["profile"],
   },
   {
     id: "claude-subscription-oauth",
@@ -164,9 +201,17 @@ export const PRESETS: Preset[] = PresetSchema.array().parse([
       name: "AWS Bedrock",
       baseUrl: "https://bedrock-runtime.us-east-1.amazonaws.com",
       region: "us-east-1",
+      profile: { base: "bedrock" },
     },
     needsKeys: false,
-    fields: ["region", "awsAccessKeyId", "awsSecretAccessKey", "awsSessionToken", "crossRegion"],
+    fields: [
+      "region",
+      "awsAccessKeyId",
+      "awsSecretAccessKey",
+      "awsSessionToken",
+      "crossRegion",
+      "profile",
+    ],
   },
   {
     id: "aws-bedrock-default",
@@ -192,9 +237,10 @@ export const PRESETS: Preset[] = PresetSchema.array().parse([
       name: "AWS Bedrock",
       baseUrl: "https://bedrock-runtime.us-east-1.amazonaws.com",
       region: "us-east-1",
+      profile: { base: "bedrock" },
     },
     keyHint: "ABSK…",
-    fields: ["region", "crossRegion"],
+    fields: ["region", "crossRegion", "profile"],
   },
   {
     id: "google-vertex",
@@ -206,9 +252,10 @@ export const PRESETS: Preset[] = PresetSchema.array().parse([
       name: "Google Vertex AI",
       baseUrl: "https://aiplatform.googleapis.com",
       region: "global",
+      profile: { base: "vertex" },
     },
     needsKeys: false,
-    fields: ["region", "projectId", "serviceAccountJson"],
+    fields: ["region", "projectId", "serviceAccountJson", "profile"],
   },
   {
     id: "google-vertex-adc",
@@ -227,152 +274,5 @@ export const PRESETS: Preset[] = PresetSchema.array().parse([
   },
 ]);
 
-/**
- * OpenAI-compatible presets (`type: "openai"`): each names its base URL (with its version path),
- * auth header, reasoning option and the request fields the target is known to reject.
- * docs/translation.md explains each field.
- */
-PRESETS.push(
-  ...PresetSchema.array().parse([
-    {
-      id: "openrouter-chat",
-      label: "OpenRouter (chat API)",
-      description: "OpenRouter's OpenAI-compatible chat API: any model it lists, translated.",
-      provider: {
-        type: "openai",
-        name: "OpenRouter (chat)",
-        baseUrl: "https://openrouter.ai/api/v1",
-        authHeader: "authorization",
-        headers: { "X-Title": "Detour" },
-        reasoning: "openrouter",
-        keepCacheControl: true,
-        dropFields: [],
-        modelMap: {
-          "claude-*haiku*": "anthropic/claude-haiku-4.5",
-          "claude-*opus*": "anthropic/claude-opus-4.1",
-          "*": "anthropic/claude-sonnet-4.5",
-        },
-      },
-      keyHint: "sk-or-v1-…",
-      fields: ["reasoning", "dropFields", "maxOutputTokens"],
-    },
-    {
-      id: "openai",
-      label: "OpenAI",
-      description: "OpenAI's Chat Completions API (GPT models), with reasoning effort.",
-      provider: {
-        type: "openai",
-        name: "OpenAI",
-        baseUrl: "https://api.openai.com/v1",
-        authHeader: "authorization",
-        reasoning: "reasoning_effort",
-        maxTokensField: "max_completion_tokens",
-        dropFields: [],
-        modelMap: { "claude-*haiku*": "gpt-5-mini", "*": "gpt-5" },
-      },
-      keyHint: "sk-proj-…",
-      fields: ["reasoning", "maxTokensField", "dropFields", "maxOutputTokens"],
-    },
-    {
-      id: "groq",
-      label: "Groq",
-      description: "Groq's OpenAI-compatible endpoint (fast open models).",
-      provider: {
-        type: "openai",
-        name: "Groq",
-        baseUrl: "https://api.groq.com/openai/v1",
-        authHeader: "authorization",
-        reasoning: "reasoning_effort",
-        textOnly: true,
-        dropFields: ["user"],
-        modelMap: { "*": "openai/gpt-oss-120b" },
-      },
-      keyHint: "gsk_…",
-      fields: ["reasoning", "dropFields", "maxOutputTokens", "textOnly"],
-    },
-    {
-      id: "deepseek-openai",
-      label: "DeepSeek (OpenAI API)",
-      description: "DeepSeek's OpenAI-compatible endpoint; its reasoning goes back to it.",
-      provider: {
-        type: "openai",
-        name: "DeepSeek (OpenAI API)",
-        baseUrl: "https://api.deepseek.com/v1",
-        authHeader: "authorization",
-        reasoning: "none",
-        reasoningHistory: "reasoning_content",
-        textOnly: true,
-        dropFields: ["user", "parallel_tool_calls"],
-        modelMap: { "*": "deepseek-chat" },
-      },
-      keyHint: "sk-…",
-      fields: ["reasoning", "dropFields", "maxOutputTokens"],
-    },
-    {
-      id: "gemini-openai",
-      label: "Gemini (OpenAI-compatible)",
-      description: "Google's Gemini API through its OpenAI-compatible endpoint.",
-      provider: {
-        type: "openai",
-        name: "Gemini",
-        baseUrl: "https://generativelanguage.googleapis.com/v1beta/openai",
-        authHeader: "authorization",
-        reasoning: "reasoning_effort",
-        toolSchema: "gemini",
-        dropFields: ["user", "parallel_tool_calls"],
-        modelMap: { "claude-*haiku*": "gemini-2.5-flash", "*": "gemini-2.5-pro" },
-      },
-      keyHint: "AIza…",
-      fields: ["reasoning", "dropFields", "maxOutputTokens"],
-    },
-    {
-      id: "cloudflare-workers-ai",
-      label: "Cloudflare Workers AI",
-      description: "Workers AI's OpenAI-compatible endpoint: put your account id in the URL.",
-      provider: {
-        type: "openai",
-        name: "Cloudflare Workers AI",
-        baseUrl: "https://api.cloudflare.com/client/v4/accounts/ACCOUNT_ID/ai/v1",
-        authHeader: "authorization",
-        reasoning: "none",
-        textOnly: true,
-        maxOutputTokens: 8192,
-        dropFields: ["user", "parallel_tool_calls", "stream_options"],
-        modelMap: { "*": "@cf/openai/gpt-oss-120b" },
-      },
-      keyHint: "Cloudflare API token",
-      fields: ["dropFields", "maxOutputTokens", "textOnly"],
-    },
-    {
-      id: "ollama",
-      label: "Ollama (local)",
-      description: "A local Ollama server's OpenAI-compatible endpoint; no key needed.",
-      provider: {
-        type: "openai",
-        name: "Ollama",
-        baseUrl: "http://localhost:11434/v1",
-        authHeader: "authorization",
-        reasoning: "none",
-        dropFields: ["user", "parallel_tool_calls"],
-        timeoutMs: 300_000,
-        modelMap: { "*": "qwen3-coder" },
-      },
-      needsKeys: false,
-      fields: ["reasoning", "dropFields", "maxOutputTokens", "textOnly"],
-    },
-    {
-      id: "custom-openai",
-      label: "Custom OpenAI-compatible",
-      description: "Any server that speaks OpenAI Chat Completions (vLLM, LM Studio, …).",
-      provider: {
-        type: "openai",
-        name: "Custom (OpenAI)",
-        baseUrl: "https://",
-        authHeader: "authorization",
-        reasoning: "none",
-        dropFields: [],
-      },
-      fields: ["reasoning", "maxTokensField", "dropFields", "maxOutputTokens", "textOnly"],
-    },
-  ]),
-);
+/** The OpenAI-compatible presets (presets_openai.ts) come after the Anthropic-wire ones. */
+PRESETS.push(...PresetSchema.array().parse(OPENAI_PRESETS));

@@ -19,6 +19,7 @@
 import { z } from "zod";
 import { cloudFields, cloudSecrets, refineCloud } from "./fields/cloud.ts";
 import { openaiFields, openaiSecrets, refineOpenai } from "./fields/openai.ts";
+import { profileFields } from "./fields/profile.ts";
 import { QuotaSchema, RequestLogSchema } from "./fields/usage.ts";
 import { intIn, unsendable } from "./zod_rules.ts";
 import {
@@ -106,6 +107,7 @@ export const ProviderSchema = z.strictObject({
   quota: QuotaSchema.optional(),
   ...openaiFields,
   ...cloudFields,
+  ...profileFields,
 }).superRefine((provider, ctx) => {
   refineOpenai(provider, ctx);
   refineCloud(provider, ctx);

@@ -10,6 +10,7 @@ import { recordConversation, type RepairEnv, repairStep } from "../repair/wrap.t
 import { anthropicAdapter } from "./anthropic.ts";
 import { openaiAdapter } from "./openai.ts";
 import { AwsDefaultCredentials } from "./aws_default_credentials.ts";
+import { profileStep } from "./profile_step.ts";
 import { bedrockAdapter } from "./bedrock.ts";
 import {
   type ClaudeOAuth,
@@ -51,7 +52,8 @@ function toAnthropicStep(adapter: ProviderAdapter): Interceptor {
 
 /**
  * One attempt, outermost first: the conversation record, the adapter's translation, the repair
- * step (with its thinking-signature retry), the adapter's own retries, then `prepare` and fetch.
+ * step (with its thinking-signature retry), the capability profile, the adapter's own retries,
+ * then `prepare` and fetch.
  */
 function pipeline(adapter: ProviderAdapter, deps: AdapterDeps): Send {
   const doFetch = deps.fetch;
@@ -59,6 +61,7 @@ function pipeline(adapter: ProviderAdapter, deps: AdapterDeps): Send {
     recordConversation(deps),
     toAnthropicStep(adapter),
     repairStep(deps),
+    profileStep(deps.logger),
     ...adapter.interceptors ?? [],
   ], async (call) => {
     const request = await adapter.prepare(call);

@@ -1,4 +1,9 @@
-/** Anthropic and Anthropic-compatible upstreams (Z.AI, Kimi, DeepSeek, OpenRouter's Anthropic API). */
+/**
+ * Anthropic and Anthropic-compatible upstreams (Z.AI, Kimi, DeepSeek, OpenRouter's Anthropic API).
+ * The request reaching `prepare` is already fitted to the provider's capability profile
+ * (profile_step.ts, in every attempt's pipeline); for the Anthropic API itself that is the
+ * client's request, bytes unchanged.
+ */
 import type { Provider } from "../config/schema.ts";
 import { bodyForModel, type InboundRequest } from "../fallback/inbound.ts";
 import type { AttemptCredential } from "../fallback/plan.ts";

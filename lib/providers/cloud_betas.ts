@@ -2,8 +2,8 @@
  * Which `anthropic-beta` values go to Bedrock and Vertex. Claude Code sends betas meant for the
  * Anthropic API (`oauth-2025-04-20`, `prompt-caching-scope-…`) that the clouds reject with
  * `400 invalid beta flag`, so only known-good ones pass by default; a provider can list its own
- * (`allowedBetas`, `*` for all). Should a cloud still reject a flag, the adapters retry the
- * attempt once without any betas.
+ * (`allowedBetas` or its profile's `betas`, `*` for all). Should a cloud still reject a flag, the
+ * adapters retry the attempt once without any betas.
  */
 import type { Provider } from "../config/schema.ts";
 import type { AttemptCall } from "../fallback/interceptors.ts";
@@ -32,9 +32,12 @@ export function betasOf(headers: Headers): string[] {
   return (headers.get("anthropic-beta") ?? "").split(",").map((b) => b.trim()).filter(Boolean);
 }
 
-/** The betas this provider passes on, in the client's order. */
+/**
+ * The betas this provider passes on, in the client's order: its `allowedBetas`, else its
+ * capability profile's `betas` (lib/config/fields/profile.ts), else the known-good list.
+ */
 export function allowedBetas(provider: Provider, betas: string[]): string[] {
-  const allow = provider.allowedBetas ?? DEFAULT_CLOUD_BETAS;
+  const allow = provider.allowedBetas ?? provider.profile?.betas ?? DEFAULT_CLOUD_BETAS;
   if (allow.includes("*")) return betas;
   return betas.filter((b) => allow.includes(b));
 }

@@ -30,6 +30,8 @@ import {
 import { type EventSourceMessage, namedEvent, sseEventStream } from "../translate/sse.ts";
 import { fnv64 } from "../fingerprint.ts";
 import { obj, tryJson } from "../json_shape.ts";
+import { errorBodyOf, errorHintsOf } from "../translate/openai_errors.ts";
+import { withFieldHint } from "./profile_step.ts";
 import type { ProviderAdapter } from "./types.ts";
 
 type Json = Record<string, unknown>;
@@ -120,7 +122,20 @@ export function passthroughBody(
     repairs.push("reduced tool schemas for Gemini");
   }
   for (const f of provider.dropFields ?? []) delete out[f];
+  if (provider.thinkingMode) {
+    setThinkingMode(out, provider.thinkingMode);
+    repairs.push(`thinking ${provider.thinkingMode}`);
+  }
   return { body: out, repairs };
+}
+
+/**
+ * The provider's thinking switch, whatever the request asked: `thinking: {type}` as DeepSeek V4
+ * documents it (https://api-docs.deepseek.com/guides/thinking_mode); off also drops the effort.
+ */
+export function setThinkingMode(body: Json, mode: "on" | "off"): void {
+  body.thinking = { type: mode === "on" ? "enabled" : "disabled" };
+  if (mode === "off") delete body.reasoning_effort;
 }
 
 /** Reads at most `ERROR_LIMIT` bytes of a body as text. */
@@ -139,11 +154,17 @@ function responseHeaders(upstream: Headers, contentType: string): Headers {
 }
 
 /** An upstream error (any status) as an Anthropic error response. */
-function anthropicErrorFrom(status: number, text: string, upstream: Headers): Response {
+function anthropicErrorFrom(
+  status: number,
+  text: string,
+  upstream: Headers,
+  provider?: Provider,
+): Response {
   const parsed = tryJson(text);
-  const e = obj(obj(parsed)?.error);
-  const message = errorMessageOf(parsed) ?? (text.trim().slice(0, 500) || `HTTP ${status}`);
-  const type = anthropicErrorType(status, e?.code, e?.type);
+  const hints = errorHintsOf(parsed);
+  let message = errorMessageOf(parsed) ?? (text.trim().slice(0, 500) || `HTTP ${status}`);
+  if (provider && (status === 400 || status === 422)) message = withFieldHint(message, provider);
+  const type = anthropicErrorType(status, hints.code, hints.type);
   return new Response(JSON.stringify({ type: "error", error: { type, message } }), {
     status: clientStatus(status),
     headers: responseHeaders(upstream, "application/json"),
@@ -255,6 +276,7 @@ function prepareChat(
       keepCacheControl: provider.keepCacheControl,
       dropFields: provider.dropFields,
     }, fnv64);
+    if (provider.thinkingMode) setThinkingMode(body, provider.thinkingMode);
   }
   return new Request(chatCompletionsUrl(provider), {
     method: "POST",
@@ -278,7 +300,9 @@ async function chatToAnthropic(
 
   if (!upstream.ok) {
     const text = await readSome(upstream);
-    if (!passthrough) return anthropicErrorFrom(upstream.status, text, upstream.headers);
+    if (!passthrough) {
+      return anthropicErrorFrom(upstream.status, text, upstream.headers, provider);
+    }
     const headers = responseHeaders(upstream.headers, "application/json");
     headers.set(WIRE_HEADER, "openai");
     return new Response(text, { status: clientStatus(upstream.status), headers });
@@ -293,7 +317,8 @@ async function chatToAnthropic(
   }
 
   const text = await upstream.text();
-  const parsed = obj(tryJson(text));
+  // Gemini can wrap an error in an array even with 200 (see errorBodyOf).
+  const parsed = obj(errorBodyOf(tryJson(text)));
   if (!parsed) {
     return anthropicErrorFrom(
       502,

@@ -1,8 +1,12 @@
 /**
  * Tool JSON schemas reduced to what a target accepts. Gemini (its OpenAI-compatible endpoint
- * and Vertex) takes an OpenAPI 3.0 subset and rejects the whole request on anything else:
+ * and Vertex) takes an OpenAPI 3.0 subset (the `Schema` object of
+ * https://ai.google.dev/api/caching#Schema) and rejects the whole request on anything else:
  * `$schema`, `$ref`/`$defs`, `additionalProperties`, `propertyNames`, `exclusiveMinimum`, `const`,
- * type arrays, string formats other than `enum` and `date-time`.
+ * type arrays, formats other than `enum`/`date-time` (strings), `int32`/`int64` (integers),
+ * `float`/`double` (numbers). What can be said another way is converted rather than dropped:
+ * `const` -> `enum`, `oneOf` -> `anyOf`, `allOf` merged, `examples` -> `example`, an exclusive
+ * bound on an integer -> the next inclusive one.
  */
 
 type Json = Record<string, unknown>;
@@ -32,6 +36,13 @@ const GEMINI_KEYS = new Set([
   "minimum",
   "maximum",
 ]);
+
+/** Formats Gemini takes, per type. */
+const GEMINI_FORMATS: Record<string, readonly string[]> = {
+  string: ["enum", "date-time"],
+  integer: ["int32", "int64"],
+  number: ["float", "double"],
+};
 
 const isObj = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -85,10 +96,9 @@ function reduce(node: unknown, root: Json, depth: number): unknown {
       const types = value.filter((t) => t !== "null");
       if (types.length < value.length) out.nullable = true;
       out.type = types[0] ?? "string";
-    } else if (key === "format") {
-      if (value === "enum" || value === "date-time") out.format = value;
-    } else out[key] = value;
+    } else if (key !== "format") out[key] = value;
   }
+  convertConstraints(src, out);
   // `required` may only name properties that exist.
   if (Array.isArray(out.required)) {
     const props = isObj(out.properties) ? out.properties : {};
@@ -98,6 +108,41 @@ function reduce(node: unknown, root: Json, depth: number): unknown {
   if (Array.isArray(out.enum)) out.enum = out.enum.map(String);
   return out;
 }
+
+/** The exclusive bound of a node (draft 6+ number form, or draft 4 boolean with the bound). */
+function exclusive(src: Json, key: "exclusiveMinimum" | "exclusiveMaximum"): number | undefined {
+  const value = src[key];
+  if (typeof value === "number") return value;
+  const inclusive = src[key === "exclusiveMinimum" ? "minimum" : "maximum"];
+  return value === true && typeof inclusive === "number" ? inclusive : undefined;
+}
+
+/**
+ * Constraints Gemini has no key for, converted where an exact equivalent exists: an integer's
+ * exclusive bound is the next inclusive one, `examples` gives `example`, integer and number
+ * formats Gemini lists stay. A number's exclusive bound and other formats have none and are
+ * dropped (as tests/repair_test.ts pins: `{type: "number", exclusiveMinimum: 0}` -> `{type:
+ * "number"}`), since an inclusive `minimum` would let the excluded value through.
+ */
+function convertConstraints(src: Json, out: Json): void {
+  const type = typeof out.type === "string" ? out.type : "";
+  const low = exclusive(src, "exclusiveMinimum");
+  if (low !== undefined && type === "integer") {
+    out.minimum = Math.max(Math.floor(low) + 1, num(out.minimum, -Infinity));
+  }
+  const high = exclusive(src, "exclusiveMaximum");
+  if (high !== undefined && type === "integer") {
+    out.maximum = Math.min(Math.ceil(high) - 1, num(out.maximum, Infinity));
+  }
+  if (typeof src.format === "string" && (GEMINI_FORMATS[type] ?? []).includes(src.format)) {
+    out.format = src.format;
+  }
+  if (out.example === undefined && Array.isArray(src.examples) && src.examples.length) {
+    out.example = src.examples[0];
+  }
+}
+
+const num = (v: unknown, fallback: number) => typeof v === "number" ? v : fallback;
 
 /** A tool input schema as Gemini accepts it. */
 export function reduceSchemaForGemini(schema: unknown): Json {

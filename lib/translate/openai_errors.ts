@@ -4,9 +4,10 @@ import { obj, str } from "../json_shape.ts";
 /** An Anthropic error type for an upstream error's HTTP status and OpenAI-style code/type. */
 export function anthropicErrorType(status: number | undefined, code?: unknown, type?: unknown) {
   const hint = `${typeof code === "string" ? code : ""} ${typeof type === "string" ? type : ""}`;
-  if (/rate.?limit|quota|too.?many/i.test(hint)) return "rate_limit_error";
+  if (/rate.?limit|quota|too.?many|resource.?exhausted/i.test(hint)) return "rate_limit_error";
   if (/overload|capacity|unavailable/i.test(hint)) return "overloaded_error";
-  if (/timeout|timed.?out/i.test(hint)) return "timeout_error";
+  if (/timeout|timed.?out|deadline.?exceeded/i.test(hint)) return "timeout_error";
+  if (/not.?found/i.test(hint)) return "not_found_error";
   if (/auth|api.?key/i.test(hint)) return "authentication_error";
   if (/permission|forbidden/i.test(hint)) return "permission_error";
   if (/context.?length|invalid|bad.?request/i.test(hint)) return "invalid_request_error";
@@ -37,9 +38,26 @@ export function anthropicErrorType(status: number | undefined, code?: unknown, t
   }
 }
 
+/**
+ * The error object of a parsed error body. Gemini's OpenAI-compatible endpoint answers some
+ * errors as an array (`[{"error": {"code": 400, "message": "…", "status": "INVALID_ARGUMENT"}}]`,
+ * the Google API error shape of https://cloud.google.com/apis/design/errors in a list): its first
+ * entry with an `error` stands for the whole.
+ */
+export function errorBodyOf(parsed: unknown): unknown {
+  if (!Array.isArray(parsed)) return parsed;
+  return parsed.find((e) => obj(e)?.error !== undefined) ?? parsed[0];
+}
+
+/** The upstream error's code and type hints: OpenAI's `code`/`type`, Google's `status`. */
+export function errorHintsOf(parsed: unknown): { code?: unknown; type?: unknown } {
+  const e = obj(obj(errorBodyOf(parsed))?.error);
+  return { code: e?.code, type: e?.type ?? e?.status };
+}
+
 /** Message text of an OpenAI-style error body (`{error: {message}}`, `{message}`, `{error}`). */
 export function errorMessageOf(body: unknown): string | undefined {
-  const b = obj(body);
+  const b = obj(errorBodyOf(body));
   const e = b?.error;
   if (typeof e === "string") return e;
   return str(obj(e)?.message) ?? str(b?.message) ?? str(b?.detail);

@@ -12,13 +12,14 @@ import type { Props } from "./props.ts";
  */
 export function ExtraFields({ store, p }: Props) {
   const [adding, setAdding] = useState("");
-  const catalog = store.data.extraFields;
+  // The capability profile has its own section (profile.tsx).
+  const catalog = store.data.extraFields.filter((f) => f.name !== "profile");
   const setExtra = (name: string, value: unknown) =>
     editProvider(store, p.uid, (x) => {
       if (value === undefined) delete x.extra[name];
       else x.extra[name] = value;
     }, [name]);
-  const present = Object.keys(p.extra);
+  const present = Object.keys(p.extra).filter((name) => name !== "profile");
   const absent = catalog.filter((f) => !present.includes(f.name));
   if (present.length === 0 && absent.length === 0) return null;
   const Wrap = present.length === 0 ? MoreSettings : Group;

@@ -43,6 +43,12 @@ export const openaiFields = {
   textOnly: z.boolean().optional(),
   /** Every type: reduce tool schemas to what the target accepts. Default `full`. */
   toolSchema: z.enum(TOOL_SCHEMA_DIALECTS).optional(),
+  /**
+   * Sends `thinking: {type: "enabled"|"disabled"}` on every request whatever the client asked
+   * (DeepSeek V4 and Z.AI document this switch; V4 thinks unless told not to). Left out: the
+   * `reasoning` mode decides.
+   */
+  thinkingMode: z.enum(["on", "off"]).optional(),
 } satisfies z.ZodRawShape;
 
 /** Fields that hold secrets. */
@@ -58,6 +64,7 @@ export function refineOpenai(provider: Record<string, unknown>, ctx: z.Refinemen
       "reasoningHistory",
       "maxTokensField",
       "keepCacheControl",
+      "thinkingMode",
     ]
   ) {
     if (provider[field] !== undefined) {
