@@ -123,8 +123,8 @@ Deno.test({
       assert.equal(zai.authHeader, "authorization");
       assert.deepEqual(Object.entries(zai.modelMap), [
         ["fast", "glm-fast"],
-        ["claude-*haiku*", "glm-4.5-air"],
-        ["*", "glm-4.6"],
+        ["claude-*haiku*", "glm-5.3-flash"],
+        ["*", "glm-5.3"],
       ]);
 
       // --- Reload: persisted, keys masked, and never in the page. ---

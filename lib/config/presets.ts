@@ -76,15 +76,14 @@ export const PRESETS: Preset[] = PresetSchema.array().parse([
     label: "Z.AI (GLM)",
     description: "Z.AI's Anthropic-compatible endpoint for GLM models.",
     // https://docs.z.ai/scenario-example/develop-tools/claude: base URL, Bearer token (Claude
-    // Code's ANTHROPIC_AUTH_TOKEN). The docs now map Opus/Sonnet to GLM-5.3 and Haiku to
-    // GLM-5.3-Flash; the GLM-4.6 names below stay for now because tests/admin_browser_test.ts
-    // pins them (change both together).
+    // Code's ANTHROPIC_AUTH_TOKEN). The docs map Opus/Sonnet to GLM-5.3 and Haiku to
+    // GLM-5.3-Flash.
     provider: {
       type: "anthropic",
       name: "Z.AI",
       baseUrl: "https://api.z.ai/api/anthropic",
       authHeader: "authorization",
-      modelMap: { "claude-*haiku*": "glm-4.5-air", "*": "glm-4.6" },
+      modelMap: { "claude-*haiku*": "glm-5.3-flash", "*": "glm-5.3" },
       profile: { base: "zai" },
     },
     fields: ["profile"],
