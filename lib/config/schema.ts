@@ -20,7 +20,7 @@ import { z } from "zod";
 import { cloudFields, cloudSecrets, refineCloud } from "./fields/cloud.ts";
 import { openaiFields, openaiSecrets, refineOpenai } from "./fields/openai.ts";
 import { QuotaSchema, RequestLogSchema } from "./fields/usage.ts";
-import { intIn, unsendable } from "./zod_rules.ts";
+import { intIn, numberIn, unsendable } from "./zod_rules.ts";
 import {
   CONTROL_MESSAGE,
   DEFAULTS,
@@ -104,6 +104,11 @@ export const ProviderSchema = z.strictObject({
   nonStreamingTimeoutMs: intIn(P.nonStreamingTimeoutMs).optional(),
   /** A token budget per day, week or month (lib/config/fields/usage.ts). */
   quota: QuotaSchema.optional(),
+  /**
+   * Spill over before the wall: a credential whose 5-hour or weekly window (or an API key's
+   * per-minute one) reports this share used or more is skipped until that window resets.
+   */
+  spillAt: numberIn(P.spillAt).optional(),
   ...openaiFields,
   ...cloudFields,
 }).superRefine((provider, ctx) => {
@@ -147,6 +152,8 @@ export const WebhookSchema = z.strictObject({
   /** At most one notification per kind and provider in this interval. */
   minIntervalSeconds: intIn(W.minIntervalSeconds).default(DEFAULTS.webhook.minIntervalSeconds),
   timeoutMs: intIn(W.timeoutMs).default(DEFAULTS.webhook.timeoutMs),
+  /** Tell when a credential's 5-hour or weekly window reaches this share (0..1); off unset. */
+  limitThreshold: numberIn(W.limitThreshold).optional(),
 });
 
 export const ConfigSchema = z.strictObject({

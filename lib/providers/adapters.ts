@@ -18,6 +18,8 @@ import {
 import type { GoogleTokens } from "./google_auth.ts";
 import { vertexAdapter } from "./vertex.ts";
 import type { ProviderAdapter } from "./types.ts";
+import type { GaugeSink } from "../usage/ratelimit_board.ts";
+import { tapGauges } from "./gauge_tap.ts";
 
 /** What the adapters need from the app. */
 export interface AdapterDeps extends RepairEnv {
@@ -28,6 +30,8 @@ export interface AdapterDeps extends RepairEnv {
   google: GoogleTokens;
   /** This instance's hop id: every upstream request carries it, so a loop back is refused. */
   hopId?: string;
+  /** Where Anthropic answers' rate-limit headers go (the app's gauge board). */
+  gauges?: GaugeSink;
 }
 
 /** The app's adapters and the composed attempt pipeline per adapter. */
@@ -47,7 +51,7 @@ function toAnthropicStep(adapter: ProviderAdapter): Interceptor {
  * One attempt, outermost first: the conversation record, the adapter's translation, the repair
  * step (with its thinking-signature retry), the adapter's own retries, then `prepare` and fetch.
  */
-function pipeline(adapter: ProviderAdapter, deps: AdapterDeps): Send {
+function pipeline(adapter: ProviderAdapter, deps: AdapterDeps, gauges?: GaugeSink): Send {
   const doFetch = deps.fetch;
   return compose([
     recordConversation(deps),
@@ -58,7 +62,9 @@ function pipeline(adapter: ProviderAdapter, deps: AdapterDeps): Send {
     const request = await adapter.prepare(call);
     // An adapter may answer an attempt locally (its `prepare` returns a Response): no fetch.
     if (request instanceof Response) return request;
-    return doFetch(markHop(request, call.req.headers, deps.hopId));
+    const upstream = await doFetch(markHop(request, call.req.headers, deps.hopId));
+    if (gauges) tapGauges(gauges, call, upstream);
+    return upstream;
   });
 }
 
@@ -73,10 +79,13 @@ export function createAdapters(deps: AdapterDeps): Adapters {
     openai: openaiAdapter({ ...deps, fetch: listFetch }),
   };
   const sendByType = Object.fromEntries(
-    Object.entries(byType).map(([type, adapter]) => [type, pipeline(adapter, deps)]),
+    // Only Anthropic's own API sends rate-limit gauges: other types skip the header reads.
+    Object.entries(byType).map((
+      [type, adapter],
+    ) => [type, pipeline(adapter, deps, type === "anthropic" ? deps.gauges : undefined)]),
   ) as Record<Provider["type"], Send>;
   const subscription = claudeSubscriptionAdapter(deps.oauth, listFetch);
-  const sendSubscription = pipeline(subscription, deps);
+  const sendSubscription = pipeline(subscription, deps, deps.gauges);
   // A Claude subscription with OAuth credentials is Anthropic's API with a refreshing token.
   return {
     adapterFor: (provider) => isSubscription(provider) ? subscription : byType[provider.type],

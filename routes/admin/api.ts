@@ -11,6 +11,7 @@ import { apiError } from "./api_errors.ts";
 import { configExportRoutes, configRoutes } from "./config_api.ts";
 import { providerRoutes } from "./provider_api.ts";
 import { statusRoutes } from "./status_api.ts";
+import { limitsRoutes } from "./limits_api.ts";
 
 /** Requires `Authorization: Bearer <ADMIN_TOKEN>` (the page adds a cookie session on top). */
 export function requireAdmin(deps: Deps): MiddlewareHandler<AppEnv> {
@@ -41,6 +42,7 @@ export function adminApiRoutes(deps: Deps, guard: MiddlewareHandler<AppEnv> = re
   statusRoutes(app, deps);
   providerRoutes(app, deps);
   accessKeyRoutes(app, deps);
+  limitsRoutes(app, deps);
 
   return app;
 }
