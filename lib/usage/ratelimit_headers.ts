@@ -97,7 +97,7 @@ function standardWindow(h: Headers, name: string): WindowGauge | null {
   const limit = Number(h.get(`${STANDARD}${name}-limit`) ?? NaN);
   const remaining = Number(h.get(`${STANDARD}${name}-remaining`) ?? NaN);
   if (!(limit > 0) || !Number.isFinite(remaining)) return null;
-  const utilization = Math.min(Math.max(1 - remaining / limit, 0), 1);
+  const utilization = Math.min(Math.max((limit - remaining) / limit, 0), 1);
   return { utilization, resetsAt: parseReset(h.get(`${STANDARD}${name}-reset`)) };
 }
 
