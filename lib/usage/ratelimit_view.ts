@@ -31,6 +31,8 @@ export interface GaugeView {
   status?: string;
   claim?: string;
   windows: WindowView[];
+  /** The provider's `spillAt` (0..1), when it spills over. */
+  spillAt: number | null;
   /** Set while the provider's `spillAt` holds this credential back. */
   spill: { window: WindowName; until: string } | null;
 }
@@ -72,6 +74,7 @@ export function gaugeViews(
       ...(r.gauges.status ? { status: r.gauges.status } : {}),
       ...(r.gauges.claim ? { claim: r.gauges.claim } : {}),
       windows: windowsOf(r, now),
+      spillAt: spillAt ?? null,
       spill: over ? { window: over.window, until: new Date(over.until).toISOString() } : null,
     });
   }
