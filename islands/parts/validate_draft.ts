@@ -233,6 +233,12 @@ function validateOps(
     const e = intIn(hook[field], LIMITS.webhook[field], what, false);
     if (e) errors[`webhook.${field}`] = e;
   }
+  const share = hook.limitThreshold.trim();
+  const bounds = LIMITS.webhook.limitThreshold;
+  if (share !== "" && !(Number(share) >= bounds.min && Number(share) <= bounds.max)) {
+    errors["webhook.limitThreshold"] =
+      `the limit share must be between ${bounds.min} and ${bounds.max} (0.8 = 80 %)`;
+  }
 }
 
 /** The page's field key for a server issue path such as `providers.1.keys.0`. */
