@@ -21,6 +21,7 @@ import {
   waitFor,
 } from "./helpers/harness.ts";
 import type { ConfigInput } from "../lib/config/schema.ts";
+import { mockClaudeOAuth, mockSubscriptionApi } from "./helpers/cloud_mocks.ts";
 import { parseReset, readGauges, windowOver } from "../lib/usage/ratelimit_headers.ts";
 
 const HOUR = 3_600_000;
@@ -300,5 +301,52 @@ Deno.test("webhook: fires once when a window crosses limitThreshold", async () =
     assert.ok(!JSON.stringify(hooks).includes(OAUTH_TOKEN));
   } finally {
     await closeAll(d, primary, backup, hook);
+  }
+});
+
+Deno.test("spill-over: a stored Claude subscription's own gauges send the next request to the API key", async () => {
+  const RT = "sk-ant-ort01-stored-refresh-0123456789abcdef";
+  const AT = "sk-ant-oat01-stored-access-0123456789abcdef";
+  const expires = Date.now() + HOUR;
+  const oauth = mockClaudeOAuth({ refreshToken: RT, accessToken: AT, accessExpiresAt: expires });
+  const gauge = { u5h: 0.2, u7d: 0.96, now: () => Date.now() };
+  const api = mockSubscriptionApi(
+    () => oauth.access,
+    () => unifiedHeaders(gauge.u5h, gauge.u7d, gauge.now()),
+  );
+  const backup = backupUpstream();
+  const d = await startDetour({
+    providers: [
+      {
+        id: "max",
+        type: "anthropic",
+        baseUrl: api.url,
+        oauthRefreshToken: RT,
+        oauthAccessToken: AT,
+        oauthExpiresAt: expires,
+        oauthTokenUrl: `${oauth.url}/v1/oauth/token`,
+        spillAt: 0.95,
+      },
+      { id: "paid", type: "anthropic", baseUrl: backup.url, keys: ["sk-ant-api03-paid-key-x"] },
+    ],
+  });
+  const client = new Anthropic({ baseURL: d.url, apiKey: "sk-ant-api03-unused", maxRetries: 0 });
+  try {
+    let { response } = await ask(client);
+    assert.equal(response.headers.get("x-detour-provider"), "max");
+    ({ response } = await ask(client));
+    assert.equal(response.headers.get("x-detour-provider"), "paid");
+    assert.match(response.headers.get("x-detour-attempts")!, /^max spill:7d 0ms, paid 200 /);
+    assert.equal(api.received.length, 1);
+    const views = JSON.parse(
+      await (await fetch(`${d.url}/admin/api/limits`, {
+        headers: { authorization: `Bearer ${d.adminToken}` },
+      })).text(),
+    ).credentials as { provider: string; credential: string; spill: { window: string } | null }[];
+    const max = views.find((v) => v.provider === "max")!;
+    assert.equal(max.credential, "max");
+    assert.equal(max.spill?.window, "7d");
+  } finally {
+    await closeAll(d, api, oauth, backup);
   }
 });
