@@ -151,10 +151,17 @@ export class RateLimitBoard implements SpillLookup, GaugeSink {
   sync(): Promise<void> {
     if (this.#syncing) return this.#syncing;
     this.#lastSync = this.clock();
+    const started = this.clock();
     this.#syncing = listGaugeRecords(this.#kv).then((fresh) => {
       for (const [target, r] of fresh) {
         const mine = this.#entries.get(target);
         if (!mine || mine.gauges.at < r.gauges.at) this.#entries.set(target, r);
+      }
+      // Records KV has let expire go here too (kept: unwritten ones and ones read just now), so
+      // the mirror stays as small as the store.
+      for (const [target, r] of this.#entries) {
+        const recent = r.gauges.at >= started - 5 * this.#syncMs;
+        if (!fresh.has(target) && !this.#dirty.has(target) && !recent) this.#entries.delete(target);
       }
     }).catch(() => {
       // KV unreachable: keep serving from the mirror.
