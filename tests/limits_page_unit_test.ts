@@ -14,6 +14,7 @@ import { LimitsPanel } from "../islands/parts/limits.tsx";
 import { createStore } from "../islands/parts/store.ts";
 import type { PageData } from "../lib/admin/page_data.ts";
 import { gaugeViews } from "../lib/usage/ratelimit_view.ts";
+import { outcomeText } from "../islands/parts/request_log.ts";
 
 const CONFIG = ConfigSchema.parse({
   providers: [
@@ -72,4 +73,9 @@ Deno.test("the dashboard's limits panel renders on the server: windows, resets, 
   assert.match(html, /2026-12-08 12:00 UTC/);
   assert.match(html, /Spilling over: 5-hour window past 95 %/);
   assert.ok(!html.includes("0123456789abcdef"), "not even the stored hash");
+});
+
+Deno.test("request log words a spill-over note", () => {
+  const note = { provider: "claude", status: null, outcome: "spill:7d", ms: 0 };
+  assert.equal(outcomeText(note), "skipped: 7d limit past spillAt");
 });
