@@ -165,12 +165,13 @@ async function deployChecked(
 }
 
 /** The rate-limit gauges; a 5-hour or weekly window reaching the webhook's threshold tells it. */
-function gaugeBoard(kv: Deno.Kv, live: LiveConfig, webhook: Webhook, logger: Logger) {
+async function gaugeBoard(kv: Deno.Kv, live: LiveConfig, webhook: Webhook, logger: Logger) {
   const board = new RateLimitBoard(kv, {
     onError: (err) => logger.warn("writing rate-limit gauges failed", { err: String(err) }),
   });
   board.notifyAt = () => live.config.webhook?.limitThreshold;
   board.onCross = (c) => webhook.limitReached(c);
+  await board.sync();
   return board;
 }
 
@@ -217,8 +218,7 @@ export async function boot(
     },
   });
   await circuits.sync();
-  const ratelimits = gaugeBoard(kv, live, webhook, logger);
-  await ratelimits.sync();
+  const gauges = await gaugeBoard(kv, live, webhook, logger);
   const { adminToken, deployProblems } = await deployChecked(env, kv, announceAdminToken, logger);
 
   const outcomes = new OutcomeBuffer(kv, {
@@ -244,7 +244,7 @@ export async function boot(
     outcomes,
     usage,
     quotas,
-    ratelimits,
+    ratelimits: gauges,
     metrics: new Metrics(),
     metricsToken: env.METRICS_TOKEN,
     trustProxyHops: env.TRUST_PROXY_HOPS,
@@ -253,23 +253,14 @@ export async function boot(
     deployProblems,
     listenPort: env.PORT,
     conversations,
-    adapters: appAdapters({
-      fetch: upstreamFetch,
-      kv,
-      logger,
-      live,
-      conversations,
-      hopId,
-      gauges: ratelimits,
-    }),
+    adapters: appAdapters({ fetch: upstreamFetch, kv, logger, live, conversations, hopId, gauges }),
     shutdown: shutdown.signal,
     endStreams: () => shutdown.abort(),
     async close() {
       stopRefresh();
       await outcomes.flush();
       await usage.flush();
-      await ratelimits.flush();
-      await Promise.all([circuits.flush(), webhook.flush()]);
+      await Promise.all([circuits.flush(), webhook.flush(), gauges.flush()]);
     },
   };
   return deps;
