@@ -80,7 +80,7 @@ export function WebhookSettings({ store }: { store: Store }) {
           id="settings-webhook-limitThreshold"
           label="Limit reached at (share)"
           errorKey="webhook.limitThreshold"
-          hint="0.01 – 1, e.g. 0.8: tell when a 5-hour or weekly window is 80 % used. Blank: off."
+          hint="0.01 – 1, e.g. 0.8: tell when a 5-hour or weekly window is 80 % used; leave blank for none."
         >
           {(a) => (
             <input
