@@ -9,7 +9,13 @@
 import assert from "node:assert/strict";
 import type { Browser } from "playwright-core";
 import { launchChromium, openAdmin, shot } from "./helpers/browser.ts";
-import { anthropicMessage, closeAll, mockUpstream, startDetour } from "./helpers/harness.ts";
+import {
+  anthropicMessage,
+  closeAll,
+  mockUpstream,
+  startDetour,
+  waitFor,
+} from "./helpers/harness.ts";
 
 const OAUTH_TOKEN = "sk-ant-oat01-browser-gauge-token-0123456789";
 const HOUR = 3_600_000;
@@ -104,6 +110,21 @@ Deno.test({
         await keyCard.locator("[data-window='requests'] .quota-pct").textContent(),
         "20 %",
       );
+
+      // The editor's spill-over section: a percentage, checked inline, saved as a share.
+      await card.getByRole("button", { name: "Edit claude" }).click();
+      const spillAt = card.getByLabel("Skip past (% of a window)");
+      assert.equal(await spillAt.inputValue(), "95");
+      await spillAt.fill("150");
+      await card.getByText("a percentage between 1 and 100").waitFor();
+      await spillAt.fill("90");
+      // Offered among the other settings no more (Preact sets option values as properties).
+      const offered = await card.locator("select option").evaluateAll((os) =>
+        os.map((o) => (o as HTMLOptionElement).value)
+      );
+      assert.ok(offered.includes("nonStreamingTimeoutMs") && !offered.includes("spillAt"));
+      await page.getByRole("button", { name: "Save changes" }).click();
+      await waitFor(() => detour.deps.live.config.providers[0].spillAt === 0.9, 5000, "saved");
 
       // The dashboard lists both providers' credentials.
       await page.getByRole("navigation", { name: "Sections" }).getByRole("link", {

@@ -15,6 +15,7 @@ import { createStore } from "../islands/parts/store.ts";
 import type { PageData } from "../lib/admin/page_data.ts";
 import { gaugeViews } from "../lib/usage/ratelimit_view.ts";
 import { outcomeText } from "../islands/parts/request_log.ts";
+import { spillPercent, spillShare } from "../islands/parts/provider/spill.tsx";
 
 const CONFIG = ConfigSchema.parse({
   providers: [
@@ -78,4 +79,17 @@ Deno.test("the dashboard's limits panel renders on the server: windows, resets, 
 Deno.test("request log words a spill-over note", () => {
   const note = { provider: "claude", status: null, outcome: "spill:7d", ms: 0 };
   assert.equal(outcomeText(note), "skipped: 7d limit past spillAt");
+});
+
+Deno.test("the spill-over field: a percentage typed, a share stored", () => {
+  assert.equal(spillPercent(0.95), "95");
+  assert.equal(spillPercent(0.905), "90.5");
+  assert.equal(spillPercent(undefined), "");
+  assert.equal(spillShare(" 95 "), 0.95);
+  assert.equal(spillShare("90.5"), 0.905);
+  assert.equal(spillShare(""), undefined);
+  assert.equal(spillShare("lots"), "lots");
+  const d = fromConfig(maskConfig(CONFIG));
+  d.providers[0].extra.spillAt = 1.5;
+  assert.match(validate(d).errors[`${d.providers[0].uid}.spillAt`], /between 1 and 100/);
 });

@@ -7,6 +7,7 @@ import { ExtraFields } from "./provider/extra_fields.tsx";
 import { KeysEditor } from "./provider/keys.tsx";
 import type { Props } from "./provider/props.ts";
 import { QuotaEditor } from "./provider/quota.tsx";
+import { SpillEditor } from "./provider/spill.tsx";
 import { RowsEditor } from "./provider/rows.tsx";
 import { AuthHeaderField, BasicFields, TimingFields } from "./provider/basics.tsx";
 
@@ -56,6 +57,8 @@ export function ProviderEditor({ store, p }: Props) {
       />
 
       <QuotaEditor store={store} p={p} />
+
+      <SpillEditor store={store} p={p} />
 
       <TimingFields store={store} p={p} />
 
