@@ -1,12 +1,14 @@
 /**
  * Island: the dashboard — requests and tokens per provider, the fallback rate, p50/p95 latency
- * and the cooldown/circuit timeline over the last 24 hours or 7 days. Fetched from the admin API
+ * and the cooldown/circuit timeline over the last 24 hours or 7 days, and each credential's
+ * rate-limit gauges (parts/limits.tsx, from the status the page polls). Fetched from the admin API
  * in the browser (GET /admin/api/usage/series) and refreshed every minute while the page is
  * visible; the server render is only a frame, since the charts are drawn on canvases. The state
  * is in `useDashboard` (parts/use_dashboard.ts), the content in parts/dashboard/.
  */
 import { RANGES } from "./parts/dashboard.ts";
 import { Board } from "./parts/dashboard/board.tsx";
+import { LimitsPanel } from "./parts/limits.tsx";
 import type { Store } from "./parts/store.ts";
 import { useDashboard } from "./parts/use_dashboard.ts";
 
@@ -50,6 +52,7 @@ export default function Dashboard({ store }: { store: Store }) {
       {mounted && !series && state.kind !== "error" && (
         <p class="dash-placeholder">Loading the dashboard…</p>
       )}
+      <LimitsPanel store={store} />
       {series && <Board series={series} />}
     </div>
   );

@@ -19,6 +19,7 @@ import { watchConfig } from "./store/config_store.ts";
 import { OutcomeBuffer } from "./store/outcome_buffer.ts";
 import { Metrics } from "./usage/metrics.ts";
 import { QuotaBoard } from "./usage/quota_board.ts";
+import { RateLimitBoard } from "./usage/ratelimit_board.ts";
 import { UsageRecorder } from "./usage/recorder.ts";
 import { ClaudeOAuth } from "./providers/claude_subscription.ts";
 import { type AdapterDeps, type Adapters, createAdapters } from "./providers/adapters.ts";
@@ -163,6 +164,17 @@ async function deployChecked(
   return { adminToken, deployProblems: problems };
 }
 
+/** The rate-limit gauges; a 5-hour or weekly window reaching the webhook's threshold tells it. */
+async function gaugeBoard(kv: Deno.Kv, live: LiveConfig, webhook: Webhook, logger: Logger) {
+  const board = new RateLimitBoard(kv, {
+    onError: (err) => logger.warn("writing rate-limit gauges failed", { err: String(err) }),
+  });
+  board.notifyAt = () => live.config.webhook?.limitThreshold;
+  board.onCross = (c) => webhook.limitReached(c);
+  await board.sync();
+  return board;
+}
+
 /** What boot hands main.ts besides the deps: ending streams and background work at shutdown. */
 export interface Lifecycle {
   /** Ends every relayed stream with an SSE error event (aborts `deps.shutdown`). */
@@ -206,6 +218,7 @@ export async function boot(
     },
   });
   await circuits.sync();
+  const gauges = await gaugeBoard(kv, live, webhook, logger);
   const { adminToken, deployProblems } = await deployChecked(env, kv, announceAdminToken, logger);
 
   const outcomes = new OutcomeBuffer(kv, {
@@ -231,6 +244,7 @@ export async function boot(
     outcomes,
     usage,
     quotas,
+    ratelimits: gauges,
     metrics: new Metrics(),
     metricsToken: env.METRICS_TOKEN,
     trustProxyHops: env.TRUST_PROXY_HOPS,
@@ -239,14 +253,14 @@ export async function boot(
     deployProblems,
     listenPort: env.PORT,
     conversations,
-    adapters: appAdapters({ fetch: upstreamFetch, kv, logger, live, conversations, hopId }),
+    adapters: appAdapters({ fetch: upstreamFetch, kv, logger, live, conversations, hopId, gauges }),
     shutdown: shutdown.signal,
     endStreams: () => shutdown.abort(),
     async close() {
       stopRefresh();
       await outcomes.flush();
       await usage.flush();
-      await Promise.all([circuits.flush(), webhook.flush()]);
+      await Promise.all([circuits.flush(), webhook.flush(), gauges.flush()]);
     },
   };
   return deps;

@@ -13,6 +13,7 @@ import type { Logger } from "./log.ts";
 import type { OutcomeBuffer } from "./store/outcome_buffer.ts";
 import type { Metrics } from "./usage/metrics.ts";
 import type { QuotaBoard } from "./usage/quota_board.ts";
+import type { RateLimitBoard } from "./usage/ratelimit_board.ts";
 import type { UsageRecorder } from "./usage/recorder.ts";
 import type { Adapters } from "./providers/adapters.ts";
 import type { ConversationBook } from "./repair/conversation.ts";
@@ -42,6 +43,8 @@ export interface Deps {
   usage: UsageRecorder;
   /** Token quotas per provider or key; the cooldown board consults it too. */
   quotas: QuotaBoard;
+  /** The latest rate-limit gauges per credential (memory mirror of KV); spill-over reads it. */
+  ratelimits: RateLimitBoard;
   /** This instance's Prometheus counters (GET /metrics). */
   metrics: Metrics;
   /** METRICS_TOKEN, when set: a Bearer token for GET /metrics besides the admin token. */

@@ -6,6 +6,7 @@ import { Hono } from "hono";
 import { type AppEnv, type Deps, limitAddress } from "../lib/deps.ts";
 import { timingSafeEqual } from "../lib/crypto.ts";
 import { LoginThrottle } from "../lib/auth/login_throttle.ts";
+import { gaugeLines } from "../lib/usage/ratelimit_view.ts";
 
 /** Mounts GET /metrics. */
 export function metricsRoutes(deps: Deps): Hono<AppEnv> {
@@ -52,6 +53,7 @@ export function metricsRoutes(deps: Deps): Hono<AppEnv> {
     const cooling = deps.cooldowns.all();
     const text = deps.metrics.render({
       coolingTargets: cooling.size,
+      gauges: gaugeLines(deps.ratelimits.all(), deps.ratelimits.clock()),
       providers: deps.live.chain.providers.map((p) => {
         const q = deps.quotas.state(p.target);
         return {

@@ -81,6 +81,8 @@ export interface WebhookDraft {
   burstWindowSeconds: string;
   minIntervalSeconds: string;
   timeoutMs: string;
+  /** A share (0..1) of a 5-hour or weekly window that notifies; blank: off. */
+  limitThreshold: string;
 }
 
 export interface SettingsDraft {
@@ -250,6 +252,7 @@ export function fromConfig(config: Config, previous?: Draft): Draft {
       burstWindowSeconds: str(hook.burstWindowSeconds ?? DEFAULTS.webhook.burstWindowSeconds),
       minIntervalSeconds: str(hook.minIntervalSeconds ?? DEFAULTS.webhook.minIntervalSeconds),
       timeoutMs: str(hook.timeoutMs ?? DEFAULTS.webhook.timeoutMs),
+      limitThreshold: str(hook.limitThreshold),
     },
     extra,
   };
@@ -358,6 +361,7 @@ export function toConfig(d: Draft): { body: Record<string, unknown>; sent: Sent 
       burstWindowSeconds: num(hook.burstWindowSeconds),
       minIntervalSeconds: num(hook.minIntervalSeconds),
       timeoutMs: num(hook.timeoutMs),
+      limitThreshold: num(hook.limitThreshold),
     });
   }
   return { body, sent };

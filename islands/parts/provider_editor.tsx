@@ -9,6 +9,7 @@ import { KeysEditor } from "./provider/keys.tsx";
 import { ProfileEditor } from "./provider/profile.tsx";
 import type { Props } from "./provider/props.ts";
 import { QuotaEditor } from "./provider/quota.tsx";
+import { SpillEditor } from "./provider/spill.tsx";
 import { RowsEditor } from "./provider/rows.tsx";
 import { AuthHeaderField, BasicFields, TimingFields } from "./provider/basics.tsx";
 
@@ -58,6 +59,8 @@ export function ProviderEditor({ store, p }: Props) {
       />
 
       <QuotaEditor store={store} p={p} />
+
+      <SpillEditor store={store} p={p} />
 
       <TimingFields store={store} p={p} />
 

@@ -213,5 +213,8 @@ export function outcomeText(a: LoggedAttempt): string {
     stream_error: "stream error",
     client_closed: "client hung up",
   };
+  // Spill-over (lib/fallback/plan.ts spillNote): held back, not tried.
+  const spill = a.outcome.match(/^spill:(.+)$/);
+  if (spill) return `skipped: ${spill[1]} limit past spillAt`;
   return words[a.outcome] ?? a.outcome.replace(/_/g, " ");
 }

@@ -75,6 +75,8 @@ export function validate(d: Draft): Validation {
     const c = intIn(p.cooldownSeconds, LIMITS.provider.cooldownSeconds, "the cooldown");
     if (c) errors[k("cooldownSeconds")] = c;
     if (p.quota) validateQuota(p.quota, k, errors, warnings, p.passthrough);
+    const spill = spillError(p.extra.spillAt);
+    if (spill) errors[k("spillAt")] = spill;
     const seenKeys = new Set<string>();
     for (const key of p.keys) {
       const v = key.value.trim();
@@ -233,6 +235,12 @@ function validateOps(
     const e = intIn(hook[field], LIMITS.webhook[field], what, false);
     if (e) errors[`webhook.${field}`] = e;
   }
+  const share = hook.limitThreshold.trim();
+  const bounds = LIMITS.webhook.limitThreshold;
+  if (share !== "" && !(Number(share) >= bounds.min && Number(share) <= bounds.max)) {
+    errors["webhook.limitThreshold"] =
+      `the limit share must be between ${bounds.min} and ${bounds.max} (0.8 = 80 %)`;
+  }
 }
 
 /** The page's field key for a server issue path such as `providers.1.keys.0`. */
@@ -268,4 +276,14 @@ export function fieldKeyForIssue(path: string, sent: Sent): string {
   const [top, sub] = path.split(".");
   if ((NESTED_SETTINGS as readonly string[]).includes(top)) return sub ? `${top}.${sub}` : top;
   return (SETTINGS_FIELDS as readonly string[]).includes(top) ? `settings.${top}` : "_";
+}
+
+/** The inline check of a provider's `spillAt` share, with the server's bounds (rules.ts). */
+export function spillError(v: unknown): string | null {
+  if (v === undefined) return null;
+  const { min, max } = LIMITS.provider.spillAt;
+  if (typeof v !== "number" || v < min || v > max) {
+    return `a percentage between ${min * 100} and ${max * 100}`;
+  }
+  return null;
 }

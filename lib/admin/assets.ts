@@ -21,6 +21,7 @@ export const CSS_PARTS = [
   "request_log.css",
   "settings.css",
   "dashboard.css",
+  "limits.css",
 ].map((name) => `css/${name}`);
 
 /** The files the admin page may load, by public name: one file, or several joined in order. */

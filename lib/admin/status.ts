@@ -6,6 +6,7 @@ import type { Deps } from "../deps.ts";
 import { readHealth } from "../store/health_store.ts";
 import { cloudStatus } from "../providers/cloud_status.ts";
 import { usageReport } from "../usage/report.ts";
+import { gaugeViews } from "../usage/ratelimit_view.ts";
 
 /** Per provider and key: cooling until, last error, recent counts (masked keys only). */
 export async function statusReport(deps: Deps) {
@@ -70,6 +71,8 @@ export async function statusReport(deps: Deps) {
     billing: cloud.billing,
     /** Tokens per served model today and this hour (UTC). */
     models: usage.models,
+    /** Rate-limit gauges per credential: 5-hour and weekly windows, resets, spill-over. */
+    limits: gaugeViews(deps.ratelimits.all(), deps.live.config, deps.ratelimits.clock()),
   };
 }
 

@@ -96,6 +96,8 @@ export const LIMITS = {
     keyLength: 4096,
     headerValueLength: 8192,
     modelLength: 200,
+    /** A share of a rate-limit window (0..1, not only whole numbers). */
+    spillAt: r(0.01, 1),
   },
   config: {
     providers: 100,
@@ -125,6 +127,8 @@ export const LIMITS = {
     burstWindowSeconds: r(1, 86_400),
     minIntervalSeconds: r(0, 7 * 86_400),
     timeoutMs: r(100, 30_000),
+    /** A share of a 5-hour or weekly window (0..1). */
+    limitThreshold: r(0.01, 1),
   },
   quota: {
     tokens: r(1, 1e15),

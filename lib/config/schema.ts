@@ -21,7 +21,7 @@ import { cloudFields, cloudSecrets, refineCloud } from "./fields/cloud.ts";
 import { openaiFields, openaiSecrets, refineOpenai } from "./fields/openai.ts";
 import { profileFields } from "./fields/profile.ts";
 import { QuotaSchema, RequestLogSchema } from "./fields/usage.ts";
-import { intIn, unsendable } from "./zod_rules.ts";
+import { intIn, numberIn, unsendable } from "./zod_rules.ts";
 import {
   CONTROL_MESSAGE,
   DEFAULTS,
@@ -105,6 +105,11 @@ export const ProviderSchema = z.strictObject({
   nonStreamingTimeoutMs: intIn(P.nonStreamingTimeoutMs).optional(),
   /** A token budget per day, week or month (lib/config/fields/usage.ts). */
   quota: QuotaSchema.optional(),
+  /**
+   * Spill over before the wall: a credential whose 5-hour or weekly window (or an API key's
+   * per-minute one) reports this share used or more is skipped until that window resets.
+   */
+  spillAt: numberIn(P.spillAt).optional(),
   ...openaiFields,
   ...cloudFields,
   ...profileFields,
@@ -149,6 +154,8 @@ export const WebhookSchema = z.strictObject({
   /** At most one notification per kind and provider in this interval. */
   minIntervalSeconds: intIn(W.minIntervalSeconds).default(DEFAULTS.webhook.minIntervalSeconds),
   timeoutMs: intIn(W.timeoutMs).default(DEFAULTS.webhook.timeoutMs),
+  /** Tell when a credential's 5-hour or weekly window reaches this share (0..1); off unset. */
+  limitThreshold: numberIn(W.limitThreshold).optional(),
 });
 
 export const ConfigSchema = z.strictObject({

@@ -3,6 +3,7 @@ import { type ClientContext, type ClosedReason, credentialGap } from "../auth/cl
 import type { Provider } from "../config/schema.ts";
 import type { Chain, ChainProvider } from "./chain.ts";
 import { targets } from "./targets.ts";
+import type { Spill, SpillLookup } from "../usage/ratelimit_board.ts";
 
 /** The credential one attempt sends. */
 export type AttemptCredential =
@@ -29,10 +30,21 @@ export interface Attempt {
 /** Why a provider took no part in a request. */
 export type SkipReason = ClosedReason | "model";
 
-/** The attempts in order, and the providers left out with why. */
+/** A credential held back because a rate-limit window is past its provider's `spillAt`. */
+export interface Spilled extends Spill {
+  /** The attempt's label (`anthropic`, `zai#2`). */
+  label: string;
+  provider: string;
+}
+
+/**
+ * The attempts in order, and the providers left out with why. `spilled`: credentials held back
+ * for spill-over (still planned after the ready ones, as cooling ones are, until their reset).
+ */
 export interface Plan {
   attempts: Attempt[];
   skipped: { provider: string; reason: SkipReason }[];
+  spilled: Spilled[];
 }
 
 /** Reads cooldowns; the board implements it, tests pass a map. */
@@ -86,8 +98,11 @@ export function planAttempts(
   cooldowns: CooldownLookup,
   now = Date.now(),
   circuits?: CircuitLookup,
+  /** The rate-limit gauges, for providers with `spillAt` (lib/usage/ratelimit_board.ts). */
+  gauges?: SpillLookup,
 ): Plan {
   const ready: Attempt[] = [];
+  const spilled: Spilled[] = [];
   const degraded: Attempt[] = [];
   const cooling: Attempt[] = [];
   const open: Attempt[] = [];
@@ -115,7 +130,12 @@ export function planAttempts(
         ? p.keys.findIndex((k) => k.target === credential.target)
         : -1;
       const label = keyIndex >= 0 && p.keys.length > 1 ? p.keys[keyIndex].label : id;
-      const until = Math.max(providerUntil, cooldowns.get(credential.target, now)?.until ?? 0);
+      let until = Math.max(providerUntil, cooldowns.get(credential.target, now)?.until ?? 0);
+      const spill = spillOf(p.provider, credential.target, gauges, now);
+      if (spill) {
+        spilled.push({ ...spill, label, provider: id });
+        until = Math.max(until, spill.until);
+      }
       const attempt: Attempt = {
         provider: p.provider,
         entry: p,
@@ -132,7 +152,41 @@ export function planAttempts(
   }
   cooling.sort((a, b) => a.coolingUntil! - b.coolingUntil!);
   const attempts = [...ready, ...degraded, ...cooling];
-  return { attempts: attempts.length > 0 ? attempts : open, skipped };
+  return { attempts: attempts.length > 0 ? attempts : open, skipped, spilled };
+}
+
+/** The window holding `target` back, when its provider spills over and one is past the mark. */
+function spillOf(
+  provider: Provider,
+  target: string,
+  gauges: SpillLookup | undefined,
+  now: number,
+): Spill | null {
+  if (provider.spillAt === undefined || !gauges) return null;
+  return gauges.spill(target, provider.spillAt, now);
+}
+
+/**
+ * What `x-detour-attempts` and the request log say of a spilled credential, before the
+ * attempts: `anthropic spill:5h`, with the share and the reset as its error text.
+ */
+export function spillNote(s: Spilled): {
+  label: string;
+  provider: string;
+  status: null;
+  outcome: string;
+  ms: number;
+  error: string;
+} {
+  const pct = Math.round(s.utilization * 1000) / 10;
+  return {
+    label: s.label,
+    provider: s.provider,
+    status: null,
+    outcome: `spill:${s.window}`,
+    ms: 0,
+    error: `${s.window} window ${pct}% used: skipped until ${new Date(s.until).toISOString()}`,
+  };
 }
 
 /**

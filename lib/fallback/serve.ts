@@ -5,10 +5,10 @@
  */
 import type { Deps } from "../deps.ts";
 import { preferSessionProvider } from "../repair/affinity.ts";
-import { runAttempts } from "./engine.ts";
+import { formatAttempts, runAttempts } from "./engine.ts";
 import type { InboundRequest } from "./inbound.ts";
 import { observeWhenDone } from "../observe/index.ts";
-import { boundAttempts, type Plan, planAttempts } from "./plan.ts";
+import { boundAttempts, type Plan, planAttempts, spillNote } from "./plan.ts";
 
 /** No provider can take the request: the plan says why each was left out. */
 export interface Unplanned {
@@ -34,6 +34,7 @@ export async function serveThroughChain(
     deps.cooldowns,
     Date.now(),
     deps.circuits,
+    deps.ratelimits,
   );
   if (plan.attempts.length === 0) return { unplanned: plan };
   // Bounded work per request: at most `maxAttempts`, only the soonest when all are cooling.
@@ -48,6 +49,14 @@ export async function serveThroughChain(
     shutdown: deps.shutdown,
     anthropicWire: route !== "chat_completions",
   });
-  observeWhenDone(deps, req, route, attempts, result, started);
+  // Credentials held back for spill-over lead `x-detour-attempts` and the request log.
+  const notes = plan.spilled.map(spillNote);
+  if (notes.length > 0) {
+    result.response.headers.set(
+      "x-detour-attempts",
+      formatAttempts([...notes, ...result.attempts]),
+    );
+  }
+  observeWhenDone(deps, req, route, attempts, result, started, notes);
   return result.response;
 }

@@ -7,8 +7,9 @@
 import type { Config } from "../config/schema.ts";
 import type { AttemptRecord } from "../fallback/engine.ts";
 import type { Logger } from "../log.ts";
+import type { Crossing } from "../usage/ratelimit_board.ts";
 
-export type WebhookKind = "failover_burst" | "circuit_open";
+export type WebhookKind = "failover_burst" | "circuit_open" | "limit_threshold";
 
 /** What the receiver gets. `text` makes Slack- and Discord-style incoming webhooks readable. */
 export interface WebhookPayload {
@@ -90,17 +91,43 @@ export class Webhook {
     );
   }
 
-  /** Sends one notification unless the same kind for the same provider went out recently. */
+  /**
+   * A credential's 5-hour or weekly window reached `webhook.limitThreshold` (at most once per
+   * credential and window per `minIntervalSeconds`; the label, never the credential).
+   */
+  limitReached(c: Crossing, now = this.#now()): void {
+    const pct = Math.round(c.utilization * 1000) / 10;
+    const resets = c.resetsAt === null ? "" : `, resets ${new Date(c.resetsAt).toISOString()}`;
+    this.notify(
+      "limit_threshold",
+      c.provider,
+      {
+        credential: c.label,
+        window: c.window,
+        utilization: c.utilization,
+        resetsAt: c.resetsAt === null ? null : new Date(c.resetsAt).toISOString(),
+      },
+      `Detour: ${c.provider} (${c.label}) has used ${pct}% of its ${c.window} window${resets}`,
+      now,
+      `${c.target}:${c.window}`,
+    );
+  }
+
+  /**
+   * Sends one notification unless the same kind for the same provider (or `about`, a finer
+   * subject) went out recently.
+   */
   notify(
     kind: WebhookKind,
     provider: string,
     details: Record<string, unknown>,
     text: string,
     now = this.#now(),
+    about = provider,
   ): boolean {
     const hook = this.#config().webhook;
     if (!hook) return false;
-    const key = `${kind}:${provider}`;
+    const key = `${kind}:${about}`;
     const last = this.#sent.get(key);
     if (last !== undefined && now - last < hook.minIntervalSeconds * 1000) return false;
     this.#sent.set(key, now);

@@ -6,7 +6,7 @@
  * The last stage of the request path: route → plan → engine → adapter → relay → these sinks.
  */
 import type { Deps } from "../deps.ts";
-import type { Done } from "../fallback/engine.ts";
+import type { AttemptRecord, Done } from "../fallback/engine.ts";
 import type { InboundRequest } from "../fallback/inbound.ts";
 import type { Attempt } from "../fallback/plan.ts";
 import { recordAttempts } from "../telemetry.ts";
@@ -67,6 +67,8 @@ export function observeWhenDone(
   planned: Attempt[],
   result: Answered & { done: Promise<Done> },
   started: number,
+  /** Credentials the plan held back (spill-over), listed before the attempts in the log. */
+  notes: AttemptRecord[] = [],
 ): void {
   // The one sink that cannot wait for the summary: OpenTelemetry's request span may have ended
   // by the time the body has gone out, so the attempts' spans are recorded under it now, from
@@ -77,7 +79,7 @@ export function observeWhenDone(
     const timing = { ttfbMs, ms: performance.now() - started };
     runSinks(
       deps,
-      summarize({ req, route, planned, timing, now: Date.now() }, result, done),
+      summarize({ req, route, planned, timing, now: Date.now(), notes }, result, done),
       SINKS,
     );
   }).catch((err) =>

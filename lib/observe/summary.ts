@@ -40,7 +40,10 @@ export interface RequestSummary {
   /** The model the upstream named in its answer, else the one sent to it. */
   modelServed: string | null;
   records: AttemptRecord[];
-  /** `records` as logs, metrics and the request log list them (ms rounded). */
+  /**
+   * `records` as logs, metrics and the request log list them (ms rounded), after the plan's
+   * spill-over notes (outcome `spill:<window>`).
+   */
   attempts: LoggedAttempt[];
   end: StreamEnd;
   /** Attempt outcomes for the status page and circuit breakers. */
@@ -68,6 +71,8 @@ export interface SummaryInput {
   planned: Attempt[];
   timing: { ttfbMs: number; ms: number };
   now: number;
+  /** Credentials the plan held back (spill-over): logged before the attempts, never judged. */
+  notes?: AttemptRecord[];
 }
 
 /** The attempt that served `result`: the engine's word, else the last attempt's label. */
@@ -119,7 +124,7 @@ export function summarize(input: SummaryInput, result: Answered, done: Done): Re
     keyLabel: served?.credential.kind === "stored" ? served.label : null,
     modelServed: u?.model ?? served?.model ?? null,
     records: result.attempts,
-    attempts: result.attempts.map(loggedAttempt),
+    attempts: [...(input.notes ?? []), ...result.attempts].map(loggedAttempt),
     end: done.end,
     outcomes: done.outcomes,
     tokens: u

@@ -21,6 +21,8 @@ import type { GoogleTokens } from "./google_auth.ts";
 import { vertexAdapter } from "./vertex.ts";
 import type { ProviderAdapter } from "./types.ts";
 import { type CloudIdentity, cloudIdentity } from "./cloud_identity.ts";
+import type { GaugeSink } from "../usage/ratelimit_board.ts";
+import { tapGauges } from "./gauge_tap.ts";
 
 /** What the adapters need from the app. */
 export interface AdapterDeps extends RepairEnv {
@@ -33,6 +35,8 @@ export interface AdapterDeps extends RepairEnv {
   aws?: AwsDefaultCredentials;
   /** This instance's hop id: every upstream request carries it, so a loop back is refused. */
   hopId?: string;
+  /** Where Anthropic answers' rate-limit headers go (the app's gauge board). */
+  gauges?: GaugeSink;
 }
 
 /** The app's adapters and the composed attempt pipeline per adapter. */
@@ -55,7 +59,7 @@ function toAnthropicStep(adapter: ProviderAdapter): Interceptor {
  * step (with its thinking-signature retry), the capability profile, the adapter's own retries,
  * then `prepare` and fetch.
  */
-function pipeline(adapter: ProviderAdapter, deps: AdapterDeps): Send {
+function pipeline(adapter: ProviderAdapter, deps: AdapterDeps, gauges?: GaugeSink): Send {
   const doFetch = deps.fetch;
   return compose([
     recordConversation(deps),
@@ -67,7 +71,9 @@ function pipeline(adapter: ProviderAdapter, deps: AdapterDeps): Send {
     const request = await adapter.prepare(call);
     // An adapter may answer an attempt locally (its `prepare` returns a Response): no fetch.
     if (request instanceof Response) return request;
-    return doFetch(markHop(request, call.req.headers, deps.hopId));
+    const upstream = await doFetch(markHop(request, call.req.headers, deps.hopId));
+    if (gauges) tapGauges(gauges, call, upstream);
+    return upstream;
   });
 }
 
@@ -83,10 +89,13 @@ export function createAdapters(deps: AdapterDeps): Adapters {
     openai: openaiAdapter({ ...deps, fetch: listFetch }),
   };
   const sendByType = Object.fromEntries(
-    Object.entries(byType).map(([type, adapter]) => [type, pipeline(adapter, deps)]),
+    // Only Anthropic's own API sends rate-limit gauges: other types skip the header reads.
+    Object.entries(byType).map((
+      [type, adapter],
+    ) => [type, pipeline(adapter, deps, type === "anthropic" ? deps.gauges : undefined)]),
   ) as Record<Provider["type"], Send>;
   const subscription = claudeSubscriptionAdapter(deps.oauth, listFetch);
-  const sendSubscription = pipeline(subscription, deps);
+  const sendSubscription = pipeline(subscription, deps, deps.gauges);
   // A Claude subscription with OAuth credentials is Anthropic's API with a refreshing token.
   return {
     adapterFor: (provider) => isSubscription(provider) ? subscription : byType[provider.type],

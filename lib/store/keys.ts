@@ -30,6 +30,12 @@ export const KV = {
    * config document whose values only seed it: see lib/store/oauth_store.ts.
    */
   oauthTokens: (providerId: string) => ["oauth", "tokens", providerId] as const,
+  /**
+   * The latest rate-limit gauges one credential's answers carried (a cooldown target:
+   * lib/fallback/targets.ts), shared by instances: see lib/store/ratelimit_store.ts.
+   */
+  rateLimit: (target: string) => ["ratelimit", target] as const,
+  rateLimitPrefix: () => ["ratelimit"] as const,
   /** Random bytes the admin session cookies are signed with (created once, atomically). */
   sessionSecret: () => ["admin", "session_secret"] as const,
   /** A live admin session by the SHA-256 of its id (expires with the session; logout deletes it). */

@@ -60,6 +60,37 @@ class Histogram {
   }
 }
 
+/** One credential's window as /metrics reports it (a label, never the credential). */
+export interface GaugeLine {
+  provider: string;
+  credential: string;
+  window: string;
+  utilization: number;
+  /** Epoch ms, when known. */
+  resetsAt: number | null;
+}
+
+/** The rate-limit gauges: utilization and reset time per provider, credential and window. */
+function renderGauges(lines: GaugeLine[], out: string[]): void {
+  const used = new Family(
+    "detour_ratelimit_utilization",
+    "Share of a rate-limit window used (5h, 7d, or an API key's per-minute ones), per credential, as its latest answer said.",
+    "gauge",
+  );
+  const reset = new Family(
+    "detour_ratelimit_reset_timestamp_seconds",
+    "When that window resets (Unix seconds).",
+    "gauge",
+  );
+  for (const g of lines) {
+    const l = { provider: g.provider, credential: g.credential, window: g.window };
+    used.add(l, g.utilization);
+    if (g.resetsAt !== null) reset.add(l, Math.round(g.resetsAt / 1000));
+  }
+  used.render(out);
+  reset.render(out);
+}
+
 /** What one finished request contributes. */
 export interface RequestObservation {
   endpoint: string;
@@ -94,6 +125,11 @@ export class Metrics {
     "Tokens reported by upstream answers, by provider, model and kind.",
     "counter",
   );
+  #spills = new Family(
+    "detour_spills_total",
+    "Requests that passed a credential over because a rate-limit window was past its spillAt.",
+    "counter",
+  );
   #latency = new Histogram(
     "detour_request_duration_seconds",
     "Time until the whole answer was sent, by serving provider.",
@@ -107,8 +143,15 @@ export class Metrics {
   observe(o: RequestObservation): void {
     const provider = o.servedBy ?? "none";
     this.#requests.add({ endpoint: o.endpoint, code: `${Math.floor(o.status / 100)}xx`, provider });
-    for (const a of o.attempts) this.#attempts.add({ provider: a.provider, outcome: a.outcome });
-    if (o.attempts.length > 1) this.#fallbacks.add({ provider });
+    // Spill-over notes (`spill:5h`) name credentials held back, not upstream attempts.
+    const tried = o.attempts.filter((a) => !a.outcome.startsWith("spill:"));
+    for (const a of o.attempts) {
+      if (a.outcome.startsWith("spill:")) {
+        this.#spills.add({ provider: a.provider, window: a.outcome.slice(6) });
+      }
+    }
+    for (const a of tried) this.#attempts.add({ provider: a.provider, outcome: a.outcome });
+    if (tried.length > 1) this.#fallbacks.add({ provider });
     if (o.tokens) {
       const t = o.tokens;
       for (
@@ -135,9 +178,13 @@ export class Metrics {
       circuit: { state: string; failures: number };
     }[];
     coolingTargets: number;
+    /** The latest rate-limit gauges per credential (lib/usage/ratelimit_board.ts). */
+    gauges?: GaugeLine[];
   }): string {
     const out: string[] = [];
-    for (const f of [this.#requests, this.#attempts, this.#fallbacks, this.#tokens]) f.render(out);
+    for (const f of [this.#requests, this.#attempts, this.#fallbacks, this.#spills, this.#tokens]) {
+      f.render(out);
+    }
     this.#latency.render(out);
     this.#ttfb.render(out);
     const cooling = new Family(
@@ -188,6 +235,7 @@ export class Metrics {
     );
     targets.add({}, state.coolingTargets);
     targets.render(out);
+    renderGauges(state.gauges ?? [], out);
     const up = new Family("detour_uptime_seconds", "Seconds since this instance started.", "gauge");
     up.add({}, Math.round((Date.now() - this.started) / 1000));
     up.render(out);

@@ -12,6 +12,7 @@ import { configExportRoutes, configRoutes } from "./config_api.ts";
 import { identityRoutes } from "./identity_api.ts";
 import { providerRoutes } from "./provider_api.ts";
 import { statusRoutes } from "./status_api.ts";
+import { limitsRoutes } from "./limits_api.ts";
 
 /** Requires `Authorization: Bearer <ADMIN_TOKEN>` (the page adds a cookie session on top). */
 export function requireAdmin(deps: Deps): MiddlewareHandler<AppEnv> {
@@ -43,6 +44,7 @@ export function adminApiRoutes(deps: Deps, guard: MiddlewareHandler<AppEnv> = re
   providerRoutes(app, deps);
   identityRoutes(app, deps);
   accessKeyRoutes(app, deps);
+  limitsRoutes(app, deps);
 
   return app;
 }

@@ -484,6 +484,8 @@ export function mockClaudeOAuth(opts: {
 /** Anthropic's API for OAuth tokens: Bearer must be a live access token, with the OAuth beta. */
 export function mockSubscriptionApi(
   access: () => Map<string, number>,
+  /** Headers every answer carries (e.g. the unified rate-limit gauges). */
+  headers: () => Record<string, string> = () => ({}),
 ): Running & { received: CloudRecord[]; tokensSeen: string[] } {
   const received: CloudRecord[] = [];
   const tokensSeen: string[] = [];
@@ -504,7 +506,9 @@ export function mockSubscriptionApi(
       return Response.json({ data: [{ type: "model", id: "claude-opus-4-8" }], has_more: false });
     }
     const body = JSON.parse(rec.text);
-    return Response.json(anthropicMessage("hello from your subscription", body.model));
+    return Response.json(anthropicMessage("hello from your subscription", body.model), {
+      headers: headers(),
+    });
   });
   return { ...server, received, tokensSeen };
 }

@@ -2,6 +2,7 @@
 import type { ProviderDraft } from "../draft.ts";
 import type { ProviderStatus, Store } from "../store.ts";
 import { type liveState, nowMs, QuotaBar, relative, usageText } from "../ui.tsx";
+import { LimitFacts } from "../limits.tsx";
 
 /** How each billing path reads on the page. */
 export const BILLING_LABELS: Record<string, string> = {
@@ -63,6 +64,7 @@ export function CardFacts(
         </div>
       )}
       {status && changed !== "new" && <UsageFacts store={store} status={status} />}
+      {status && changed !== "new" && <LimitFacts store={store} provider={status.id} />}
       {status?.billing && changed !== "new" && (
         <div>
           <dt>Billed to</dt>

@@ -6,20 +6,23 @@ import { editProvider } from "../store.ts";
 import { dynType, Field, RowMessage, val } from "../ui.tsx";
 import type { Props } from "./props.ts";
 
+/** Extra fields the editor has a section of its own for. */
+const OWN_SECTION = new Set(["profile", "spillAt"]);
+
 /**
  * Fields of other provider types (lib/config/fields), edited by their schema's kind: the ones the
  * provider has, plus any the user adds from the list.
  */
 export function ExtraFields({ store, p }: Props) {
   const [adding, setAdding] = useState("");
-  // The capability profile has its own section (profile.tsx).
-  const catalog = store.data.extraFields.filter((f) => f.name !== "profile");
+  // Settings with their own section in the editor (profile.tsx, spill.tsx) are not listed here again.
+  const catalog = store.data.extraFields.filter((f) => !OWN_SECTION.has(f.name));
   const setExtra = (name: string, value: unknown) =>
     editProvider(store, p.uid, (x) => {
       if (value === undefined) delete x.extra[name];
       else x.extra[name] = value;
     }, [name]);
-  const present = Object.keys(p.extra).filter((name) => name !== "profile");
+  const present = Object.keys(p.extra).filter((name) => !OWN_SECTION.has(name));
   const absent = catalog.filter((f) => !present.includes(f.name));
   if (present.length === 0 && absent.length === 0) return null;
   const Wrap = present.length === 0 ? MoreSettings : Group;

@@ -11,8 +11,9 @@ export function WebhookSettings({ store }: { store: Store }) {
   return (
     <div class="group settings-group" role="group" aria-labelledby="settings-webhook-title">
       <GroupHead id="settings-webhook-title" title="Webhook">
-        Detour POSTs JSON here when a provider fails over in a burst or its circuit opens (Slack-
-        and Discord-style incoming webhooks show it as is).
+        Detour POSTs JSON here when a provider fails over in a burst, its circuit opens, or a
+        credential's 5-hour or weekly limit reaches the share set below (Slack- and Discord-style
+        incoming webhooks show it as is).
       </GroupHead>
       <Field
         store={store}
@@ -74,6 +75,26 @@ export function WebhookSettings({ store }: { store: Store }) {
           min={100}
           max={30_000}
         />
+        <Field
+          store={store}
+          id="settings-webhook-limitThreshold"
+          label="Limit reached at (share)"
+          errorKey="webhook.limitThreshold"
+          hint="0.01 – 1, e.g. 0.8: tell when a 5-hour or weekly window is 80 % used; leave blank for none."
+        >
+          {(a) => (
+            <input
+              {...a}
+              type="number"
+              inputMode="decimal"
+              min={0.01}
+              max={1}
+              step={0.01}
+              value={hook.limitThreshold}
+              onInput={(e) => setNested(store, "webhook", "limitThreshold", val(e))}
+            />
+          )}
+        </Field>
       </div>
       <RowMessage store={store} errorKey="webhook" id="settings-webhook-msg" />
     </div>
