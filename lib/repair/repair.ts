@@ -75,7 +75,7 @@ interface Draft {
 export function repairRequest(body: Json, ctx: RepairContext): RepairResult {
   const draft: Draft = { out: { ...body }, changed: false, repairs: [] };
   const removedFromLast = repairHistory(body, ctx, draft);
-  if (removedFromLast || finalTurnLacksThinking(body, draft.changed ? draft.out : body, ctx)) {
+  if (removedFromLast || finalTurnLacksThinking(draft.changed ? draft.out : body, ctx.target)) {
     turnThinkingOff(body, ctx.target, draft);
   }
   clampMaxTokens(body, ctx.target, draft);
@@ -258,30 +258,21 @@ function repairToolResult(b: Json, pass: HistoryPass): Json {
 }
 
 /**
- * Whether the request ends a tool loop whose last assistant turn, produced by another provider,
- * does not start with thinking: with thinking on, Anthropic refuses it (400, "a final `assistant`
- * message must start with a thinking block",
+ * Whether the request continues a tool loop whose last assistant turn does not start with
+ * thinking (another provider's turn, or one answered with thinking off): with thinking on,
+ * Anthropic refuses it (400, "a final `assistant` message must start with a thinking block",
  * https://docs.claude.com/en/docs/build-with-claude/extended-thinking).
  */
-function finalTurnLacksThinking(original: Json, body: Json, ctx: RepairContext): boolean {
-  if (ctx.target.family !== "anthropic" || ctx.target.thinkingPassback) return false;
+function finalTurnLacksThinking(body: Json, target: RepairTarget): boolean {
+  if (target.family !== "anthropic" || target.thinkingPassback) return false;
   const messages = Array.isArray(body.messages) ? body.messages : [];
-  const sentMessages = Array.isArray(original.messages) ? original.messages : [];
-  if (messages.length !== sentMessages.length) return false;
   const last = obj(messages.at(-1));
   const lastContent = last?.role === "user" && Array.isArray(last.content) ? last.content : [];
   if (!lastContent.some((b) => obj(b)?.type === "tool_result")) return false;
-  const i = messages.length - 2;
-  const turn = obj(messages[i]);
-  if (turn?.role !== "assistant") return false;
-  const first = obj(Array.isArray(turn.content) ? turn.content[0] : undefined)?.type;
-  if (first === "thinking" || first === "redacted_thinking") return false;
-  const producer = (ctx.view?.producerOf ?? ctx.producerOf)?.(i);
-  if (producer !== undefined) return producer !== ctx.target.id;
-  // No record: a tool id Anthropic would not have made marks another provider's turn.
-  const sent = obj(sentMessages[i])?.content;
-  return Array.isArray(sent) &&
-    sent.some((b) => obj(b)?.type === "tool_use" && !ANTHROPIC_TOOL_ID.test(String(obj(b)?.id)));
+  const turn = obj(messages.at(-2));
+  if (turn?.role !== "assistant" || !Array.isArray(turn.content)) return false;
+  const first = obj(turn.content[0])?.type;
+  return first !== "thinking" && first !== "redacted_thinking";
 }
 
 /**
