@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import type { ConfigInput, ProviderInput } from "../lib/config/schema.ts";
 import { closeAll, type RunningDetour, startDetour } from "./helpers/harness.ts";
 import { attemptProviders, runSession, type TurnResult } from "./helpers/claude_code_session.ts";
-import type { VendorMock } from "./helpers/vendor_mocks/common.ts";
+import type { Json, VendorMock } from "./helpers/vendor_mocks/common.ts";
 import { anthropicMock } from "./helpers/vendor_mocks/anthropic_rules.ts";
 import { anthropicCompatMock } from "./helpers/vendor_mocks/anthropic_compat.ts";
 import { gemini3Mock } from "./helpers/vendor_mocks/gemini3.ts";
@@ -130,6 +130,10 @@ async function runShape(
     const mocks: Record<string, VendorMock> = { [x.id]: fallback };
     if (shape) mocks.anthropic = primary;
     assertAccounted(results, mocks);
+    if (x.type === "anthropic") {
+      // DeepSeek and Kimi keep thinking: foreign turns get a thinking block instead.
+      assert.ok(fallback.received.every((b) => (b.thinking as Json)?.type !== "disabled"));
+    }
     const served = results.map((r) => r.servedBy);
     assert.deepEqual(served, shape ? shape.map((s) => s === "a" ? "anthropic" : x.id) : served);
     if (!shape) assert.ok(served.every((p) => p === x.id));

@@ -151,8 +151,11 @@ export class ConversationBook {
     if (!sid) return;
     const key = historyKey(sid, body, request);
     const index = answerIndex(body);
-    this.#remember(this.#state(key), index, { p: provider });
+    const state = this.#state(key);
+    // The same turn answered again by the same provider (a client retry): nothing new to write.
     this.#sticky.set(sid, provider);
+    if (state.turns.get(index)?.p === provider) return;
+    this.#remember(state, index, { p: provider });
     if (persist) this.#store?.save(key, [[index, { p: provider }]]);
   }
 

@@ -75,7 +75,9 @@ interface Draft {
 export function repairRequest(body: Json, ctx: RepairContext): RepairResult {
   const draft: Draft = { out: { ...body }, changed: false, repairs: [] };
   const removedFromLast = repairHistory(body, ctx, draft);
-  if (removedFromLast || finalTurnLacksThinking(draft.changed ? draft.out : body, ctx.target)) {
+  // Endpoints that take a thinking block on every turn got one (replay.ts): they keep thinking.
+  const lostThinking = removedFromLast && !ctx.target.thinkingPassback;
+  if (lostThinking || finalTurnLacksThinking(draft.changed ? draft.out : body, ctx.target)) {
     turnThinkingOff(body, ctx.target, draft);
   }
   clampMaxTokens(body, ctx.target, draft);
