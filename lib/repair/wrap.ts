@@ -96,6 +96,17 @@ export function repairedInbound(
   };
 }
 
+/** The conversation record for a Messages request the repair step will change (else none). */
+function recallFor(
+  env: RepairEnv,
+  req: InboundRequest,
+  attempt: Attempt,
+): Promise<ConversationView | undefined> | undefined {
+  const passthrough = attempt.provider.type === "openai" && (req as { openai?: unknown }).openai;
+  if (req.endpoint !== "messages" || passthrough) return undefined;
+  return env.conversations.recall(req.headers, req.json, req);
+}
+
 const SIGNATURE_ERROR = /signature/i;
 const ERROR_PEEK = 64 * 1024;
 
@@ -106,9 +117,7 @@ const ERROR_PEEK = 64 * 1024;
 export function repairStep(env: RepairEnv): Interceptor {
   return async (call, next) => {
     const original = call.req;
-    const view = original.endpoint === "messages"
-      ? await env.conversations.recall(original.headers, original.json, original)
-      : undefined;
+    const view = await recallFor(env, original, call.attempt);
     call.req = repairedInbound(env, original, call.attempt, false, view);
     const upstream = await next();
     if (
