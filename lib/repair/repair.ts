@@ -76,7 +76,7 @@ export function repairRequest(body: Json, ctx: RepairContext): RepairResult {
   const draft: Draft = { out: { ...body }, changed: false, repairs: [] };
   const removedFromLast = repairHistory(body, ctx, draft);
   // Endpoints that take a thinking block on every turn got one (replay.ts): they keep thinking.
-  const lostThinking = removedFromLast && !ctx.target.thinkingPassback;
+  const lostThinking = removedFromLast && (!ctx.target.thinkingPassback || ctx.stripAllThinking);
   if (lostThinking || finalTurnLacksThinking(draft.changed ? draft.out : body, ctx.target)) {
     turnThinkingOff(body, ctx.target, draft);
   }
