@@ -7,6 +7,7 @@
  * `x-detour-attempts` lists; two instances sharing one KV give the same result.
  */
 import assert from "node:assert/strict";
+import type Anthropic from "@anthropic-ai/sdk";
 import type { ConfigInput, ProviderInput } from "../lib/config/schema.ts";
 import { closeAll, type RunningDetour, startDetour } from "./helpers/harness.ts";
 import { attemptProviders, runSession, type TurnResult } from "./helpers/claude_code_session.ts";
@@ -101,6 +102,7 @@ async function runShape(
   shape: ("a" | "x")[] | null,
   stream: boolean,
   instances: 1 | 2,
+  thinking?: Anthropic.ThinkingConfigParam,
 ): Promise<{ served: string[]; mocks: Record<string, VendorMock> }> {
   const primary = anthropicMock({ toolTurns: TOOL_TURNS });
   const fallback = hop.mock();
@@ -122,6 +124,7 @@ async function runShape(
     }
     const results = await runSession(detours, {
       stream,
+      thinking,
       maxTurns: TOOL_TURNS + 1,
       beforeTurn: (turn) => {
         if (shape?.[turn] === "x") primary.failNext();
@@ -165,3 +168,9 @@ for (const hop of HOPS) {
     assert.equal(xAlone.served.length, TOOL_TURNS + 1);
   });
 }
+
+Deno.test("hops: adaptive thinking (newer Claude Code) back on Anthropic after every X", async () => {
+  for (const hop of HOPS) {
+    await runShape(hop, SHAPES["Anthropic → X → Anthropic"], true, 1, { type: "adaptive" });
+  }
+});

@@ -55,6 +55,18 @@ export class ConversationStore {
     turns: readonly (readonly [number, TurnRecord])[],
     calls: readonly (readonly [string, CallRecord])[] = [],
   ): void {
+    try {
+      this.#write(conversation, turns, calls);
+    } catch (err) {
+      this.#onError(err); // a key or value over KV's limits
+    }
+  }
+
+  #write(
+    conversation: string,
+    turns: readonly (readonly [number, TurnRecord])[],
+    calls: readonly (readonly [string, CallRecord])[],
+  ): void {
     const op = this.#kv.atomic();
     const expireIn = this.#ttlMs;
     for (const [index, turn] of turns) {

@@ -46,7 +46,13 @@ function withMovingCacheMark(messages: Message[]): Message[] {
  */
 export async function runSession(
   detours: RunningDetour[],
-  opts: { stream: boolean; maxTurns: number; beforeTurn?: (turn: number) => void },
+  opts: {
+    stream: boolean;
+    maxTurns: number;
+    beforeTurn?: (turn: number) => void;
+    /** Claude Code's thinking setting (default: enabled with a budget). */
+    thinking?: Anthropic.ThinkingConfigParam;
+  },
 ): Promise<TurnResult[]> {
   const sessionId = crypto.randomUUID();
   const userId = JSON.stringify({
@@ -74,7 +80,7 @@ export async function runSession(
     const params = {
       model: "claude-sonnet-5",
       max_tokens: 8000,
-      thinking: { type: "enabled" as const, budget_tokens: 2048 },
+      thinking: opts.thinking ?? { type: "enabled" as const, budget_tokens: 2048 },
       system: [
         { type: "text" as const, text: `x-anthropic-billing-header: cc_version=2.1; turn=${turn}` },
         {
