@@ -47,7 +47,9 @@ export function repairTarget(provider: Provider, model: string): RepairTarget {
     maxOutputTokens: outputLimit(provider.maxOutputTokens, model),
     textOnly: provider.textOnly,
     toolSchema: provider.toolSchema,
-    thoughtSignatures: openai && (provider.toolSchema === "gemini" || /gemini/i.test(model)),
+    // Gemini's own endpoints (Google AI, Vertex); routers carry signatures their own way.
+    thoughtSignatures: openai &&
+      (provider.toolSchema === "gemini" || /googleapis\.com/.test(provider.baseUrl)),
     reasoningHistory: openai ? provider.reasoningHistory : undefined,
     thinkingPassback: provider.type === "anthropic" &&
       THINKING_PASSBACK.test(`${model} ${provider.baseUrl}`),
