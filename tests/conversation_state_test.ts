@@ -198,3 +198,31 @@ Deno.test("translation: Gemini's thought signatures are told, from JSON and from
     { calls: [{ id: "fc-1", signature: "sig-1" }], reasoning: "r" },
   ]);
 });
+
+Deno.test("conversation book: the same answer again writes nothing new", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    let saves = 0;
+    class Counting extends ConversationStore {
+      override save(...args: Parameters<ConversationStore["save"]>): void {
+        saves++;
+        super.save(...args);
+      }
+    }
+    const book = new ConversationBook({ store: new Counting(kv, { ttlMs: 60_000 }) });
+    const body = { messages: [{ role: "user", content: "go" }] };
+    book.served(headers, body, "anthropic");
+    book.served(headers, body, "anthropic");
+    assert.equal(saves, 1);
+    const facts: AnswerFacts = { calls: [{ id: "fc-1", signature: "s" }], reasoning: "" };
+    const next = { messages: [...body.messages, toolTurn("toolu_1"), result("toolu_1")] };
+    book.answered(headers, next, "gemini", facts);
+    book.answered(headers, next, "gemini", facts);
+    assert.equal(saves, 2);
+    book.answered(headers, next, "gemini", { ...facts, calls: [{ id: "fc-2" }] });
+    assert.equal(saves, 3, "a new call is written");
+    await book.flush();
+  } finally {
+    kv.close();
+  }
+});

@@ -175,12 +175,16 @@ export class ConversationBook {
       ? facts.reasoning
       : undefined;
     const turn: TurnRecord = rc ? { p: provider, rc } : { p: provider };
-    this.#remember(state, index, turn);
     const calls = facts.calls.map((c) =>
       [c.id, c.signature ? { p: provider, ts: c.signature } : { p: provider }] as const
     );
+    const before = state.turns.get(index);
+    const same = before?.p === provider && before.rc === turn.rc &&
+      calls.every(([id, call]) => state.calls.has(id) && state.calls.get(id)!.ts === call.ts);
+    this.#remember(state, index, turn);
     for (const [id, call] of calls) state.calls.set(id, call);
-    this.#store?.save(key, [[index, turn]], calls);
+    // The same answer again (a client retry, a replayed body): nothing new to write.
+    if (!same) this.#store?.save(key, [[index, turn]], calls);
   }
 
   /** Who produced each assistant turn of this request's history, as this instance saw it. */
