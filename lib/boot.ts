@@ -25,6 +25,7 @@ import { ClaudeOAuth } from "./providers/claude_subscription.ts";
 import { type AdapterDeps, type Adapters, createAdapters } from "./providers/adapters.ts";
 import { GoogleTokens } from "./providers/google_auth.ts";
 import { ConversationBook } from "./repair/conversation.ts";
+import { ConversationStore } from "./store/conversation_store.ts";
 import {
   ADMIN_TOKEN_MISSING,
   type DeployProblem,
@@ -32,6 +33,9 @@ import {
   kvMissing,
   kvProblemOf,
 } from "./deploy_checks.ts";
+
+/** How long a conversation's reasoning state stays in KV after its last answer. */
+const CONVERSATION_TTL_MS = 24 * 3600_000;
 
 /** Reads and validates CONFIG_FILE (Detour or claude-code-fallback format). */
 export async function readConfigFile(path: string): Promise<Config> {
@@ -225,7 +229,13 @@ export async function boot(
     onError: (err) => logger.warn("writing outcomes failed", { err: String(err) }),
   });
   const stopRefresh = refreshConfig(kv, live, accessKeys, logger);
-  const conversations = new ConversationBook();
+  const conversations = new ConversationBook({
+    store: new ConversationStore(kv, {
+      ttlMs: CONVERSATION_TTL_MS,
+      onError: (err) => logger.warn("writing the conversation record failed", { err: String(err) }),
+    }),
+    onError: (err) => logger.warn("reading the conversation record failed", { err: String(err) }),
+  });
   // Every upstream call (attempts, model lists, token endpoints) goes through `deps.fetch`, read
   // per call so a test may set it after boot.
   const upstreamFetch: typeof fetch = (input, init) => (deps.fetch ?? fetch)(input, init);
@@ -259,6 +269,7 @@ export async function boot(
     async close() {
       stopRefresh();
       await outcomes.flush();
+      await conversations.flush();
       await usage.flush();
       await Promise.all([circuits.flush(), webhook.flush(), gauges.flush()]);
     },

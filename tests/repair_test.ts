@@ -64,7 +64,7 @@ Deno.test("repair: going back to Anthropic removes foreign thinking, rewrites id
     input: { command: "ls" },
   }]);
   assert.deepEqual(m[4].content, [{ type: "tool_result", tool_use_id: id, content: "files" }]);
-  assert.equal(out.thinking, undefined, "the last turn lost its thinking: thinking off");
+  assert.deepEqual(out.thinking, { type: "disabled" }, "the last turn lost its thinking: off");
   assert.equal(out.context_management, undefined);
   assert.equal(repairs.length, 3);
   assert.notEqual(body.messages, out.messages, "the input is not mutated");
@@ -324,7 +324,7 @@ Deno.test("repair: an upstream that still rejects a signature is retried once wi
     assert.equal(upstream.received.length, 2);
     const retried = JSON.parse(upstream.received[1].body);
     assert.deepEqual(retried.messages[1].content, [{ type: "text", text: "hello" }]);
-    assert.equal(retried.thinking, undefined);
+    assert.deepEqual(retried.thinking, { type: "disabled" });
     assert.ok(detour.logs.some((l) => l.includes('"msg":"repair"') && l.includes("signature")));
   } finally {
     await detour.close();

@@ -5,6 +5,7 @@
  * and sends it with the app's `fetch` (see lib/providers/adapters.ts for the list).
  */
 import type { InboundRequest } from "./inbound.ts";
+import type { AnswerFacts } from "../translate/openai_fields.ts";
 import type { Attempt } from "./plan.ts";
 
 /**
@@ -22,6 +23,11 @@ export interface AttemptCall {
   withoutBetas: boolean;
   /** The access token the last try carried (adapters that obtain one set it), to renew that one. */
   token: string | null;
+  /**
+   * Told what a translated answer carried (tool calls, reasoning, thought signatures) once it is
+   * whole: the conversation record sets it (lib/repair/wrap.ts), translating adapters call it.
+   */
+  onAnswer?: (facts: AnswerFacts) => void;
 }
 
 /** The rest of the list: calling it again sends the attempt once more. */

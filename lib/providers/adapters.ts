@@ -51,7 +51,7 @@ export interface Adapters {
 
 /** The adapter's translation as an interceptor: everything outside it sees the Anthropic wire. */
 function toAnthropicStep(adapter: ProviderAdapter): Interceptor {
-  return async (call, next) => adapter.toAnthropic(await next(), call.req, call.attempt);
+  return async (call, next) => adapter.toAnthropic(await next(), call.req, call.attempt, call);
 }
 
 /**

@@ -291,11 +291,12 @@ async function chatToAnthropic(
   upstream: Response,
   req: InboundRequest,
   attempt: Attempt,
+  call?: AttemptCall,
 ): Promise<Response> {
   if (req.endpoint === "count_tokens") return upstream;
   const provider = attempt.provider;
   const passthrough = !!(req as ChatInbound).openai;
-  const opts = { model: attempt.model, provider: provider.id };
+  const opts = { model: attempt.model, provider: provider.id, onAnswer: call?.onAnswer };
   const isSse = (upstream.headers.get("content-type") ?? "").includes("text/event-stream");
 
   if (!upstream.ok) {

@@ -20,6 +20,8 @@ export interface ProviderAdapter {
     upstream: Response,
     req: InboundRequest,
     attempt: Attempt,
+    /** The attempt's call (a translating adapter tells `call.onAnswer` what the answer held). */
+    call?: AttemptCall,
   ): Response | Promise<Response>;
   /**
    * The adapter's own interceptors, around each upstream fetch (innermost last): e.g. renewing

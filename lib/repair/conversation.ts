@@ -1,94 +1,53 @@
 /**
- * Claude Code conversations: which Claude Code session a request belongs to, which provider
- * produced each assistant turn of its conversation, and which provider a failed-over session is
- * staying on. ("Session" here is Claude Code's session id; admin sessions are lib/auth's.)
+ * Claude Code conversations: which provider produced each assistant turn and tool call, what
+ * each needs to continue (reasoning, Gemini thought signatures), and which provider a
+ * failed-over session is staying on. ("Session" here is Claude Code's session id; admin
+ * sessions are lib/auth's.)
  *
- * Held in memory per instance (bounded, with a TTL): losing it costs nothing but precision, since
- * Detour-translated thinking carries its producer in its signature anyway and an upstream that
- * still rejects a signature is retried once without thinking.
+ * The book is an in-memory front (bounded, with a TTL) over the KV store
+ * (lib/store/conversation_store.ts), which every instance shares: answers are recorded in both,
+ * off the request path; a request reads KV once, only when its history holds turns that matter
+ * to repair (tool calls, thinking) and that this instance has not seen.
  */
-import type { BodyMemo } from "../fallback/inbound.ts";
-import { fnv64 } from "../fingerprint.ts";
+import type { CallRecord, ConversationStore, TurnRecord } from "../store/conversation_store.ts";
+import { MAX_STORED_REASONING } from "../store/conversation_store.ts";
+import type { AnswerFacts } from "../translate/openai_fields.ts";
 import { obj } from "../json_shape.ts";
+import {
+  answerIndex,
+  conversationKeyOf,
+  historyKey,
+  type MemoHolder,
+  sessionIdOf,
+} from "./conversation_key.ts";
 
-/** Whose body memo keeps the fingerprint: the request that carries `body`. */
-type MemoHolder = { memo?: BodyMemo };
+export { answerIndex, historyKey, sessionIdOf } from "./conversation_key.ts";
+export type { AnswerFacts };
 
 type Json = Record<string, unknown>;
 
-const UUIDISH = /^[0-9A-Za-z-]{8,80}$/;
-
-/**
- * The session id: `x-claude-code-session-id`, else `metadata.user_id` in either form Claude
- * Code has used: the JSON string `{"device_id":…,"account_uuid":…,"session_id":…}` or the legacy
- * `user_<hash>_account_<uuid>_session_<uuid>`.
- */
-export function sessionIdOf(headers: Headers, body: Json): string | null {
-  const header = headers.get("x-claude-code-session-id")?.trim();
-  if (header && UUIDISH.test(header)) return header;
-  const userId = obj(body.metadata)?.user_id;
-  if (typeof userId !== "string" || userId === "") return null;
-  if (userId.startsWith("{")) {
-    try {
-      const parsed = JSON.parse(userId);
-      const sid = parsed?.session_id;
-      if (typeof sid === "string" && UUIDISH.test(sid)) return sid;
-    } catch { /* not JSON after all */ }
-    return null;
-  }
-  const legacy = userId.match(/_session_([0-9A-Za-z-]{8,80})$/);
-  return legacy ? legacy[1] : null;
+/** What one conversation's history is known to hold, as a request's repair reads it. */
+export interface ConversationView {
+  /** The producer of the assistant message at `index`. */
+  producerOf(index: number): string | undefined;
+  /** The recorded turn at `index` (producer, reasoning). */
+  turn(index: number): TurnRecord | undefined;
+  /** The recorded tool call with this id (producer, Gemini thought signature). */
+  call(id: string): CallRecord | undefined;
 }
 
-/**
- * One conversation within a session: a session runs several (the main loop, sub-agents, title
- * requests), told apart by their first message; `/compact` starts a new one the same way.
- */
-export function historyKey(sessionId: string, body: Json, request?: MemoHolder): string {
-  // Asked twice per request (before sending, after the answer): fingerprint the body once.
-  let hash = request?.memo?.firstMessageHash;
-  if (hash === undefined) {
-    const messages = Array.isArray(body.messages) ? body.messages : [];
-    const parts: string[] = [];
-    sampleValue(messages[0], parts);
-    hash = fnv64(parts.join("\u0000"));
-    if (request) (request.memo ??= {}).firstMessageHash = hash;
-  }
-  return `${sessionId}:${hash}`;
+/** One conversation in memory. */
+interface ConversationState {
+  turns: Map<number, TurnRecord>;
+  calls: Map<string, CallRecord>;
+  /** History length up to which the store has been read. */
+  checked: number;
+  /** Reasoning characters held in `turns` (bounded: KV keeps the rest). */
+  reasoningChars: number;
 }
 
-/** Characters kept from each end of a long string in a first-message fingerprint. */
-const SAMPLE_ENDS = 256;
-
-/**
- * Collects a fingerprint of `value`: its keys, its short values whole and each long string's
- * length and ends. Claude Code's first message can run to tens of KiB; re-serializing it per
- * request cost more than the rest of the repair step, and the ends (the user's own prompt comes
- * last) tell conversations apart as well as the whole.
- */
-function sampleValue(value: unknown, parts: string[]): void {
-  if (typeof value === "string") {
-    parts.push(
-      value.length <= 2 * SAMPLE_ENDS
-        ? value
-        : `${value.length}:${value.slice(0, SAMPLE_ENDS)}${value.slice(-SAMPLE_ENDS)}`,
-    );
-  } else if (Array.isArray(value)) {
-    parts.push(`[${value.length}`);
-    for (const item of value) sampleValue(item, parts);
-  } else if (value !== null && typeof value === "object") {
-    for (const [k, v] of Object.entries(value)) {
-      parts.push(k);
-      sampleValue(v, parts);
-    }
-  } else parts.push(String(value));
-}
-
-/** Index the answer to this request will have in the history (a prefill continues the last). */
-export function answerIndex(body: Json): number {
-  const messages = Array.isArray(body.messages) ? body.messages : [];
-  return obj(messages.at(-1))?.role === "assistant" ? messages.length - 1 : messages.length;
-}
+/** Reasoning kept in memory per conversation; beyond it only KV holds it. */
+const MEMORY_REASONING = 32 * 1024;
 
 /** A Map that forgets the least recently used entries beyond `max` and entries past `ttlMs`. */
 class Lru<V> {
@@ -116,46 +75,165 @@ class Lru<V> {
   }
 }
 
+/** Whether the assistant turn at `message` carries blocks whose producer matters to repair. */
+function mattersToRepair(message: unknown): boolean {
+  const m = obj(message);
+  if (m?.role !== "assistant" || !Array.isArray(m.content)) return false;
+  return m.content.some((b) => {
+    const t = obj(b)?.type;
+    return t === "tool_use" || t === "thinking" || t === "redacted_thinking";
+  });
+}
+
+/** Options of a book: its KV store (none: memory only) and its memory bounds. */
+export interface ConversationBookOptions {
+  store?: ConversationStore;
+  max?: number;
+  ttlMs?: number;
+  /** Reports a failed store read. */
+  onError?: (err: unknown) => void;
+}
+
 /**
  * What Detour remembers about Claude Code conversations, per app (lib/deps.ts `conversations`).
  * `request` arguments are the request that carries `body`: its memo keeps the body's
  * fingerprint, so one body is fingerprinted once.
  */
 export class ConversationBook {
-  /** history key -> assistant message index -> provider id. */
-  #producers: Lru<Map<number, string>>;
+  #states: Lru<ConversationState>;
   /** session id -> the provider a failed-over session stays on. */
   #sticky: Lru<string>;
   /** provider id -> when it was last seen failing. */
   #unhealthy = new Map<string, number>();
+  #store?: ConversationStore;
+  #onError: (err: unknown) => void;
 
-  constructor(max = 20_000, ttlMs = 12 * 3600_000) {
-    this.#producers = new Lru(max, ttlMs);
+  constructor(opts: ConversationBookOptions = {}) {
+    const max = opts.max ?? 20_000;
+    const ttlMs = opts.ttlMs ?? 12 * 3600_000;
+    this.#states = new Lru(max, ttlMs);
     this.#sticky = new Lru(max, ttlMs);
+    this.#store = opts.store;
+    this.#onError = opts.onError ?? (() => {});
   }
 
-  /** Notes that `provider` answered this request (2xx). */
-  served(headers: Headers, body: Json, provider: string, request?: MemoHolder): void {
+  #state(key: string): ConversationState {
+    let state = this.#states.get(key);
+    if (!state) {
+      state = { turns: new Map(), calls: new Map(), checked: 0, reasoningChars: 0 };
+      this.#states.set(key, state);
+    }
+    return state;
+  }
+
+  #remember(state: ConversationState, index: number, turn: TurnRecord): void {
+    const previous = state.turns.get(index)?.rc?.length ?? 0;
+    let kept = turn;
+    if (turn.rc && state.reasoningChars - previous + turn.rc.length > MEMORY_REASONING) {
+      kept = { p: turn.p };
+    }
+    state.reasoningChars += (kept.rc?.length ?? 0) - previous;
+    state.turns.set(index, kept);
+  }
+
+  /**
+   * Notes that `provider` answered this request (2xx); `persist: false` leaves the KV write to
+   * `answered` (a translated answer, whose facts come at its end).
+   */
+  served(
+    headers: Headers,
+    body: Json,
+    provider: string,
+    request?: MemoHolder,
+    persist = true,
+  ): void {
     const sid = sessionIdOf(headers, body);
     if (!sid) return;
     const key = historyKey(sid, body, request);
-    let turns = this.#producers.get(key);
-    if (!turns) turns = new Map();
-    turns.set(answerIndex(body), provider);
-    this.#producers.set(key, turns);
+    const index = answerIndex(body);
+    const state = this.#state(key);
+    // The same turn answered again by the same provider (a client retry): nothing new to write.
     this.#sticky.set(sid, provider);
+    if (state.turns.get(index)?.p === provider) return;
+    this.#remember(state, index, { p: provider });
+    if (persist) this.#store?.save(key, [[index, { p: provider }]]);
   }
 
-  /** Who produced each assistant turn of this request's history, as far as Detour saw. */
+  /** Records what a translated answer carried: its reasoning and its tool calls' signatures. */
+  answered(
+    headers: Headers,
+    body: Json,
+    provider: string,
+    facts: AnswerFacts,
+    request?: MemoHolder,
+  ): void {
+    const key = conversationKeyOf(headers, body, request);
+    if (!key) return;
+    const state = this.#state(key);
+    const index = answerIndex(body);
+    const rc = facts.reasoning && facts.reasoning.length <= MAX_STORED_REASONING
+      ? facts.reasoning
+      : undefined;
+    const turn: TurnRecord = rc ? { p: provider, rc } : { p: provider };
+    const calls = facts.calls.map((c) =>
+      [c.id, c.signature ? { p: provider, ts: c.signature } : { p: provider }] as const
+    );
+    const before = state.turns.get(index);
+    const same = before?.p === provider && before.rc === turn.rc &&
+      calls.every(([id, call]) => state.calls.has(id) && state.calls.get(id)!.ts === call.ts);
+    this.#remember(state, index, turn);
+    for (const [id, call] of calls) state.calls.set(id, call);
+    // The same answer again (a client retry, a replayed body): nothing new to write.
+    if (!same) this.#store?.save(key, [[index, turn]], calls);
+  }
+
+  /** Who produced each assistant turn of this request's history, as this instance saw it. */
   producers(
     headers: Headers,
     body: Json,
     request?: MemoHolder,
   ): ((index: number) => string | undefined) | undefined {
-    const sid = sessionIdOf(headers, body);
-    if (!sid) return undefined;
-    const turns = this.#producers.get(historyKey(sid, body, request));
-    return turns ? (index) => turns.get(index) : undefined;
+    const key = conversationKeyOf(headers, body, request);
+    const state = key ? this.#states.get(key) : undefined;
+    return state ? (index) => state.turns.get(index)?.p : undefined;
+  }
+
+  /**
+   * What is known about this request's history, reading the store once when the history holds
+   * turns that matter to repair and that this instance has not seen (nor looked up before).
+   */
+  async recall(
+    headers: Headers,
+    body: Json,
+    request?: MemoHolder,
+  ): Promise<ConversationView | undefined> {
+    const key = conversationKeyOf(headers, body, request);
+    if (!key) return undefined;
+    const messages = Array.isArray(body.messages) ? body.messages : [];
+    const state = this.#state(key);
+    const unknown = messages.some((m, i) =>
+      i >= state.checked && !state.turns.has(i) && mattersToRepair(m)
+    );
+    if (unknown && this.#store) {
+      state.checked = messages.length;
+      try {
+        const record = await this.#store.load(key);
+        for (const [index, turn] of record.turns) this.#remember(state, index, turn);
+        for (const [id, call] of record.calls) state.calls.set(id, call);
+      } catch (err) {
+        this.#onError(err);
+      }
+    }
+    return {
+      producerOf: (index) => state.turns.get(index)?.p,
+      turn: (index) => state.turns.get(index),
+      call: (id) => state.calls.get(id),
+    };
+  }
+
+  /** Waits for the store writes in flight. */
+  flush(): Promise<void> {
+    return this.#store?.flush() ?? Promise.resolve();
   }
 
   /** The provider this session was last served by. */
@@ -178,9 +256,9 @@ export class ConversationBook {
     return this.#unhealthy.get(provider) ?? 0;
   }
 
-  /** Forgets everything. */
+  /** Forgets everything this instance holds in memory. */
   clear(): void {
-    this.#producers.clear();
+    this.#states.clear();
     this.#sticky.clear();
     this.#unhealthy.clear();
   }

@@ -13,11 +13,19 @@ import { signatureProvider } from "../translate/signature.ts";
 import { fnv64 } from "../fingerprint.ts";
 import { obj } from "../json_shape.ts";
 import { reduceSchemaForGemini } from "./schema.ts";
+import type { ConversationView } from "./conversation.ts";
+import {
+  type ReplayCounts,
+  replayCounts,
+  replayNotes,
+  type ReplayTarget,
+  replayTurn,
+} from "./replay.ts";
 
 type Json = Record<string, unknown>;
 
 /** The provider a request is about to go to, as the repair sees it. */
-export interface RepairTarget {
+export interface RepairTarget extends ReplayTarget {
   id: string;
   /** `anthropic`: anthropic, bedrock, vertex (Anthropic wire); `openai`: translated. */
   family: "anthropic" | "openai";
@@ -31,6 +39,8 @@ export interface RepairContext {
   target: RepairTarget;
   /** Producer of the assistant message at an index, from the session record. */
   producerOf?: (index: number) => string | undefined;
+  /** What the conversation record holds (producers, reasoning, thought signatures). */
+  view?: ConversationView;
   /** Remove every thinking block (after an upstream rejected a signature). */
   stripAllThinking?: boolean;
 }
@@ -65,7 +75,11 @@ interface Draft {
 export function repairRequest(body: Json, ctx: RepairContext): RepairResult {
   const draft: Draft = { out: { ...body }, changed: false, repairs: [] };
   const removedFromLast = repairHistory(body, ctx, draft);
-  if (removedFromLast) turnThinkingOff(body, ctx.target, draft);
+  // Endpoints that take a thinking block on every turn got one (replay.ts): they keep thinking.
+  const lostThinking = removedFromLast && (!ctx.target.thinkingPassback || ctx.stripAllThinking);
+  if (lostThinking || finalTurnLacksThinking(draft.changed ? draft.out : body, ctx.target)) {
+    turnThinkingOff(body, ctx.target, draft);
+  }
   clampMaxTokens(body, ctx.target, draft);
   reduceToolSchemas(body, ctx.target, draft);
   return draft.changed
@@ -82,6 +96,9 @@ interface HistoryPass {
   thinkingRemoved: number;
   removedFromLast: boolean;
   imagesReplaced: number;
+  replay: ReplayCounts;
+  /** Whether this request thinks (for targets that need a thinking block on each turn). */
+  thinkingOn: boolean;
 }
 
 /**
@@ -97,6 +114,8 @@ function repairHistory(body: Json, ctx: RepairContext, draft: Draft): boolean {
     thinkingRemoved: 0,
     removedFromLast: false,
     imagesReplaced: 0,
+    replay: replayCounts(),
+    thinkingOn: obj(body.thinking)?.type !== "disabled",
   };
   messages.forEach((m, i) => {
     if (obj(m)?.role === "assistant") pass.lastAssistant = i;
@@ -123,6 +142,7 @@ function repairHistory(body: Json, ctx: RepairContext, draft: Draft): boolean {
   if (ids) draft.repairs.push(`rewrote ${ids} tool id(s) to the toolu_ form`);
   const images = pass.imagesReplaced;
   if (images) draft.repairs.push(`replaced ${images} image(s)/document(s) with a note`);
+  draft.repairs.push(...replayNotes(pass.replay));
   return pass.removedFromLast;
 }
 
@@ -132,10 +152,20 @@ function repairMessage(message: unknown, i: number, pass: HistoryPass): unknown 
   if (!m || !Array.isArray(m.content)) return message;
   const content = m.content as unknown[];
   if (m.role === "assistant") {
-    const producer = pass.ctx.producerOf?.(i);
+    const { target, view } = pass.ctx;
+    const producer = (view?.producerOf ?? pass.ctx.producerOf)?.(i);
     let next = dropForeignThinking(content, i, producer, pass);
-    if (pass.ctx.target.family === "anthropic" && producer !== pass.ctx.target.id) {
+    if (target.family === "anthropic" && producer !== target.id) {
       next = rewriteToolIds(next, pass.idMap);
+    }
+    if (!pass.ctx.stripAllThinking) {
+      next = replayTurn(
+        next,
+        i,
+        producer,
+        { target, view, thinkingOn: pass.thinkingOn },
+        pass.replay,
+      );
     }
     // Nothing left of this turn (it held only thinking): the turn goes.
     if (next.length === 0) return null;
@@ -230,8 +260,28 @@ function repairToolResult(b: Json, pass: HistoryPass): Json {
 }
 
 /**
+ * Whether the request continues a tool loop whose last assistant turn does not start with
+ * thinking (another provider's turn, or one answered with thinking off): with thinking on,
+ * Anthropic refuses it (400, "a final `assistant` message must start with a thinking block",
+ * https://docs.claude.com/en/docs/build-with-claude/extended-thinking).
+ */
+function finalTurnLacksThinking(body: Json, target: RepairTarget): boolean {
+  if (target.family !== "anthropic" || target.thinkingPassback) return false;
+  const messages = Array.isArray(body.messages) ? body.messages : [];
+  const last = obj(messages.at(-1));
+  const lastContent = last?.role === "user" && Array.isArray(last.content) ? last.content : [];
+  if (!lastContent.some((b) => obj(b)?.type === "tool_result")) return false;
+  const turn = obj(messages.at(-2));
+  if (turn?.role !== "assistant" || !Array.isArray(turn.content)) return false;
+  const first = obj(turn.content[0])?.type;
+  return first !== "thinking" && first !== "redacted_thinking";
+}
+
+/**
  * Anthropic requires the last assistant turn of a tool loop to start with its thinking when
- * thinking is on; once that thinking is gone, this request goes without thinking.
+ * thinking is on; once that thinking is gone (or was never there: another provider's turn),
+ * this request goes with thinking disabled, said explicitly (an upstream whose default is
+ * thinking on would otherwise still think).
  */
 function turnThinkingOff(body: Json, target: RepairTarget, draft: Draft) {
   const thinking = obj(body.thinking);
@@ -240,7 +290,7 @@ function turnThinkingOff(body: Json, target: RepairTarget, draft: Draft) {
     (thinking?.type !== "enabled" && thinking?.type !== "adaptive")
   ) return;
   const { out } = draft;
-  delete out.thinking;
+  out.thinking = { type: "disabled" };
   const cm = obj(body.context_management);
   if (cm && Array.isArray(cm.edits)) {
     const edits = cm.edits.filter((e) => !String(obj(e)?.type ?? "").startsWith("clear_thinking"));
@@ -248,7 +298,7 @@ function turnThinkingOff(body: Json, target: RepairTarget, draft: Draft) {
     else delete out.context_management;
   }
   draft.changed = true;
-  draft.repairs.push("turned thinking off for this request (its last turn's thinking was removed)");
+  draft.repairs.push("turned thinking off for this request (its last turn has no valid thinking)");
 }
 
 /** `max_tokens` over the target's output limit clamped, and the thinking budget below it. */

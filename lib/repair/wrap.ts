@@ -14,7 +14,7 @@ import type { Logger } from "../log.ts";
 import { obj } from "../json_shape.ts";
 import { outputLimit } from "./limits.ts";
 import { repairRequest, type RepairTarget } from "./repair.ts";
-import type { ConversationBook } from "./conversation.ts";
+import type { ConversationBook, ConversationView } from "./conversation.ts";
 
 /** What the repair step needs from the running app. */
 export interface RepairEnv {
@@ -35,14 +35,24 @@ export function logRepairs(
   logger?.info("repair", { id: req.id, provider, repairs });
 }
 
+/** Anthropic-compatible endpoints that need each earlier turn's thinking when thinking is on. */
+const THINKING_PASSBACK = /deepseek|kimi|moonshot/i;
+
 /** The repair view of a provider. */
 export function repairTarget(provider: Provider, model: string): RepairTarget {
+  const openai = provider.type === "openai";
   return {
     id: provider.id,
-    family: provider.type === "openai" ? "openai" : "anthropic",
+    family: openai ? "openai" : "anthropic",
     maxOutputTokens: outputLimit(provider.maxOutputTokens, model),
     textOnly: provider.textOnly,
     toolSchema: provider.toolSchema,
+    // Gemini's own endpoints (Google AI, Vertex); routers carry signatures their own way.
+    thoughtSignatures: openai &&
+      (provider.toolSchema === "gemini" || /googleapis\.com/.test(provider.baseUrl)),
+    reasoningHistory: openai ? provider.reasoningHistory : undefined,
+    thinkingPassback: provider.type === "anthropic" &&
+      THINKING_PASSBACK.test(`${model} ${provider.baseUrl}`),
   };
 }
 
@@ -64,6 +74,7 @@ export function repairedInbound(
   req: InboundRequest,
   attempt: Attempt,
   stripAllThinking = false,
+  view?: ConversationView,
 ): InboundRequest {
   const provider = attempt.provider;
   // An OpenAI-format request served by an OpenAI provider is passed through: the adapter
@@ -71,7 +82,8 @@ export function repairedInbound(
   if (provider.type === "openai" && (req as { openai?: unknown }).openai) return req;
   const { body, repairs } = repairRequest(req.json, {
     target: repairTarget(provider, attempt.model),
-    producerOf: env.conversations.producers(req.headers, req.json, req),
+    producerOf: view ? undefined : env.conversations.producers(req.headers, req.json, req),
+    view,
     stripAllThinking,
   });
   logRepairs(env.logger, req, provider.id, repairs);
@@ -86,6 +98,17 @@ export function repairedInbound(
   };
 }
 
+/** The conversation record for a Messages request the repair step will change (else none). */
+function recallFor(
+  env: RepairEnv,
+  req: InboundRequest,
+  attempt: Attempt,
+): Promise<ConversationView | undefined> | undefined {
+  const passthrough = attempt.provider.type === "openai" && (req as { openai?: unknown }).openai;
+  if (req.endpoint !== "messages" || passthrough) return undefined;
+  return env.conversations.recall(req.headers, req.json, req);
+}
+
 const SIGNATURE_ERROR = /signature/i;
 const ERROR_PEEK = 64 * 1024;
 
@@ -96,7 +119,8 @@ const ERROR_PEEK = 64 * 1024;
 export function repairStep(env: RepairEnv): Interceptor {
   return async (call, next) => {
     const original = call.req;
-    call.req = repairedInbound(env, original, call.attempt);
+    const view = await recallFor(env, original, call.attempt);
+    call.req = repairedInbound(env, original, call.attempt, false, view);
     const upstream = await next();
     if (
       upstream.status !== 400 || call.attempt.provider.type === "openai" ||
@@ -104,7 +128,13 @@ export function repairStep(env: RepairEnv): Interceptor {
     ) return upstream;
     const text = (await upstream.text().catch(() => "")).slice(0, ERROR_PEEK);
     if (SIGNATURE_ERROR.test(text)) {
-      call.req = repairedInbound(env, original, call.attempt, true);
+      // A last resort: the record should have kept foreign thinking away from this upstream.
+      env.logger.warn("repair", {
+        id: original.id,
+        provider: call.attempt.provider.id,
+        repairs: ["the upstream refused a thinking signature: retrying once without thinking"],
+      });
+      call.req = repairedInbound(env, original, call.attempt, true, view);
       return next();
     }
     // The text may be cut at ERROR_PEEK, so the upstream's length no longer holds.
@@ -121,11 +151,18 @@ export function repairStep(env: RepairEnv): Interceptor {
 export function recordConversation(env: RepairEnv): Interceptor {
   return async (call, next) => {
     const req = call.req; // the client's request, before repair
+    const provider = call.attempt.provider.id;
+    // A translated answer tells its facts once whole; they are recorded with the turn.
+    const translated = call.attempt.provider.type === "openai" &&
+      !(req as { openai?: unknown }).openai;
+    if (req.endpoint === "messages" && translated) {
+      call.onAnswer = (facts) =>
+        env.conversations.answered(req.headers, req.json, provider, facts, req);
+    }
     const out = await next();
     if (req.endpoint === "messages") {
-      const provider = call.attempt.provider.id;
       if (out.status >= 200 && out.status < 300) {
-        env.conversations.served(req.headers, req.json, provider, req);
+        env.conversations.served(req.headers, req.json, provider, req, !translated);
       } else if (env.live.config.fallbackOn.includes(out.status)) {
         env.conversations.markUnhealthy(provider);
       }

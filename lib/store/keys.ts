@@ -69,6 +69,16 @@ export const KV = {
   requestLogPrefix: () => ["reqlog", "entry"] as const,
   /** The debug-captured (truncated, redacted) bodies of one logged request, when capture was on. */
   requestBodies: (id: string) => ["reqlog", "bodies", id] as const,
+  /**
+   * What one Claude Code conversation (lib/repair/conversation_key.ts) needs to continue on any
+   * provider, with expiry: per assistant turn index ("t") its producer and reasoning, per tool-call
+   * id ("c") its producer and Gemini thought signature (lib/store/conversation_store.ts).
+   */
+  conversationTurn: (conversation: string, index: number) =>
+    ["conversation", conversation, "t", index] as const,
+  conversationCall: (conversation: string, toolId: string) =>
+    ["conversation", conversation, "c", toolId] as const,
+  conversationPrefix: (conversation: string) => ["conversation", conversation] as const,
   /** A cooldown or circuit event for the dashboard timeline, by time-ordered id (7 days). */
   event: (id: string) => ["event", id] as const,
   eventPrefix: () => ["event"] as const,

@@ -176,23 +176,34 @@ export function assistantParts(
     if (block.type === "text") texts.push(str(block.text) ?? "");
     else if (block.type === "thinking") reasoning.push(str(block.thinking) ?? "");
     else if (block.type === "tool_use") {
-      toolCalls.push({
+      const call: Json = {
         id: str(block.id) ?? "",
         type: "function",
         function: { name: str(block.name) ?? "", arguments: JSON.stringify(block.input ?? {}) },
-      });
+      };
+      // Gemini's thought signature, put there by the repair step (lib/repair/replay.ts).
+      if (obj(block.extra_content)) call.extra_content = block.extra_content;
+      toolCalls.push(call);
     }
   }
   return { text: texts.length ? texts.join("") : null, reasoning, toolCalls };
 }
 
 function assistantMessage(content: unknown, opts: ToOpenAIOptions): Json | null {
-  if (typeof content === "string") return { role: "assistant", content };
+  if (typeof content === "string") {
+    return opts.reasoningHistory === "reasoning_content"
+      ? { role: "assistant", content, reasoning_content: "" }
+      : { role: "assistant", content };
+  }
   if (!Array.isArray(content)) return null;
   const { text, reasoning, toolCalls } = assistantParts(content);
   const msg: Json = { role: "assistant", content: text };
   const history = opts.reasoningHistory ?? "drop";
-  if (history !== "drop" && reasoning.length) msg[history] = reasoning.join("\n");
+  // DeepSeek's thinking mode refuses an earlier assistant turn without `reasoning_content`
+  // (https://api-docs.deepseek.com/guides/thinking_mode): every turn carries it, "" when the
+  // turn has no reasoning (another provider's).
+  if (history === "reasoning_content") msg[history] = reasoning.join("\n");
+  else if (history !== "drop" && reasoning.length) msg[history] = reasoning.join("\n");
   if (toolCalls.length) msg.tool_calls = toolCalls;
   if (msg.content === null && !toolCalls.length && !msg[history]) return null;
   return msg;

@@ -10,6 +10,22 @@ export interface FromOpenAIOptions {
   model: string;
   /** The provider id: thinking signatures carry it so history repair knows the producer. */
   provider: string;
+  /** Told, once the answer is whole, what a later request to this provider will need back. */
+  onAnswer?: (facts: AnswerFacts) => void;
+}
+
+/** What a translated answer carries that a later request needs (lib/repair records it). */
+export interface AnswerFacts {
+  /** Its tool calls: the tool_use id the client sees, and Gemini's thought signature if any. */
+  calls: { id: string; signature?: string }[];
+  /** Its reasoning text ("" when none). */
+  reasoning: string;
+}
+
+/** Gemini's thought signature on a tool call or message (`extra_content.google`), if any. */
+export function thoughtSignatureOf(m: Json | undefined): string | undefined {
+  const signature = obj(obj(m?.extra_content)?.google)?.thought_signature;
+  return typeof signature === "string" && signature !== "" ? signature : undefined;
 }
 
 /** OpenAI `finish_reason` -> Anthropic `stop_reason`. */

@@ -11,6 +11,7 @@ import {
   reasoningOf,
   stopReasonFor,
   textOf,
+  thoughtSignatureOf,
   usageFrom,
 } from "./openai_fields.ts";
 import { ToolCallBuffer } from "./openai_tool_calls.ts";
@@ -44,6 +45,9 @@ export function openAIStreamToAnthropic(
   });
 }
 
+/** Reasoning collected for `onAnswer` at most (lib/store's MAX_STORED_REASONING). */
+const REASONING_KEPT = 16 * 1024;
+
 /** The state of one translated stream: what has been written, and how the answer ends. */
 class StreamTranslation {
   #writer: AnthropicEventWriter;
@@ -51,9 +55,15 @@ class StreamTranslation {
   #ended = false;
   #finishReason: unknown = null;
   #usage: unknown = null;
+  #onAnswer: FromOpenAIOptions["onAnswer"];
+  /** The reasoning so far, kept only when someone is told the answer's facts. */
+  #reasoning = "";
+  /** A thought signature Gemini put on a delta rather than on a tool call. */
+  #messageSignature: string | undefined;
 
   constructor(out: TransformStreamDefaultController<Uint8Array>, opts: FromOpenAIOptions) {
     this.#writer = new AnthropicEventWriter(out, opts.model, detourSignature(opts.provider));
+    this.#onAnswer = opts.onAnswer;
   }
 
   /** One upstream SSE event: a chunk, `[DONE]`, or anything else (keep-alives), skipped. */
@@ -81,7 +91,13 @@ class StreamTranslation {
     if (!choice) return;
     const delta = obj(choice.delta) ?? obj(choice.message) ?? {};
     writer.start();
-    writer.append("thinking", reasoningOf(delta));
+    const reasoning = reasoningOf(delta);
+    writer.append("thinking", reasoning);
+    if (this.#onAnswer) {
+      // Past this much the reasoning is not recorded anyway (the client keeps it).
+      if (this.#reasoning.length <= REASONING_KEPT) this.#reasoning += reasoning;
+      this.#messageSignature ??= thoughtSignatureOf(delta);
+    }
     writer.append("text", textOf(delta.content));
     this.#tools.addAll(delta.tool_calls);
     if (choice.finish_reason === "error") {
@@ -115,5 +131,14 @@ class StreamTranslation {
     this.#tools.flush(writer);
     this.#ended = true;
     writer.end(stopReasonFor(this.#finishReason, this.#tools.emitted > 0), usageFrom(this.#usage));
+    this.#tell();
+  }
+
+  /** Tells the facts of a whole answer (Gemini may sign the message, not its first call). */
+  #tell(): void {
+    if (!this.#onAnswer) return;
+    const calls = this.#tools.written;
+    if (calls[0] && !calls[0].signature) calls[0].signature = this.#messageSignature;
+    this.#onAnswer({ calls, reasoning: this.#reasoning });
   }
 }

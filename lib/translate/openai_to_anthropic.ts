@@ -5,12 +5,14 @@
  */
 import { type Json, obj, str } from "../json_shape.ts";
 import {
+  type AnswerFacts,
   type FromOpenAIOptions,
   messageId,
   parseToolArguments,
   reasoningOf,
   stopReasonFor,
   textOf,
+  thoughtSignatureOf,
   toolId,
   usageFrom,
 } from "./openai_fields.ts";
@@ -18,7 +20,7 @@ import { detourSignature } from "./signature.ts";
 
 export { messageToAnthropicSse } from "./anthropic_sse_replay.ts";
 export { anthropicErrorType, errorMessageOf } from "./openai_errors.ts";
-export { type FromOpenAIOptions, parseToolArguments, stopReasonFor, usageFrom };
+export { type AnswerFacts, type FromOpenAIOptions, parseToolArguments, stopReasonFor, usageFrom };
 export { openAIStreamToAnthropic } from "./openai_stream_to_anthropic.ts";
 export { detourSignature, SIGNATURE_PREFIX, signatureProvider } from "./signature.ts";
 
@@ -39,16 +41,23 @@ export function openAIResponseToAnthropic(body: Json, opts: FromOpenAIOptions): 
   const text = textOf(message.content) || str(message.refusal) || "";
   if (text) content.push({ type: "text", text });
   const calls = Array.isArray(message.tool_calls) ? message.tool_calls.map(obj) : [];
+  const facts: AnswerFacts = { calls: [], reasoning };
   for (const call of calls) {
     if (!call) continue;
     const fn = obj(call.function) ?? {};
+    const id = toolId(call.id);
     content.push({
       type: "tool_use",
-      id: toolId(call.id),
+      id,
       name: str(fn.name) ?? "",
       input: parseToolArguments(fn.arguments),
     });
+    facts.calls.push({ id, signature: thoughtSignatureOf(call) });
   }
+  // Gemini may sign the message rather than its first call: the first call carries it.
+  const first = facts.calls[0];
+  if (first && !first.signature) first.signature = thoughtSignatureOf(message);
+  opts.onAnswer?.(facts);
   const hasTools = content.some((b) => b.type === "tool_use");
   return {
     id: messageId(body.id),

@@ -5,12 +5,14 @@
  */
 import { num, obj } from "../json_shape.ts";
 import type { AnthropicEventWriter } from "./anthropic_event_writer.ts";
-import { parseToolArguments, toolId } from "./openai_fields.ts";
+import { parseToolArguments, thoughtSignatureOf, toolId } from "./openai_fields.ts";
 
 interface ToolCallState {
   id: string;
   name: string;
   args: string;
+  /** Gemini's thought signature (`extra_content.google.thought_signature`). */
+  signature?: string;
 }
 
 /** The tool calls of one streamed choice. */
@@ -19,6 +21,8 @@ export class ToolCallBuffer {
   flushed = false;
   /** How many tool_use blocks were written. */
   emitted = 0;
+  /** The written calls: the tool_use id and Gemini's thought signature, in order. */
+  written: { id: string; signature?: string }[] = [];
   #calls = new Map<number, ToolCallState>();
   /** Upstream tool-call index -> the slot its latest call occupies. */
   #slotOf = new Map<number, number>();
@@ -46,6 +50,7 @@ export class ToolCallBuffer {
     if (!state.id && typeof call.id === "string") state.id = call.id;
     const fn = obj(call.function) ?? {};
     if (!state.name && typeof fn.name === "string") state.name = fn.name;
+    state.signature ??= thoughtSignatureOf(call);
     if (typeof fn.arguments === "string") state.args += fn.arguments;
     else if (obj(fn.arguments)) state.args += JSON.stringify(fn.arguments);
   }
@@ -57,7 +62,9 @@ export class ToolCallBuffer {
     writer.closeBlock();
     const ordered = [...this.#calls.entries()].sort((a, b) => a[0] - b[0]);
     for (const [, call] of ordered) {
-      writer.toolUse(toolId(call.id), call.name, parseToolArguments(call.args));
+      const id = toolId(call.id);
+      writer.toolUse(id, call.name, parseToolArguments(call.args));
+      this.written.push({ id, signature: call.signature });
       this.emitted++;
     }
   }
