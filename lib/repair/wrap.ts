@@ -5,6 +5,7 @@
  * the turn, and an Anthropic-wire upstream that still rejects a thinking signature (400) is
  * retried once with every thinking block removed.
  */
+import { baseProfileName } from "../providers/profile_presets.ts";
 import type { Provider } from "../config/schema.ts";
 import type { LiveConfig } from "../config/live_config.ts";
 import type { InboundRequest } from "../fallback/inbound.ts";
@@ -37,6 +38,8 @@ export function logRepairs(
 
 /** Anthropic-compatible endpoints that need each earlier turn's thinking when thinking is on. */
 const THINKING_PASSBACK = /deepseek|kimi|moonshot/i;
+/** Capability profiles (lib/providers/profile_presets.ts) of the endpoints that need it. */
+const PASSBACK_PROFILES = new Set(["deepseek", "kimi"]);
 
 /** The repair view of a provider. */
 export function repairTarget(provider: Provider, model: string): RepairTarget {
@@ -52,7 +55,8 @@ export function repairTarget(provider: Provider, model: string): RepairTarget {
       (provider.toolSchema === "gemini" || /googleapis\.com/.test(provider.baseUrl)),
     reasoningHistory: openai ? provider.reasoningHistory : undefined,
     thinkingPassback: provider.type === "anthropic" &&
-      THINKING_PASSBACK.test(`${model} ${provider.baseUrl}`),
+      (PASSBACK_PROFILES.has(baseProfileName(provider) ?? "") ||
+        THINKING_PASSBACK.test(`${model} ${provider.baseUrl}`)),
   };
 }
 
