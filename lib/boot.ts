@@ -15,7 +15,7 @@ import { Webhook } from "./notify/webhook.ts";
 import { circuitEvent, cooldownEvent } from "./usage/timeline.ts";
 import type { Deps } from "./deps.ts";
 import { newHopId } from "./fallback/hop.ts";
-import { watchConfig } from "./store/config_store.ts";
+import { ChangeFeed, type ChangeTopic } from "./store/change_feed.ts";
 import { OutcomeBuffer } from "./store/outcome_buffer.ts";
 import { Metrics } from "./usage/metrics.ts";
 import { QuotaBoard } from "./usage/quota_board.ts";
@@ -83,25 +83,40 @@ export async function openKv(
   return await Deno.openKv(env.KV_PATH);
 }
 
-/** Keeps config and access keys fresh from KV; returns how to stop. */
-function refreshConfig(
+/**
+ * How often the change feed reads the version keys itself: every second on a local KV file
+ * (which other processes may share, and whose watch does not see their writes), else once a
+ * minute as a safety net behind `kv.watch` (Deno Deploy, a self-hosted denokv, `:memory:`).
+ */
+export function changePollMs(env: Env): number {
+  const file = !env.DENO_DEPLOYMENT_ID && env.KV_PATH !== ":memory:" &&
+    !/^https?:\/\//.test(env.KV_PATH);
+  return file ? 1000 : 60_000;
+}
+
+/** Keeps config, access keys, cooldowns and circuits fresh from KV; returns how to stop. */
+async function followChanges(
   kv: Deno.Kv,
-  live: LiveConfig,
-  accessKeys: AccessKeyIndex,
+  pollMs: number,
+  mirrors: {
+    live: LiveConfig;
+    accessKeys: AccessKeyIndex;
+    cooldowns: CooldownBoard;
+    circuits: CircuitBoard;
+  },
   logger: Logger,
-): () => void {
-  const stop = new AbortController();
-  const refresh = () =>
-    Promise.all([live.reload(), accessKeys.reload(kv)]).catch((err) =>
-      logger.warn("config reload failed", { err: String(err) })
-    );
-  void watchConfig(kv, refresh, stop.signal);
-  // A watch can drop silently on some backends; a slow re-read bounds how stale config gets.
-  const timer = setInterval(refresh, 30_000);
-  return () => {
-    stop.abort();
-    clearInterval(timer);
-  };
+): Promise<() => Promise<void>> {
+  const { live, accessKeys, cooldowns, circuits } = mirrors;
+  const reload = (topics: Set<ChangeTopic>) =>
+    Promise.all([
+      topics.has("config") ? live.reload() : null,
+      topics.has("accessKeys") ? accessKeys.reload(kv) : null,
+      topics.has("cooldowns") ? cooldowns.sync() : null,
+      topics.has("circuits") ? circuits.sync() : null,
+    ]).catch((err) => logger.warn("reloading a change failed", { err: String(err) }));
+  const feed = new ChangeFeed(kv, (topics) => void reload(topics), { pollMs });
+  await feed.start();
+  return () => feed.stop();
 }
 
 /** The app's adapters, with their own token keepers (Claude subscription tokens go to `kv`). */
@@ -211,7 +226,12 @@ export async function boot(
   const outcomes = new OutcomeBuffer(kv, {
     onError: (err) => logger.warn("writing outcomes failed", { err: String(err) }),
   });
-  const stopRefresh = refreshConfig(kv, live, accessKeys, logger);
+  const stopFollowing = await followChanges(
+    kv,
+    changePollMs(env),
+    { live, accessKeys, cooldowns, circuits },
+    logger,
+  );
   const conversations = new ConversationBook();
   // Every upstream call (attempts, model lists, token endpoints) goes through `deps.fetch`, read
   // per call so a test may set it after boot.
@@ -243,7 +263,7 @@ export async function boot(
     shutdown: shutdown.signal,
     endStreams: () => shutdown.abort(),
     async close() {
-      stopRefresh();
+      await stopFollowing();
       await outcomes.flush();
       await usage.flush();
       await Promise.all([circuits.flush(), webhook.flush()]);
