@@ -69,7 +69,8 @@ export async function writeLogChunk(
   timeoutMs: number,
 ): Promise<void> {
   if (items.length === 0) return;
-  const first = KV.requestLog(items[0].entry.id);
+  // The newest item is always written (max >= 1): its presence says the chunk landed.
+  const first = KV.requestLog(items[items.length - 1].entry.id);
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const seq = await withKvTimeout(
       kv.get<Deno.KvU64>(KV.requestLogSeq()),
@@ -93,8 +94,10 @@ export async function writeLogChunk(
     const op = kv.atomic().check(seq).check({ key: first, versionstamp: null })
       .set(KV.requestLogSeq(), new Deno.KvU64(BigInt(to)));
     items.forEach((item, i) => {
+      const n = from + i + 1;
+      if (n <= cutoff) return; // a chunk larger than the cap: its oldest would go at once
       for (const m of logEntryOps(item)) m(op);
-      op.set(KV.requestLogBySeq(from + i + 1), item.entry.id, { expireIn: REQUEST_LOG_TTL_MS });
+      op.set(KV.requestLogBySeq(n), item.entry.id, { expireIn: REQUEST_LOG_TTL_MS });
     });
     for (const e of old) {
       op.delete(e.key).delete(KV.requestLog(e.value)).delete(KV.requestBodies(e.value));
