@@ -46,12 +46,14 @@ const CLOSED: Circuit = {
 
 /**
  * Whether an attempt says the provider works (true), fails (false) or nothing about it (null):
- * a client that hung up, or a refused / rate-limited credential (one key's or one client's
+ * a client that hung up, Detour shutting down, or a refused / rate-limited credential (one key's or one client's
  * problem, not the provider's: a client with a bad key must not open the circuit for everyone).
  */
 export function attemptSignal(r: AttemptRecord): boolean | null {
   if (r.outcome === "ok" || r.outcome === "final") return true;
-  if (r.outcome === "client_closed" || r.outcome === "auth") return null;
+  if (r.outcome === "client_closed" || r.outcome === "auth" || r.outcome === "shutdown") {
+    return null;
+  }
   if (r.status === 401 || r.status === 403 || r.status === 429) return null;
   return false;
 }
