@@ -20,10 +20,10 @@ import { withKvTimeout } from "./kv_timeout.ts";
 export type LogItem = { entry: RequestLogEntry; bodies?: CapturedBodies };
 
 /** Entries per atomic op: bodies are up to 64 KiB, and one op must stay within 800 KiB. */
-const CHUNK_PLAIN = 25;
+const CHUNK_PLAIN = 100;
 const CHUNK_BODIES = 5;
 /** Old entries dropped per op at most (a lowered cap converges over a few writes). */
-const DROP_PER_OP = 200;
+const DROP_PER_OP = 100;
 /** Conflicting writers retry this often before the chunk goes back to the retry queue. */
 const ATTEMPTS = 8;
 
