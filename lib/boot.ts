@@ -178,6 +178,21 @@ async function deployChecked(
   return { adminToken, deployProblems: problems };
 }
 
+/** The batched KV writers; what KV refuses is retried, and what their bound drops is logged. */
+function batchedWriters(kv: Deno.Kv, live: LiveConfig, quotas: QuotaBoard, logger: Logger) {
+  const failed = (what: string) => (err: unknown) =>
+    logger.warn(`writing ${what} failed; will retry`, { err: String(err) });
+  const dropped = (what: string) => (groups: number, mutations: number) =>
+    logger.error(`KV retry queue full: dropped the oldest ${what} writes`, { groups, mutations });
+  return {
+    usage: new UsageRecorder(kv, () => live.config, quotas, {
+      onError: failed("usage"),
+      onDrop: dropped("usage and request-log"),
+    }),
+    outcomes: new OutcomeBuffer(kv, { onError: failed("outcomes"), onDrop: dropped("outcome") }),
+  };
+}
+
 /** What boot hands main.ts besides the deps: ending streams and background work at shutdown. */
 export interface Lifecycle {
   /** Ends every relayed stream with an SSE error event (aborts `deps.shutdown`). */
@@ -202,9 +217,7 @@ export async function boot(
   // Quota-exhausted providers and keys read as cooling until their period resets.
   const quotas = new QuotaBoard(kv, () => live.chain);
   cooldowns.alsoCooling = quotas;
-  const usage = new UsageRecorder(kv, () => live.config, quotas, {
-    onError: (err) => logger.warn("writing usage failed", { err: String(err) }),
-  });
+  const { usage, outcomes } = batchedWriters(kv, live, quotas, logger);
   // Provider and stored-key cooldowns and circuit changes go on the dashboard's timeline; one
   // client's own credential cooling down (client targets) is that client's affair, not an event.
   cooldowns.onStart = (target, cooldown) => {
@@ -223,15 +236,8 @@ export async function boot(
   await circuits.sync();
   const { adminToken, deployProblems } = await deployChecked(env, kv, announceAdminToken, logger);
 
-  const outcomes = new OutcomeBuffer(kv, {
-    onError: (err) => logger.warn("writing outcomes failed", { err: String(err) }),
-  });
-  const stopFollowing = await followChanges(
-    kv,
-    changePollMs(env),
-    { live, accessKeys, cooldowns, circuits },
-    logger,
-  );
+  const mirrors = { live, accessKeys, cooldowns, circuits };
+  const stopFollowing = await followChanges(kv, changePollMs(env), mirrors, logger);
   const conversations = new ConversationBook();
   // Every upstream call (attempts, model lists, token endpoints) goes through `deps.fetch`, read
   // per call so a test may set it after boot.

@@ -19,7 +19,10 @@ import { withKvTimeout } from "./kv_timeout.ts";
 /** One entry to log. */
 export type LogItem = { entry: RequestLogEntry; bodies?: CapturedBodies };
 
-/** Entries per atomic op: bodies are up to 64 KiB, and one op must stay within 800 KiB. */
+/**
+ * Entries per atomic op: bodies are up to 64 KiB, and one op must stay within 800 KiB and 1000
+ * mutations (100 entries and their index, 100 dropped, and up to 100 sums: about 600).
+ */
 const CHUNK_PLAIN = 100;
 const CHUNK_BODIES = 5;
 /** Old entries dropped per op at most (a lowered cap converges over a few writes). */
@@ -67,6 +70,8 @@ export async function writeLogChunk(
   items: LogItem[],
   max: number,
   timeoutMs: number,
+  /** Other mutations to land in the same op (a batch's sums: one commit instead of two). */
+  extra: ((op: Deno.AtomicOperation) => void)[] = [],
 ): Promise<void> {
   if (items.length === 0) return;
   // The newest item is always written (max >= 1): its presence says the chunk landed.
@@ -99,6 +104,7 @@ export async function writeLogChunk(
       for (const m of logEntryOps(item)) m(op);
       op.set(KV.requestLogBySeq(n), item.entry.id, { expireIn: REQUEST_LOG_TTL_MS });
     });
+    for (const m of extra) m(op);
     for (const e of old) {
       op.delete(e.key).delete(KV.requestLog(e.value)).delete(KV.requestBodies(e.value));
     }

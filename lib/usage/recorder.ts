@@ -106,17 +106,25 @@ export class UsageRecorder {
     traffic: TrafficDelta[];
     events: TimelineEvent[];
   }): KvGroup[] {
-    const groups = groupsOf(usageSumOps(batch));
-    if (groups.length > 0 && batch.quota.length > 0) {
-      // The batch's tokens move from pending to the mirrored sums once its last sum landed.
-      groups[groups.length - 1].onWritten = () => this.#quotas.written(batch.quota);
-    }
+    const sums = usageSumOps(batch);
+    const chunks = logChunks(batch.log);
+    // Sums that fit go in the first log chunk's op (one commit per flush, guarded by its entry
+    // check); more get their own marked groups.
+    const ride = chunks.length > 0 && sums.length <= 100 ? sums : [];
+    const groups: KvGroup[] = ride.length > 0 ? [] : groupsOf(sums);
+    const sumGroups = groups.length;
     const max = () => this.#config().requestLog.maxEntries;
-    for (const items of logChunks(batch.log)) {
+    chunks.forEach((items, i) => {
+      const extra = i === 0 ? ride : [];
       groups.push({
-        mutations: items.length * (items.some((i) => i.bodies) ? 3 : 2),
-        write: (kv, timeoutMs) => writeLogChunk(kv, items, Math.max(1, max()), timeoutMs),
+        mutations: items.length * (items.some((x) => x.bodies) ? 3 : 2) + extra.length,
+        write: (kv, timeoutMs) => writeLogChunk(kv, items, Math.max(1, max()), timeoutMs, extra),
       });
+    });
+    const withSums = ride.length > 0 ? groups[0] : groups[sumGroups - 1];
+    if (withSums && batch.quota.length > 0) {
+      // The batch's tokens move from pending to the mirrored sums once they landed.
+      withSums.onWritten = () => this.#quotas.written(batch.quota);
     }
     return groups;
   }
