@@ -10,6 +10,7 @@ import { spyKv } from "./helpers/kv_spy.ts";
 import { UsageRecorder } from "../lib/usage/recorder.ts";
 import { QuotaBoard } from "../lib/usage/quota_board.ts";
 import { OutcomeBuffer } from "../lib/store/outcome_buffer.ts";
+import { groupsOf, RetryQueue } from "../lib/store/kv_batch.ts";
 import { CircuitBoard } from "../lib/fallback/circuit_board.ts";
 import { listCircuits } from "../lib/store/circuit_store.ts";
 import { type Config, ConfigSchema } from "../lib/config/schema.ts";
@@ -234,6 +235,22 @@ Deno.test("request log: a log written before the sequence existed is trimmed and
     }
     await recorder.flush();
     assert.equal(await logSize(kv), 10);
+  } finally {
+    kv.close();
+  }
+});
+
+Deno.test("kv trouble: a group KV refuses for good (a value too large) is dropped and counted, and does not block the queue", async () => {
+  const kv = await Deno.openKv(":memory:");
+  const drops: number[] = [];
+  const queue = new RetryQueue(kv, { onDrop: (_g, m) => drops.push(m) });
+  try {
+    queue.add(groupsOf([(op) => op.set(["big"], "x".repeat(70_000))]));
+    queue.add(groupsOf([(op) => op.set(["small"], 1)]));
+    await queue.write();
+    assert.deepEqual(queue.state, { groups: 0, mutations: 0, dropped: 1 });
+    assert.deepEqual(drops, [1]);
+    assert.equal((await kv.get(["small"])).value, 1);
   } finally {
     kv.close();
   }

@@ -120,13 +120,34 @@ export class RetryQueue {
   async #writeAll(): Promise<void> {
     while (this.#queue.length > 0) {
       const group = this.#queue[0];
-      await group.write(this.#kv, this.#timeoutMs);
-      // The group may have been dropped meanwhile (a long hang): only shift what was written.
-      if (this.#queue[0] === group) {
-        this.#queue.shift();
-        this.#mutations -= group.mutations;
+      try {
+        await group.write(this.#kv, this.#timeoutMs);
+      } catch (err) {
+        if (!refusedForGood(err)) throw err;
+        // A group KV will never take (a value too large): retrying it would block the queue.
+        this.#remove(group);
+        this.#dropped += group.mutations;
+        this.#onDrop(1, group.mutations);
+        continue;
       }
+      this.#remove(group);
       group.onWritten?.();
     }
   }
+
+  /** Takes a written (or refused) group off the queue, unless the bound dropped it meanwhile. */
+  #remove(group: KvGroup): void {
+    if (this.#queue[0] !== group) return;
+    this.#queue.shift();
+    this.#mutations -= group.mutations;
+  }
+}
+
+/**
+ * Whether KV refused the write itself, not for want of a working database: Deno KV throws a
+ * TypeError for a value, key or atomic op over its limits, which no retry will change.
+ */
+function refusedForGood(err: unknown): boolean {
+  const cause = err instanceof Error && err.cause !== undefined ? err.cause : err;
+  return cause instanceof TypeError || cause instanceof RangeError;
 }
