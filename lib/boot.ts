@@ -97,6 +97,7 @@ export function changePollMs(env: Env): number {
 /** Keeps config, access keys, cooldowns and circuits fresh from KV; returns how to stop. */
 async function followChanges(
   kv: Deno.Kv,
+  baseline: Deno.KvEntryMaybe<unknown>[],
   pollMs: number,
   mirrors: {
     live: LiveConfig;
@@ -115,7 +116,7 @@ async function followChanges(
       topics.has("circuits") ? circuits.sync() : null,
     ]).catch((err) => logger.warn("reloading a change failed", { err: String(err) }));
   const feed = new ChangeFeed(kv, (topics) => void reload(topics), { pollMs });
-  await feed.start();
+  await feed.start(baseline);
   return () => feed.stop();
 }
 
@@ -209,6 +210,8 @@ export async function boot(
   /** Where log lines go (stdout by default; tests collect them). */
   writeLog?: (line: string) => void,
 ): Promise<Deps & Lifecycle> {
+  // Versions first, mirrors next: a change made while they load is reloaded, not missed.
+  const baseline = await ChangeFeed.versions(kv);
   const { logger, live } = await openLoggerAndConfig(env, kv, writeLog);
   const accessKeys = await AccessKeyIndex.fromEnv(env.ACCESS_KEYS);
   await accessKeys.reload(kv);
@@ -237,7 +240,7 @@ export async function boot(
   const { adminToken, deployProblems } = await deployChecked(env, kv, announceAdminToken, logger);
 
   const mirrors = { live, accessKeys, cooldowns, circuits };
-  const stopFollowing = await followChanges(kv, changePollMs(env), mirrors, logger);
+  const stopFollowing = await followChanges(kv, baseline, changePollMs(env), mirrors, logger);
   const conversations = new ConversationBook();
   // Every upstream call (attempts, model lists, token endpoints) goes through `deps.fetch`, read
   // per call so a test may set it after boot.

@@ -47,9 +47,17 @@ export class ChangeFeed {
     this.#pollMs = opts.pollMs;
   }
 
-  /** Reads the current versions (what the caller already loaded), then watches and polls. */
-  async start(): Promise<void> {
-    this.#remember(await this.#read());
+  /** The four versions now: read before loading the mirrors, so `start` misses nothing. */
+  static versions(kv: Deno.Kv): Promise<Deno.KvEntryMaybe<unknown>[]> {
+    return kv.getMany(TOPICS.map(keyOf));
+  }
+
+  /**
+   * Watches and polls from `baseline` (the versions read before the caller loaded its state;
+   * default: now), so a change made while the caller was loading is still reported.
+   */
+  async start(baseline?: Deno.KvEntryMaybe<unknown>[]): Promise<void> {
+    this.#remember(baseline ?? await this.#read());
     this.#watching = this.#watchLoop();
     this.#timer = setInterval(() => void this.poll(), this.#pollMs);
     Deno.unrefTimer(this.#timer);
@@ -72,7 +80,7 @@ export class ChangeFeed {
   }
 
   #read(): Promise<Deno.KvEntryMaybe<unknown>[]> {
-    return this.#kv.getMany(TOPICS.map(keyOf));
+    return ChangeFeed.versions(this.#kv);
   }
 
   #remember(entries: Deno.KvEntryMaybe<unknown>[]): Set<ChangeTopic> {
