@@ -5,7 +5,7 @@
  * the queue's bound; the request log stays within maxEntries on every write, across instances.
  */
 import assert from "node:assert/strict";
-import { mockUpstream, startDetour } from "./helpers/harness.ts";
+import { anthropicMessage, mockUpstream, startDetour, waitFor } from "./helpers/harness.ts";
 import { spyKv } from "./helpers/kv_spy.ts";
 import { UsageRecorder } from "../lib/usage/recorder.ts";
 import { QuotaBoard } from "../lib/usage/quota_board.ts";
@@ -252,6 +252,62 @@ Deno.test("kv trouble: a group KV refuses for good (a value too large) is droppe
     assert.deepEqual(drops, [1]);
     assert.equal((await kv.get(["small"])).value, 1);
   } finally {
+    kv.close();
+  }
+});
+
+Deno.test("kv trouble: usage a failed batch held is written by the shutdown flush (boot's close)", async () => {
+  const upstream = mockUpstream((_req, body) =>
+    Response.json({
+      ...anthropicMessage("ok", JSON.parse(body).model),
+      usage: { input_tokens: 7, output_tokens: 3 },
+    })
+  );
+  const kv = await Deno.openKv(":memory:");
+  const spy = spyKv(kv);
+  // Detour's close must leave the store open, to read what it wrote.
+  const store = new Proxy(spy.kv, {
+    get: (t, p) => p === "close" ? () => {} : Reflect.get(t, p),
+  });
+  const detour = await startDetour(
+    {
+      providers: [{ id: "anthropic", type: "anthropic", baseUrl: upstream.url, passthrough: true }],
+    },
+    {},
+    store,
+  );
+  try {
+    spy.fault = "locked";
+    const res = await fetch(`${detour.url}/v1/messages`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "anthropic-version": "2023-06-01",
+        "x-api-key": "sk-ant-api03-kv-trouble-0123456789",
+      },
+      body: JSON.stringify({
+        model: "m",
+        max_tokens: 8,
+        messages: [{ role: "user", content: "hi" }],
+      }),
+    });
+    assert.equal(res.status, 200);
+    await res.arrayBuffer();
+    await waitFor(
+      () => detour.logs.some((l) => l.includes('"msg":"request"')),
+      3000,
+      "the request",
+    );
+    await detour.deps.usage.flush();
+    assert.ok(detour.deps.usage.queued.groups > 0, "the batch KV refused is held");
+    spy.fault = null;
+    await detour.close();
+    const hour = Math.floor(Date.now() / HOUR) * HOUR;
+    const input = await kv.get<Deno.KvU64>(KV.usage("h", hour, "p", "anthropic", "input"));
+    assert.equal(Number(input.value?.value ?? 0), 7);
+  } finally {
+    spy.fault = null;
+    await upstream.close();
     kv.close();
   }
 });
