@@ -15,7 +15,7 @@ import { Webhook } from "./notify/webhook.ts";
 import { circuitEvent, cooldownEvent } from "./usage/timeline.ts";
 import type { Deps } from "./deps.ts";
 import { newHopId } from "./fallback/hop.ts";
-import { watchConfig } from "./store/config_store.ts";
+import { ChangeFeed, type ChangeTopic } from "./store/change_feed.ts";
 import { OutcomeBuffer } from "./store/outcome_buffer.ts";
 import { Metrics } from "./usage/metrics.ts";
 import { QuotaBoard } from "./usage/quota_board.ts";
@@ -88,25 +88,41 @@ export async function openKv(
   return await Deno.openKv(env.KV_PATH);
 }
 
-/** Keeps config and access keys fresh from KV; returns how to stop. */
-function refreshConfig(
+/**
+ * How often the change feed reads the version keys itself: every second on a local KV file
+ * (which other processes may share, and whose watch does not see their writes), else once a
+ * minute as a safety net behind `kv.watch` (Deno Deploy, a self-hosted denokv, `:memory:`).
+ */
+export function changePollMs(env: Env): number {
+  const file = !env.DENO_DEPLOYMENT_ID && env.KV_PATH !== ":memory:" &&
+    !/^https?:\/\//.test(env.KV_PATH);
+  return file ? 1000 : 60_000;
+}
+
+/** Keeps config, access keys, cooldowns and circuits fresh from KV; returns how to stop. */
+async function followChanges(
   kv: Deno.Kv,
-  live: LiveConfig,
-  accessKeys: AccessKeyIndex,
+  baseline: Deno.KvEntryMaybe<unknown>[],
+  pollMs: number,
+  mirrors: {
+    live: LiveConfig;
+    accessKeys: AccessKeyIndex;
+    cooldowns: CooldownBoard;
+    circuits: CircuitBoard;
+  },
   logger: Logger,
-): () => void {
-  const stop = new AbortController();
-  const refresh = () =>
-    Promise.all([live.reload(), accessKeys.reload(kv)]).catch((err) =>
-      logger.warn("config reload failed", { err: String(err) })
-    );
-  void watchConfig(kv, refresh, stop.signal);
-  // A watch can drop silently on some backends; a slow re-read bounds how stale config gets.
-  const timer = setInterval(refresh, 30_000);
-  return () => {
-    stop.abort();
-    clearInterval(timer);
-  };
+): Promise<() => Promise<void>> {
+  const { live, accessKeys, cooldowns, circuits } = mirrors;
+  const reload = (topics: Set<ChangeTopic>) =>
+    Promise.all([
+      topics.has("config") ? live.reload() : null,
+      topics.has("accessKeys") ? accessKeys.reload(kv) : null,
+      topics.has("cooldowns") ? cooldowns.sync() : null,
+      topics.has("circuits") ? circuits.sync() : null,
+    ]).catch((err) => logger.warn("reloading a change failed", { err: String(err) }));
+  const feed = new ChangeFeed(kv, (topics) => void reload(topics), { pollMs });
+  await feed.start(baseline);
+  return () => feed.stop();
 }
 
 /** The app's adapters, with their own token keepers (Claude subscription tokens go to `kv`). */
@@ -179,6 +195,32 @@ async function gaugeBoard(kv: Deno.Kv, live: LiveConfig, webhook: Webhook, logge
   return board;
 }
 
+/** The conversation record: memory in front of KV, its failures logged (never the request's). */
+function conversationBook(kv: Deno.Kv, logger: Logger): ConversationBook {
+  return new ConversationBook({
+    store: new ConversationStore(kv, {
+      ttlMs: CONVERSATION_TTL_MS,
+      onError: (err) => logger.warn("writing the conversation record failed", { err: String(err) }),
+    }),
+    onError: (err) => logger.warn("reading the conversation record failed", { err: String(err) }),
+  });
+}
+
+/** The batched KV writers; what KV refuses is retried, and what their bound drops is logged. */
+function batchedWriters(kv: Deno.Kv, live: LiveConfig, quotas: QuotaBoard, logger: Logger) {
+  const failed = (what: string) => (err: unknown) =>
+    logger.warn(`writing ${what} failed; will retry`, { err: String(err) });
+  const dropped = (what: string) => (groups: number, mutations: number) =>
+    logger.error(`KV retry queue full: dropped the oldest ${what} writes`, { groups, mutations });
+  return {
+    usage: new UsageRecorder(kv, () => live.config, quotas, {
+      onError: failed("usage"),
+      onDrop: dropped("usage and request-log"),
+    }),
+    outcomes: new OutcomeBuffer(kv, { onError: failed("outcomes"), onDrop: dropped("outcome") }),
+  };
+}
+
 /** What boot hands main.ts besides the deps: ending streams and background work at shutdown. */
 export interface Lifecycle {
   /** Ends every relayed stream with an SSE error event (aborts `deps.shutdown`). */
@@ -195,6 +237,8 @@ export async function boot(
   /** Where log lines go (stdout by default; tests collect them). */
   writeLog?: (line: string) => void,
 ): Promise<Deps & Lifecycle> {
+  // Versions first, mirrors next: a change made while they load is reloaded, not missed.
+  const baseline = await ChangeFeed.versions(kv);
   const { logger, live } = await openLoggerAndConfig(env, kv, writeLog);
   const accessKeys = await AccessKeyIndex.fromEnv(env.ACCESS_KEYS);
   await accessKeys.reload(kv);
@@ -203,9 +247,7 @@ export async function boot(
   // Quota-exhausted providers and keys read as cooling until their period resets.
   const quotas = new QuotaBoard(kv, () => live.chain);
   cooldowns.alsoCooling = quotas;
-  const usage = new UsageRecorder(kv, () => live.config, quotas, {
-    onError: (err) => logger.warn("writing usage failed", { err: String(err) }),
-  });
+  const { usage, outcomes } = batchedWriters(kv, live, quotas, logger);
   // Provider and stored-key cooldowns and circuit changes go on the dashboard's timeline; one
   // client's own credential cooling down (client targets) is that client's affair, not an event.
   cooldowns.onStart = (target, cooldown) => {
@@ -225,17 +267,9 @@ export async function boot(
   const gauges = await gaugeBoard(kv, live, webhook, logger);
   const { adminToken, deployProblems } = await deployChecked(env, kv, announceAdminToken, logger);
 
-  const outcomes = new OutcomeBuffer(kv, {
-    onError: (err) => logger.warn("writing outcomes failed", { err: String(err) }),
-  });
-  const stopRefresh = refreshConfig(kv, live, accessKeys, logger);
-  const conversations = new ConversationBook({
-    store: new ConversationStore(kv, {
-      ttlMs: CONVERSATION_TTL_MS,
-      onError: (err) => logger.warn("writing the conversation record failed", { err: String(err) }),
-    }),
-    onError: (err) => logger.warn("reading the conversation record failed", { err: String(err) }),
-  });
+  const mirrors = { live, accessKeys, cooldowns, circuits };
+  const stopFollowing = await followChanges(kv, baseline, changePollMs(env), mirrors, logger);
+  const conversations = conversationBook(kv, logger);
   // Every upstream call (attempts, model lists, token endpoints) goes through `deps.fetch`, read
   // per call so a test may set it after boot.
   const upstreamFetch: typeof fetch = (input, init) => (deps.fetch ?? fetch)(input, init);
@@ -267,7 +301,7 @@ export async function boot(
     shutdown: shutdown.signal,
     endStreams: () => shutdown.abort(),
     async close() {
-      stopRefresh();
+      await stopFollowing();
       await outcomes.flush();
       await conversations.flush();
       await usage.flush();

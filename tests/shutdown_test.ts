@@ -183,6 +183,56 @@ for (const frontListener of ["on", "off"]) {
   });
 }
 
+Deno.test("shutdown: requests still waiting on upstream headers when the grace ends get a JSON 529 overloaded_error, not a cut connection", async () => {
+  // An upstream that never answers (no headers) until Detour gives up on it.
+  const aborted: boolean[] = [];
+  const upstream = mockUpstream(async (req) => {
+    const refused = anthropicRefusal(req);
+    if (refused) return refused;
+    aborted.push(await hangUntilAborted(req.signal, 10_000));
+    return Response.json(anthropicMessage("too late"));
+  });
+  const detour = await startDetourProcess(upstream.url, { SHUTDOWN_GRACE_MS: "1000" });
+  try {
+    const ask = (stream: boolean) =>
+      fetch(`${detour.url}/v1/messages`, {
+        method: "POST",
+        headers: {
+          "x-api-key": CLIENT_KEY,
+          "anthropic-version": "2023-06-01",
+          "content-type": "application/json",
+        },
+        body: JSON.stringify({ ...PARAMS, stream }),
+      });
+    const answers = [ask(true), ask(false)];
+    for (let i = 0; i < 100 && upstream.received.length < 2; i++) await sleep(50);
+    assert.equal(upstream.received.length, 2);
+    const exit = detour.terminate();
+    for (const res of await Promise.all(answers)) {
+      assert.equal(res.status, 529);
+      assert.match(res.headers.get("content-type") ?? "", /application\/json/);
+      const body = await res.json();
+      assert.equal(body.type, "error");
+      assert.equal(body.error.type, "overloaded_error");
+      assert.match(body.error.message, /restarting/);
+    }
+    const status = await exit;
+    assert.equal(status.code, 0, detour.lines.join("\n"));
+    for (let i = 0; i < 100 && aborted.length < 2; i++) await sleep(50);
+    assert.deepEqual(aborted, [true, true], "the upstream requests were cancelled");
+    // Detour's own shutdown is no provider's fault: nothing cooled down or counted as failing.
+    const kv = await Deno.openKv(detour.kvPath);
+    try {
+      const cooldowns = await Array.fromAsync(kv.list({ prefix: KV.cooldownPrefix() }));
+      assert.equal(cooldowns.length, 0);
+    } finally {
+      kv.close();
+    }
+  } finally {
+    await closeAll(detour, upstream);
+  }
+});
+
 /** An SSE event as Anthropic sends it. */
 const sse = (type: string) => enc.encode(`event: ${type}\ndata: {"type":"${type}"}\n\n`);
 

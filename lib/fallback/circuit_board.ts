@@ -1,8 +1,10 @@
 /**
  * Circuit breakers per provider, mirrored in memory like the cooldown board: the hot path
  * (`admit`) never waits on KV. Outcomes arrive after the response (`observe`); a change is
- * written to KV in the background, and the mirror re-reads KV at most every `syncMs`, the newest
- * `updatedAt` winning, so every instance converges within about a second.
+ * written to KV in the background (bumping the circuits' version key), and other instances
+ * re-read when their change feed sees it move (lib/store/change_feed.ts), the newest `updatedAt`
+ * winning, so every instance converges within about a second. As a safety net, a read more than
+ * `syncMs` (60 s) after the last re-read also starts one.
  *
  * closed --(degradedAfter failures)--> degraded --(openAfter)--> open
  * open --(its cooldown passes; one request admitted as the probe)--> half_open
@@ -16,8 +18,9 @@ import {
   type Circuit,
   type CircuitState,
   listCircuits,
-  putCircuit,
+  putCircuits,
 } from "../store/circuit_store.ts";
+import { withKvTimeout } from "../store/kv_timeout.ts";
 import type { AttemptRecord } from "./engine.ts";
 
 export type { Circuit, CircuitState };
@@ -43,12 +46,14 @@ const CLOSED: Circuit = {
 
 /**
  * Whether an attempt says the provider works (true), fails (false) or nothing about it (null):
- * a client that hung up, or a refused / rate-limited credential (one key's or one client's
+ * a client that hung up, Detour shutting down, or a refused / rate-limited credential (one key's or one client's
  * problem, not the provider's: a client with a bad key must not open the circuit for everyone).
  */
 export function attemptSignal(r: AttemptRecord): boolean | null {
   if (r.outcome === "ok" || r.outcome === "final") return true;
-  if (r.outcome === "client_closed" || r.outcome === "auth") return null;
+  if (r.outcome === "client_closed" || r.outcome === "auth" || r.outcome === "shutdown") {
+    return null;
+  }
   if (r.status === 401 || r.status === 403 || r.status === 429) return null;
   return false;
 }
@@ -62,6 +67,8 @@ export class CircuitBoard {
   #entries = new Map<string, Circuit>();
   #lastSync = 0;
   #syncing: Promise<void> | null = null;
+  /** A change arrived while a re-read ran: read once more after it. */
+  #again = false;
   /** Providers whose state changed since the last write. */
   #dirty = new Set<string>();
   #timer: FlushTimer;
@@ -77,7 +84,7 @@ export class CircuitBoard {
   }) {
     this.#kv = kv;
     this.#config = opts.config;
-    this.#syncMs = opts.syncMs ?? 1000;
+    this.#syncMs = opts.syncMs ?? 60_000;
     this.#timer = new FlushTimer(opts.writeMs ?? 250, () => void this.flush());
     this.#now = opts.now ?? Date.now;
     this.#onTransition = opts.onTransition ?? (() => {});
@@ -154,9 +161,12 @@ export class CircuitBoard {
     });
   }
 
-  /** Re-reads every breaker from KV (single-flight); the newer of memory and KV wins. */
+  /** Re-reads every breaker from KV (single-flight, a call meanwhile queues one more). */
   sync(): Promise<void> {
-    if (this.#syncing) return this.#syncing;
+    if (this.#syncing) {
+      this.#again = true;
+      return this.#syncing;
+    }
     this.#lastSync = this.#now();
     this.#syncing = listCircuits(this.#kv).then((fresh) => {
       for (const [id, c] of fresh) {
@@ -167,19 +177,31 @@ export class CircuitBoard {
       // KV unreachable: keep serving from the mirror.
     }).finally(() => {
       this.#syncing = null;
+      if (this.#again) {
+        this.#again = false;
+        void this.sync();
+      }
     });
     return this.#syncing;
   }
 
-  /** Writes every changed breaker now (also on shutdown); writes stay in order. */
+  /**
+   * Writes every changed breaker now, in one atomic op (also on shutdown); writes stay in order.
+   * A failed write is retried with the next flush: its providers stay dirty (one record each,
+   * so this cannot grow beyond the number of providers).
+   */
   flush(): Promise<void> {
     this.#timer.cancel();
     const batch = [...this.#dirty].map((id) => [id, this.#entries.get(id)!] as const);
     this.#dirty.clear();
     if (batch.length > 0) {
       this.#writing = this.#writing
-        .then(() => Promise.all(batch.map(([id, c]) => putCircuit(this.#kv, id, c))))
-        .then(() => {}, () => {}); // KV unreachable: the mirror still holds the state
+        .then(() => withKvTimeout(putCircuits(this.#kv, batch), 5000, "a circuit write"))
+        .catch(() => {
+          // KV unreachable: the mirror still holds the state; write it again later.
+          for (const [id] of batch) this.#dirty.add(id);
+          this.#timer.schedule();
+        });
     }
     return this.#writing;
   }

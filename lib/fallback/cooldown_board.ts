@@ -1,7 +1,9 @@
 /**
  * The cooldowns the hot path consults, mirrored in memory: reads never wait on KV. Writes go to
- * memory and KV at once; the mirror re-reads KV in the background at most every `syncMs`, so
- * cooldowns set by other instances arrive within about a second.
+ * memory and KV at once (bumping the cooldowns' version key); other instances re-read when their
+ * change feed sees that key move (lib/store/change_feed.ts, wired in lib/boot.ts), so cooldowns
+ * arrive within about a second and an idle instance is already current on its first request.
+ * As a safety net, a read more than `syncMs` (60 s) after the last re-read also starts one.
  */
 import {
   type Cooldown,
@@ -13,9 +15,12 @@ import {
 export class CooldownBoard {
   #kv: Deno.Kv;
   #syncMs: number;
-  #entries = new Map<string, Cooldown & { localAt?: number }>();
+  /** `writing`: set here and not yet in KV, so a re-read that misses it must keep it. */
+  #entries = new Map<string, Cooldown & { localAt?: number; writing?: boolean }>();
   #lastSync = 0;
   #syncing: Promise<void> | null = null;
+  /** A change arrived while a re-read ran: read once more after it, or the change is missed. */
+  #again = false;
   /**
    * Targets that count as cooling for other reasons (quota-exhausted providers and keys): `get`
    * reports them too, so the planner needs nothing more.
@@ -25,7 +30,7 @@ export class CooldownBoard {
   /** Told when a target starts cooling here (not when a live cooldown is only extended). */
   onStart: ((target: string, cooldown: Cooldown) => void) | null = null;
 
-  constructor(kv: Deno.Kv, syncMs = 1000) {
+  constructor(kv: Deno.Kv, syncMs = 60_000) {
     this.#kv = kv;
     this.#syncMs = syncMs;
   }
@@ -54,9 +59,14 @@ export class CooldownBoard {
     const existing = this.#entries.get(target);
     if (existing && existing.until >= cooldown.until) return;
     const now = Date.now();
-    this.#entries.set(target, { ...cooldown, localAt: now });
+    const entry = { ...cooldown, localAt: now, writing: true };
+    this.#entries.set(target, entry);
     if (!existing || existing.until <= now) this.onStart?.(target, cooldown);
-    await putCooldown(this.#kv, target, cooldown);
+    try {
+      await putCooldown(this.#kv, target, cooldown);
+    } finally {
+      entry.writing = false;
+    }
   }
 
   /** Ends a cooldown everywhere. */
@@ -65,15 +75,18 @@ export class CooldownBoard {
     await deleteCooldown(this.#kv, target);
   }
 
-  /** Re-reads every cooldown from KV (single-flight). */
+  /** Re-reads every cooldown from KV (single-flight; a call during a read queues one more). */
   sync(): Promise<void> {
-    if (this.#syncing) return this.#syncing;
+    if (this.#syncing) {
+      this.#again = true;
+      return this.#syncing;
+    }
     const started = Date.now();
     this.#lastSync = started;
     this.#syncing = listCooldowns(this.#kv).then((fresh) => {
-      // Keep local writes the read may have missed (written while it ran, or just before).
+      // Keep local writes the read may have missed (written while it ran, or still in flight).
       for (const [target, entry] of this.#entries) {
-        if (!fresh.has(target) && entry.localAt && entry.localAt >= started - this.#syncMs) {
+        if (!fresh.has(target) && entry.localAt && (entry.writing || entry.localAt >= started)) {
           fresh.set(target, entry);
         }
       }
@@ -82,6 +95,10 @@ export class CooldownBoard {
       // KV unreachable: keep serving from the mirror rather than failing requests.
     }).finally(() => {
       this.#syncing = null;
+      if (this.#again) {
+        this.#again = false;
+        void this.sync();
+      }
     });
     return this.#syncing;
   }

@@ -46,7 +46,7 @@ export interface EngineDeps {
 }
 
 /** How one attempt went: the request's answer, or on to the next attempt, or the client left. */
-type Tried = EngineResult | "fallback" | "client_gone";
+type Tried = EngineResult | "fallback" | "client_gone" | "shutdown";
 
 /**
  * Runs the attempts in order; see ARCHITECTURE.md "The request path". A streaming request that
@@ -76,8 +76,10 @@ async function runInOrder(
   for (const attempt of attempts) {
     if (ledger.providerFailed(attempt)) continue;
     if (req.signal.aborted) break;
+    if (deps.shutdown?.aborted) return shuttingDown(ledger);
     const tried = await tryAttempt(req, attempt, config, deps, ledger);
     if (tried === "client_gone") break;
+    if (tried === "shutdown") return shuttingDown(ledger);
     if (tried !== "fallback") return tried;
   }
   const refusal = ledger.refusal;
@@ -124,10 +126,13 @@ async function tryAttempt(
   );
   const onClientGone = () => timeout.abort(req.signal.reason);
   req.signal.addEventListener("abort", onClientGone, { once: true });
+  // Detour's shutdown grace is over while this waits for headers: stop waiting, answer 529.
+  deps.shutdown?.addEventListener("abort", onClientGone, { once: true });
   /** The attempt is decided: no more timeout, and a client leaving now ends the relay itself. */
   const settle = () => {
     clearTimeout(timer);
     req.signal.removeEventListener("abort", onClientGone);
+    deps.shutdown?.removeEventListener("abort", onClientGone);
   };
   try {
     let res = await deps.send(attemptCall(req, attempt, timeout.signal));
@@ -173,6 +178,11 @@ async function tryAttempt(
       // The client left: not the upstream's fault, so nothing cools down.
       ledger.record(attempt, started, null, "client_closed");
       return "client_gone";
+    }
+    if (deps.shutdown?.aborted) {
+      // Detour ended it, not the upstream: nothing cools down.
+      ledger.record(attempt, started, null, "shutdown");
+      return "shutdown";
     }
     ledger.fail(attempt, started, thrownFailure(err, timeout.signal.aborted, timeoutMs));
     return "fallback";
@@ -299,6 +309,23 @@ async function readRest(
     offset += c.byteLength;
   }
   return out;
+}
+
+/**
+ * The answer to a request still waiting on upstream headers when the shutdown grace ends: a
+ * 529 `overloaded_error`, which Claude Code and the SDKs retry (on another instance).
+ */
+function shuttingDown(ledger: AttemptLedger): EngineResult {
+  return {
+    response: anthropicError(529, "Detour is restarting; retry the request", {
+      type: "overloaded_error",
+      headers: withDetourHeaders(new Headers({ "retry-after": "1" }), null, ledger.records),
+    }),
+    served: null,
+    servedBy: null,
+    attempts: ledger.records,
+    done: Promise.resolve({ end: "complete", outcomes: ledger.outcomes }),
+  };
 }
 
 /** The failure an attempt that threw stands for: a timeout, or a (named) network error. */

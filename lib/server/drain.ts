@@ -5,8 +5,11 @@
  * 1. Stop accepting connections; in-flight requests and streams run on (`Serving.shutdown`).
  * 2. Once all have finished, or the grace (SHUTDOWN_GRACE_MS) is over, whichever comes first:
  *    the streams still open end with an SSE `error` event (`overloaded_error`, which Claude Code
- *    retries), never a silently cut body; what remains after a short moment is closed.
- * 3. Flush every batched KV writer (usage, outcomes, circuit counts, the webhook), then exit 0.
+ *    retries), never a silently cut body, and requests still waiting on upstream headers get a
+ *    JSON 529 `overloaded_error` (lib/fallback/engine.ts); what remains after a short moment is
+ *    closed.
+ * 3. Flush every batched KV writer (usage, outcomes, circuit counts, the webhook), retrying
+ *    what KV refused earlier (their retry queues), then exit 0.
  *
  * A second signal while draining exits at once (code 1).
  */

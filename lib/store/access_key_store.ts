@@ -1,6 +1,7 @@
 /** Access keys created through the admin API: stored as hashes, shown once. */
 import { z } from "zod";
 import { KV } from "./keys.ts";
+import { ADMIN_KV_TIMEOUT_MS, withKvTimeout } from "./kv_timeout.ts";
 
 export const AccessKeyRecordSchema = z.object({
   id: z.string(),
@@ -15,7 +16,12 @@ export type AccessKeyRecord = z.infer<typeof AccessKeyRecordSchema>;
 /** Every stored access key record. */
 export async function listAccessKeys(kv: Deno.Kv): Promise<AccessKeyRecord[]> {
   const out: AccessKeyRecord[] = [];
-  for await (const entry of kv.list<unknown>({ prefix: KV.accessKeyPrefix() })) {
+  const entries = await withKvTimeout(
+    Array.fromAsync(kv.list<unknown>({ prefix: KV.accessKeyPrefix() })),
+    ADMIN_KV_TIMEOUT_MS,
+    "reading the access keys",
+  );
+  for (const entry of entries) {
     const parsed = AccessKeyRecordSchema.safeParse(entry.value);
     if (parsed.success) out.push(parsed.data);
   }
@@ -24,23 +30,37 @@ export async function listAccessKeys(kv: Deno.Kv): Promise<AccessKeyRecord[]> {
 
 /** Stores a new access key record and bumps the revision other instances watch. */
 export async function addAccessKey(kv: Deno.Kv, record: AccessKeyRecord): Promise<void> {
-  const result = await kv.atomic()
-    .check({ key: KV.accessKeyByHash(record.hash), versionstamp: null })
-    .set(KV.accessKey(record.id), record)
-    .set(KV.accessKeyByHash(record.hash), record.id)
-    .sum(KV.accessKeysRevision(), 1n)
-    .commit();
+  const result = await withKvTimeout(
+    kv.atomic()
+      .check({ key: KV.accessKeyByHash(record.hash), versionstamp: null })
+      .set(KV.accessKey(record.id), record)
+      .set(KV.accessKeyByHash(record.hash), record.id)
+      .sum(KV.accessKeysRevision(), 1n)
+      .commit(),
+    ADMIN_KV_TIMEOUT_MS,
+    "saving the access key",
+  );
   if (!result.ok) throw new Error("access key collision");
 }
 
 /** Deletes an access key; false when there was none with that id. */
 export async function revokeAccessKey(kv: Deno.Kv, id: string): Promise<boolean> {
-  const entry = await kv.get<AccessKeyRecord>(KV.accessKey(id));
+  const entry = await withKvTimeout(
+    kv.get<AccessKeyRecord>(KV.accessKey(id)),
+    ADMIN_KV_TIMEOUT_MS,
+    "reading the access key",
+  );
   if (!entry.value) return false;
-  await kv.atomic().check(entry)
-    .delete(KV.accessKey(id))
-    .delete(KV.accessKeyByHash(entry.value.hash))
-    .sum(KV.accessKeysRevision(), 1n)
-    .commit();
+  const result = await withKvTimeout(
+    kv.atomic().check(entry)
+      .delete(KV.accessKey(id))
+      .delete(KV.accessKeyByHash(entry.value.hash))
+      .sum(KV.accessKeysRevision(), 1n)
+      .commit(),
+    ADMIN_KV_TIMEOUT_MS,
+    "revoking the access key",
+  );
+  // Someone changed it meanwhile (a concurrent revoke): whatever it is now, it is not this key.
+  if (!result.ok) return revokeAccessKey(kv, id);
   return true;
 }

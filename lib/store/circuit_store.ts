@@ -20,8 +20,21 @@ export interface Circuit {
 /** Records are dropped after a week without change (e.g. a provider that was deleted). */
 const EXPIRE_MS = 7 * 86_400_000;
 
-export async function putCircuit(kv: Deno.Kv, providerId: string, c: Circuit): Promise<void> {
-  await kv.set(KV.circuit(providerId), c, { expireIn: EXPIRE_MS });
+/** Writes breakers in one atomic op that also bumps the version other instances watch. */
+export async function putCircuits(
+  kv: Deno.Kv,
+  circuits: (readonly [string, Circuit])[],
+): Promise<void> {
+  if (circuits.length === 0) return;
+  const op = kv.atomic();
+  for (const [id, c] of circuits) op.set(KV.circuit(id), c, { expireIn: EXPIRE_MS });
+  const result = await op.sum(KV.circuitsVersion(), 1n).commit();
+  if (!result.ok) throw new Error("writing circuits failed");
+}
+
+/** Writes one provider's breaker. */
+export function putCircuit(kv: Deno.Kv, providerId: string, c: Circuit): Promise<void> {
+  return putCircuits(kv, [[providerId, c]]);
 }
 
 /** Every stored breaker, by provider id. */

@@ -1,7 +1,8 @@
-/** Reads, replaces and watches the config document in KV. */
+/** Reads and replaces the config document in KV (lib/store/change_feed.ts watches it). */
 import type { Config } from "../config/schema.ts";
 import { parseStoredConfig } from "../config/issues.ts";
 import { KV } from "./keys.ts";
+import { ADMIN_KV_TIMEOUT_MS, withKvTimeout } from "./kv_timeout.ts";
 
 /** The stored config with the versionstamp a later write must match. */
 export interface StoredConfig {
@@ -17,7 +18,11 @@ export const MAX_CONFIG_BYTES = 60 * 1024;
 
 /** Loads the config; a stored one that no longer validates is reported, never silently replaced. */
 export async function loadConfig(kv: Deno.Kv): Promise<StoredConfig | null> {
-  const entry = await kv.get<{ config: unknown; updatedAt: string }>(KV.config());
+  const entry = await withKvTimeout(
+    kv.get<{ config: unknown; updatedAt: string }>(KV.config()),
+    ADMIN_KV_TIMEOUT_MS,
+    "reading the config",
+  );
   if (entry.value === null) return null;
   const parsed = parseStoredConfig(entry.value.config);
   if ("error" in parsed) throw new Error(`the stored config is invalid: ${parsed.error}`);
@@ -44,35 +49,15 @@ export async function saveConfig(
   if (new TextEncoder().encode(JSON.stringify(value)).length > MAX_CONFIG_BYTES) {
     return { ok: false, reason: "too_large" };
   }
-  const result = await kv.atomic().check({ key: KV.config(), versionstamp: expected })
-    .set(KV.config(), value).commit();
+  // Bounded: a locked or full database answers the admin a clear 503, not a hang.
+  const result = await withKvTimeout(
+    kv.atomic().check({ key: KV.config(), versionstamp: expected }).set(KV.config(), value)
+      .commit(),
+    ADMIN_KV_TIMEOUT_MS,
+    "saving the config",
+  );
   return result.ok ? { ok: true, versionstamp: result.versionstamp } : {
     ok: false,
     reason: "conflict",
   };
-}
-
-/** Calls `onChange` whenever the config or the access keys change, on any instance. */
-export function watchConfig(
-  kv: Deno.Kv,
-  onChange: () => void,
-  signal: AbortSignal,
-): Promise<void> {
-  const stream = kv.watch([KV.config(), KV.accessKeysRevision()]);
-  const reader = stream.getReader();
-  signal.addEventListener("abort", () => reader.cancel().catch(() => {}), { once: true });
-  return (async () => {
-    let first = true;
-    try {
-      while (true) {
-        const { done } = await reader.read();
-        if (done) return;
-        // The first batch is the current state, which the caller already loaded.
-        if (!first) onChange();
-        first = false;
-      }
-    } catch {
-      // A closed KV or a cancelled watch ends the loop; the TTL refresh keeps config current.
-    }
-  })();
 }

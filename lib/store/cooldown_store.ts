@@ -1,6 +1,7 @@
 /** Cooldowns as KV entries that expire by themselves, shared by every instance. */
 import { z } from "zod";
 import { KV } from "./keys.ts";
+import { ADMIN_KV_TIMEOUT_MS, withKvTimeout } from "./kv_timeout.ts";
 
 export const CooldownSchema = z.object({
   until: z.number(),
@@ -12,12 +13,22 @@ export type Cooldown = z.infer<typeof CooldownSchema>;
 export async function putCooldown(kv: Deno.Kv, target: string, cooldown: Cooldown): Promise<void> {
   const ms = cooldown.until - Date.now();
   if (ms <= 0) return;
-  await kv.set(KV.cooldown(target), cooldown, { expireIn: ms });
+  // The version bump in the same op tells every watching instance to re-read the cooldowns.
+  await withKvTimeout(
+    kv.atomic().set(KV.cooldown(target), cooldown, { expireIn: ms })
+      .sum(KV.cooldownsVersion(), 1n).commit(),
+    ADMIN_KV_TIMEOUT_MS,
+    "saving a cooldown",
+  );
 }
 
 /** Removes a cooldown (an admin clearing it, or a successful probe). */
 export async function deleteCooldown(kv: Deno.Kv, target: string): Promise<void> {
-  await kv.delete(KV.cooldown(target));
+  await withKvTimeout(
+    kv.atomic().delete(KV.cooldown(target)).sum(KV.cooldownsVersion(), 1n).commit(),
+    ADMIN_KV_TIMEOUT_MS,
+    "clearing a cooldown",
+  );
 }
 
 /** Every live cooldown; expired entries are filtered even if KV has not swept them yet. */

@@ -23,9 +23,8 @@ export interface HealthSummary {
 
 const HOUR = 3_600_000;
 
-/** Writes a batch of outcomes (summed per target and hour), without reading first. */
-export async function recordOutcomes(kv: Deno.Kv, outcomes: OutcomeRecord[]): Promise<void> {
-  if (outcomes.length === 0) return;
+/** A batch of outcomes as KV mutations: hourly sums per target, last success and error. */
+export function outcomeOps(outcomes: OutcomeRecord[]): ((op: Deno.AtomicOperation) => void)[] {
   const now = new Date();
   const hour = Math.floor(now.getTime() / HOUR) * HOUR;
   const counts = new Map<string, { target: string; outcome: "ok" | "fail"; n: bigint }>();
@@ -54,12 +53,7 @@ export async function recordOutcomes(kv: Deno.Kv, outcomes: OutcomeRecord[]): Pr
       op.set(KV.lastError(t), { message, at: now.toISOString() })
     ),
   ];
-  // Deno KV caps one atomic operation at 1000 mutations; stay well below.
-  for (let i = 0; i < ops.length; i += 500) {
-    const op = kv.atomic();
-    for (const add of ops.slice(i, i + 500)) add(op);
-    await op.commit();
-  }
+  return ops;
 }
 
 /** Last outcome and the last 24 hours' counts for each target; prunes counters past 48 hours. */

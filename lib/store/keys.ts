@@ -82,4 +82,16 @@ export const KV = {
   /** A cooldown or circuit event for the dashboard timeline, by time-ordered id (7 days). */
   event: (id: string) => ["event", id] as const,
   eventPrefix: () => ["event"] as const,
+  /**
+   * Change counters (KvU64) bumped in the same atomic op as every cooldown or circuit write, so
+   * other instances watch two small keys instead of listing those prefixes (lib/store/change_feed.ts).
+   */
+  cooldownsVersion: () => ["version", "cooldowns"] as const,
+  circuitsVersion: () => ["version", "circuits"] as const,
+  /** Marks a written batch group (1 day), so a retried group lands once (lib/store/kv_batch.ts). */
+  batchMark: (id: string) => ["batch", id] as const,
+  /** Request-log sequence (KvU64): how many entries were ever written, across instances. */
+  requestLogSeq: () => ["reqlog", "seq"] as const,
+  /** The entry id at one sequence number (7 days), so the oldest past the cap are found cheaply. */
+  requestLogBySeq: (n: number) => ["reqlog", "by_seq", n] as const,
 } as const;

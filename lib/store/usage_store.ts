@@ -107,17 +107,32 @@ const dims = (d: UsageDelta) =>
     string,
   ][];
 
-/** Sums usage per hour and day, quota tokens per period, and writes log entries: batched. */
-export async function writeUsageBatch(
-  kv: Deno.Kv,
-  batch: {
-    usage: UsageDelta[];
-    quota: { target: string; period: string; start: number; tokens: number }[];
-    log: { entry: RequestLogEntry; bodies?: CapturedBodies }[];
-    traffic?: TrafficDelta[];
-    events?: TimelineEvent[];
-  },
-): Promise<void> {
+/** What one flush writes: usage, quota sums, log entries, dashboard traffic and events. */
+export interface UsageBatch {
+  usage: UsageDelta[];
+  quota: { target: string; period: string; start: number; tokens: number }[];
+  log: { entry: RequestLogEntry; bodies?: CapturedBodies }[];
+  traffic?: TrafficDelta[];
+  events?: TimelineEvent[];
+}
+
+/** One log entry's mutations: the entry and its captured bodies, with the log's 7-day expiry. */
+export function logEntryOps(
+  { entry, bodies }: { entry: RequestLogEntry; bodies?: CapturedBodies },
+): ((op: Deno.AtomicOperation) => void)[] {
+  return [
+    (op) => op.set(KV.requestLog(entry.id), entry, { expireIn: REQUEST_LOG_TTL_MS }),
+    ...(bodies
+      ? [
+        (op: Deno.AtomicOperation) =>
+          op.set(KV.requestBodies(entry.id), bodies, { expireIn: REQUEST_LOG_TTL_MS }),
+      ]
+      : []),
+  ];
+}
+
+/** The mutations of a batch's sums (usage per hour and day, quotas) and timeline events. */
+export function usageSumOps(batch: UsageBatch): ((op: Deno.AtomicOperation) => void)[] {
   const sums = new Map<string, { key: Deno.KvKey; n: bigint }>();
   const add = (key: Deno.KvKey, n: number) => {
     if (n <= 0) return;
@@ -150,22 +165,20 @@ export async function writeUsageBatch(
     }
   }
   for (const q of batch.quota) add(KV.quota(q.target, q.period, q.start), q.tokens);
-  const ops: ((op: Deno.AtomicOperation) => void)[] = [
+  return [
     ...[...sums.values()].map((s) => (op: Deno.AtomicOperation) => op.sum(s.key, s.n)),
-    ...batch.log.flatMap(({ entry, bodies }) => [
-      (op: Deno.AtomicOperation) =>
-        op.set(KV.requestLog(entry.id), entry, { expireIn: REQUEST_LOG_TTL_MS }),
-      ...(bodies
-        ? [
-          (op: Deno.AtomicOperation) =>
-            op.set(KV.requestBodies(entry.id), bodies, { expireIn: REQUEST_LOG_TTL_MS }),
-        ]
-        : []),
-    ]),
     ...(batch.events ?? []).map((e) => (op: Deno.AtomicOperation) =>
       op.set(KV.event(e.id), e, { expireIn: REQUEST_LOG_TTL_MS })
     ),
   ];
+}
+
+/**
+ * Sums usage per hour and day, quota tokens per period, and writes log entries, in plain atomic
+ * groups (seeding and tools; the recorder writes through a retry queue and the log's sequence).
+ */
+export async function writeUsageBatch(kv: Deno.Kv, batch: UsageBatch): Promise<void> {
+  const ops = [...usageSumOps(batch), ...batch.log.flatMap(logEntryOps)];
   // Deno KV caps an atomic operation's mutations and size; small groups stay well inside.
   for (let i = 0; i < ops.length; i += 100) {
     const op = kv.atomic();

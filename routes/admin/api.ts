@@ -7,7 +7,7 @@ import { bodyLimit } from "hono/body-limit";
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv, Deps } from "../../lib/deps.ts";
 import { accessKeyRoutes } from "./access_key_api.ts";
-import { apiError } from "./api_errors.ts";
+import { apiError, kvTrouble } from "./api_errors.ts";
 import { configExportRoutes, configRoutes } from "./config_api.ts";
 import { identityRoutes } from "./identity_api.ts";
 import { providerRoutes } from "./provider_api.ts";
@@ -28,6 +28,7 @@ export function requireAdmin(deps: Deps): MiddlewareHandler<AppEnv> {
 /** Mounts the admin API under /admin/api. */
 export function adminApiRoutes(deps: Deps, guard: MiddlewareHandler<AppEnv> = requireAdmin(deps)) {
   const app = new Hono<AppEnv>();
+  app.use("/admin/api/*", kvTrouble);
   app.use("/admin/api/*", guard);
   // A config is at most ~60 KiB; nothing an admin sends needs more than this.
   app.use(
