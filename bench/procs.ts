@@ -83,11 +83,21 @@ export async function waitHealthy(child: Child, timeoutMs = 60_000): Promise<voi
  * Peak resident set size (VmHWM) of a live process, in kB; null where unavailable. Deno allows
  * reading /proc only with --allow-all, so this asks `cat` (the bench already may run programs).
  */
-export async function peakRssKb(pid: number): Promise<number | null> {
+export function peakRssKb(pid: number): Promise<number | null> {
+  return statusKb(pid, "VmHWM");
+}
+
+/** Resident set size right now (VmRSS) of a live process, in kB; null where unavailable. */
+export function rssKb(pid: number): Promise<number | null> {
+  return statusKb(pid, "VmRSS");
+}
+
+async function statusKb(pid: number, field: string): Promise<number | null> {
   try {
     const out = await new Deno.Command("cat", { args: [`/proc/${pid}/status`], stderr: "null" })
       .output();
-    const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(new TextDecoder().decode(out.stdout));
+    const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, "m")
+      .exec(new TextDecoder().decode(out.stdout));
     return match ? Number(match[1]) : null;
   } catch {
     return null;
