@@ -25,8 +25,13 @@ export interface ScaleVariant {
   shape: StreamShape;
 }
 
-/** Long streams: 20 deltas 200 ms apart (4 s), so every stream of a wave is open at once. */
-const LONG: StreamShape = { deltas: 20, deltaMs: 200 };
+/** Long streams: 40 deltas 200 ms apart (8 s), so every stream of a wave is open at once. */
+const LONG: StreamShape = { deltas: 40, deltaMs: 200 };
+/**
+ * A wave's streams start spread over this long, as a team's turns do (and not all bodies in
+ * flight in the same millisecond); every stream outlasts it.
+ */
+const RAMP_MS = 2000;
 /** Tiny events: 500 pings 2 ms apart before content, then 1,000 deltas 2 ms apart (3 s). */
 const TINY: StreamShape = { deltas: 1000, deltaMs: 2, pings: 500, pingMs: 2 };
 
@@ -53,6 +58,8 @@ export interface ScaleFigures {
   peakKb: number | null;
   /** (peak − baseline) / open. */
   perStreamKb: number | null;
+  /** VmRSS once every stream has started (the ramp is over, none has ended yet). */
+  allOpenKb: number | null;
   wallMs: number;
 }
 
@@ -69,6 +76,7 @@ const STREAM_TIMEOUT_MS = 60_000;
 async function wave(
   url: string,
   n: number,
+  pid: number,
 ): Promise<Omit<ScaleFigures, "baselineKb" | "peakKb" | "perStreamKb">> {
   const body = claudeCodeBody(true);
   let open = 0;
@@ -79,6 +87,7 @@ async function wave(
   const decoder = new TextDecoder();
   const one = async (i: number) => {
     let opened = false;
+    await new Promise((r) => setTimeout(r, (i * RAMP_MS) / n));
     try {
       const res = await fetch(url + MESSAGES_PATH, {
         method: "POST",
@@ -107,8 +116,12 @@ async function wave(
     }
   };
   const started = performance.now();
-  await Promise.all(Array.from({ length: n }, (_, i) => one(i)));
-  return { open: maxOpen, completed, errors, firstError, wallMs: performance.now() - started };
+  const all = Promise.all(Array.from({ length: n }, (_, i) => one(i)));
+  await new Promise((r) => setTimeout(r, RAMP_MS + 1000));
+  const allOpenKb = await rssKb(pid);
+  await all;
+  const wallMs = performance.now() - started;
+  return { open: maxOpen, completed, errors, firstError, wallMs, allOpenKb };
 }
 
 /** Starts one target in front of `upstream`. */
@@ -152,7 +165,7 @@ async function measureTarget(
     // Let the warm-up's garbage settle before reading the baseline.
     await new Promise((r) => setTimeout(r, 300));
     const baselineKb = await rssKb(server.process.pid);
-    const figures = await wave(server.baseUrl, streams);
+    const figures = await wave(server.baseUrl, streams, server.process.pid);
     const peakKb = await peakRssKb(server.process.pid);
     const perStreamKb = baselineKb !== null && peakKb !== null && figures.open > 0
       ? (peakKb - baselineKb) / figures.open

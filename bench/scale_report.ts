@@ -1,6 +1,6 @@
 /** The Markdown for the concurrency-scale and cold-start phases. */
 import type { ColdStart } from "./cold_start.ts";
-import type { ScaleResult, ScaleTarget } from "./scale.ts";
+import type { ScaleFigures, ScaleResult, ScaleTarget } from "./scale.ts";
 import type { Summary } from "./stats.ts";
 
 const NAMES: Record<ScaleTarget, string> = {
@@ -20,6 +20,13 @@ function table(header: string[], rows: string[][]): string {
   return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
 }
 
+/** (RSS with every stream open − baseline) / open streams. */
+function steady(f: ScaleFigures): number | null {
+  return f.allOpenKb === null || f.baselineKb === null || f.open === 0
+    ? null
+    : (f.allOpenKb - f.baselineKb) / f.open;
+}
+
 /** Memory per open stream, per wave and target, with Detour's ratio to the buffering proxy. */
 export function renderScale(results: ScaleResult[]): string {
   const rows = results.flatMap(({ variant, targets }) =>
@@ -32,12 +39,22 @@ export function renderScale(results: ScaleResult[]): string {
         mb(f.baselineKb),
         mb(f.peakKb),
         kb(f.perStreamKb),
+        kb(steady(f)),
         t === "buffering" ? "" : ratio(f.perStreamKb, targets.buffering.perStreamKb),
       ];
     })
   );
   return table(
-    ["wave", "target", "open at once", "RSS before", "peak RSS", "per open stream", "÷ buffering"],
+    [
+      "wave",
+      "target",
+      "open at once",
+      "RSS before",
+      "peak RSS",
+      "per open stream",
+      "… all open",
+      "÷ buffering",
+    ],
     rows,
   );
 }

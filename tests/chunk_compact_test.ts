@@ -1,6 +1,7 @@
 /** Right-sized chunks (lib/http/chunk_compact.ts) and the copied stream tail (byte_tail.ts). */
 import assert from "node:assert/strict";
 import { ByteTail } from "../lib/http/byte_tail.ts";
+import { nextBuffer } from "../lib/server/front_conn.ts";
 import {
   compactChunk,
   compactReader,
@@ -152,4 +153,16 @@ Deno.test("compactReader: cancel reaches the upstream", async () => {
   await reader.read();
   await reader.cancel("client left");
   assert.equal(cancelled, "client left");
+});
+
+Deno.test("front listener: a read that fills the small buffer grows it, a short one shrinks it back", () => {
+  let buf = new Uint8Array(4096);
+  buf = nextBuffer(buf, 100);
+  assert.equal(buf.length, 4096, "an SSE burst keeps the small buffer");
+  buf = nextBuffer(buf, 4096);
+  assert.equal(buf.length, 65536, "a full read (a 100 kB body) grows it");
+  const grown = buf;
+  assert.equal(nextBuffer(grown, 65536), grown);
+  assert.equal(nextBuffer(grown, 30000), grown, "a large read keeps the large buffer");
+  assert.equal(nextBuffer(grown, 2000).length, 4096, "the body is in: back to the small one");
 });

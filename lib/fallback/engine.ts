@@ -17,6 +17,7 @@ import { attemptCall, type Send } from "./interceptors.ts";
 import { AttemptLedger, type CooldownSink, withDetourHeaders } from "./ledger.ts";
 import type { Attempt } from "./plan.ts";
 import { type RelayObserver, usageObserver } from "./relay_observer.ts";
+import { debugCaptureBytes, releaseBody } from "./release_body.ts";
 
 export type { Done, EngineResult } from "./commit.ts";
 export { type AttemptRecord, formatAttempts } from "./ledger.ts";
@@ -53,7 +54,11 @@ export async function runAttempts(
     if (req.signal.aborted) break;
     const tried = await tryAttempt(req, attempt, config, deps, ledger);
     if (tried === "client_gone") break;
-    if (tried !== "fallback") return tried;
+    if (tried !== "fallback") {
+      // Committed: nothing resends the body now, and a stream may stay open for minutes.
+      releaseBody(req, debugCaptureBytes(config, Date.now()));
+      return tried;
+    }
   }
   return {
     response: allFailed(req, ledger),

@@ -6,18 +6,22 @@
 import { type ConnClock } from "./conn_clock.ts";
 
 /**
- * Per-direction buffer: a request head and typical SSE bursts fit in one read. A read that fills
- * it (a 100 kB request body, say) grows it once to the larger size: fewer round trips for big
- * bodies, without every idle connection holding the larger buffers.
+ * Per-direction buffers: a read waiting on an idle connection (a kept-alive one, or a request's
+ * side while its stream is relayed for minutes) holds the small one; a read that fills it (a
+ * 100 kB request body, say) grows it to the larger size for the reads that follow, and a read
+ * that fills less than a quarter of the larger one goes back to the small one. So a thousand
+ * open streams hold 2 × 4 KiB each here, not 64 + 16 KiB.
  */
-const BUFFER_BYTES = 16 * 1024;
+const BUFFER_BYTES = 4 * 1024;
 const GROWN_BUFFER_BYTES = 64 * 1024;
 
-/** The buffer for the next read: grown once a read has filled the current one. */
-function nextBuffer(buf: Uint8Array<ArrayBuffer>, filled: number): Uint8Array<ArrayBuffer> {
-  return filled === buf.length && buf.length < GROWN_BUFFER_BYTES
-    ? new Uint8Array(GROWN_BUFFER_BYTES)
-    : buf;
+/** The buffer for the next read, by how much of the current one the last read filled. */
+export function nextBuffer(buf: Uint8Array<ArrayBuffer>, filled: number): Uint8Array<ArrayBuffer> {
+  if (filled === buf.length && buf.length < GROWN_BUFFER_BYTES) {
+    return new Uint8Array(GROWN_BUFFER_BYTES);
+  }
+  if (buf.length > BUFFER_BYTES && filled < buf.length / 4) return new Uint8Array(BUFFER_BYTES);
+  return buf;
 }
 
 /** A client connection and its loopback twin to the HTTP server. */
