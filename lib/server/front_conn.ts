@@ -9,7 +9,7 @@ import { type ConnClock } from "./conn_clock.ts";
  * Per-direction buffers: a read waiting on an idle connection (a kept-alive one, or a request's
  * side while its stream is relayed for minutes) holds the small one; a read that fills it (a
  * 100 kB request body, say) grows it to the larger size for the reads that follow, and a read
- * that fills less than a quarter of the larger one goes back to the small one. So a thousand
+ * that does not fill the larger one goes back to the small one. So a thousand
  * open streams hold 2 × 4 KiB each here, not 64 + 16 KiB.
  */
 const BUFFER_BYTES = 4 * 1024;
@@ -20,7 +20,9 @@ export function nextBuffer(buf: Uint8Array<ArrayBuffer>, filled: number): Uint8A
   if (filled === buf.length && buf.length < GROWN_BUFFER_BYTES) {
     return new Uint8Array(GROWN_BUFFER_BYTES);
   }
-  if (buf.length > BUFFER_BYTES && filled < buf.length / 4) return new Uint8Array(BUFFER_BYTES);
+  // A read that did not fill the large buffer drained what had arrived (the end of a body):
+  // the read that waits next does so with the small one.
+  if (buf.length > BUFFER_BYTES && filled < buf.length) return new Uint8Array(BUFFER_BYTES);
   return buf;
 }
 
