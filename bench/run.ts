@@ -337,7 +337,8 @@ async function measureLatency(
 }
 
 /**
- * `--only=scale` runs just the concurrency-scale and cold-start phases; `--no-scale` skips them;
+ * `--only=scale` runs just the concurrency-scale and cold-start phases, `--only=cold` just the
+ * cold start; `--no-scale` skips both;
  * `--scale=200,500` picks the wave sizes and `--scale-1000` adds a wave of 1,000 streams.
  */
 async function main() {
@@ -349,11 +350,11 @@ async function main() {
   };
   const busyBefore = await cpuBusyPercent();
   try {
-    const latency = only === "scale" ? null : await measureLatency(track, busyBefore);
+    const latency = only ? null : await measureLatency(track, busyBefore);
     for (const c of children.splice(0).reverse()) await c.close();
-    const withScale = only === "scale" || !Deno.args.includes("--no-scale");
+    const withScale = only === "scale" || (!only && !Deno.args.includes("--no-scale"));
     const scale = withScale ? await measureScale(scaleVariants(Deno.args), progress) : null;
-    const coldStart = withScale ? await measureColdStart(progress) : null;
+    const coldStart = withScale || only === "cold" ? await measureColdStart(progress) : null;
     if (scale) problems.push(...scaleProblems(scale));
     const results = { ...(latency ?? { meta: { busyBefore }, problems }), scale, coldStart };
     await Deno.writeTextFile(RESULTS_FILE, JSON.stringify(results, roundSamples, 1) + "\n");
