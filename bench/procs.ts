@@ -92,6 +92,24 @@ export function rssKb(pid: number): Promise<number | null> {
   return statusKb(pid, "VmRSS");
 }
 
+/**
+ * CPU time (user + system, all threads) a live process has used so far, in milliseconds, from
+ * /proc/<pid>/stat (via `cat`, as above); null where unavailable. Linux counts it in 10 ms ticks.
+ */
+export async function cpuMs(pid: number): Promise<number | null> {
+  try {
+    const out = await new Deno.Command("cat", { args: [`/proc/${pid}/stat`], stderr: "null" })
+      .output();
+    const text = new TextDecoder().decode(out.stdout);
+    // Fields after the parenthesised command name (which may hold spaces): utime is the 12th.
+    const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? ticks * 10 : null;
+  } catch {
+    return null;
+  }
+}
+
 async function statusKb(pid: number, field: string): Promise<number | null> {
   try {
     const out = await new Deno.Command("cat", { args: [`/proc/${pid}/status`], stderr: "null" })

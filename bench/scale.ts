@@ -6,7 +6,7 @@
  */
 import { claudeCodeBody, claudeCodeHeaders, MESSAGES_PATH } from "./claude_code_request.ts";
 import { runBatch } from "./load.ts";
-import { type Child, peakRssKb, rssKb, stop } from "./procs.ts";
+import { type Child, cpuMs, peakRssKb, rssKb, stop } from "./procs.ts";
 import {
   type ProviderSeed,
   startDetour,
@@ -60,6 +60,8 @@ export interface ScaleFigures {
   perStreamKb: number | null;
   /** VmRSS once every stream has started (the ramp is over, none has ended yet). */
   allOpenKb: number | null;
+  /** CPU time the target spent on the wave, per completed stream (ms). */
+  cpuPerStreamMs: number | null;
   wallMs: number;
 }
 
@@ -77,7 +79,7 @@ async function wave(
   url: string,
   n: number,
   pid: number,
-): Promise<Omit<ScaleFigures, "baselineKb" | "peakKb" | "perStreamKb">> {
+): Promise<Omit<ScaleFigures, "baselineKb" | "peakKb" | "perStreamKb" | "cpuPerStreamMs">> {
   const body = claudeCodeBody(true);
   let open = 0;
   let maxOpen = 0;
@@ -165,12 +167,17 @@ async function measureTarget(
     // Let the warm-up's garbage settle before reading the baseline.
     await new Promise((r) => setTimeout(r, 300));
     const baselineKb = await rssKb(server.process.pid);
+    const cpuBefore = await cpuMs(server.process.pid);
     const figures = await wave(server.baseUrl, streams, server.process.pid);
+    const cpuAfter = await cpuMs(server.process.pid);
     const peakKb = await peakRssKb(server.process.pid);
+    const cpuPerStreamMs = cpuBefore !== null && cpuAfter !== null && figures.completed > 0
+      ? (cpuAfter - cpuBefore) / figures.completed
+      : null;
     const perStreamKb = baselineKb !== null && peakKb !== null && figures.open > 0
       ? (peakKb - baselineKb) / figures.open
       : null;
-    return { ...figures, baselineKb, peakKb, perStreamKb };
+    return { ...figures, baselineKb, peakKb, perStreamKb, cpuPerStreamMs };
   } finally {
     await server.close();
   }

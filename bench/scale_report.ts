@@ -40,7 +40,9 @@ export function renderScale(results: ScaleResult[]): string {
         mb(f.peakKb),
         kb(f.perStreamKb),
         kb(steady(f)),
+        f.cpuPerStreamMs === null ? "n/a" : `${f.cpuPerStreamMs.toFixed(2)} ms`,
         t === "buffering" ? "" : ratio(f.perStreamKb, targets.buffering.perStreamKb),
+        t === "minimal" ? "" : ratio(f.cpuPerStreamMs, targets.minimal.cpuPerStreamMs),
       ];
     })
   );
@@ -53,7 +55,9 @@ export function renderScale(results: ScaleResult[]): string {
       "peak RSS",
       "per open stream",
       "… all open",
-      "÷ buffering",
+      "CPU per stream",
+      "memory ÷ buffering",
+      "CPU ÷ minimal",
     ],
     rows,
   );

@@ -1,6 +1,7 @@
 /** Right-sized chunks (lib/http/chunk_compact.ts) and the copied stream tail (byte_tail.ts). */
 import assert from "node:assert/strict";
 import { ByteTail } from "../lib/http/byte_tail.ts";
+import { BufferPool } from "../lib/server/buffer_pool.ts";
 import { nextBuffer } from "../lib/server/front_conn.ts";
 import {
   compactChunk,
@@ -155,13 +156,17 @@ Deno.test("compactReader: cancel reaches the upstream", async () => {
   assert.equal(cancelled, "client left");
 });
 
-Deno.test("front listener: a read that fills the small buffer grows it, a short one shrinks it back", () => {
-  let buf = new Uint8Array(4096);
-  buf = nextBuffer(buf, 100);
-  assert.equal(buf.length, 4096, "an SSE burst keeps the small buffer");
-  buf = nextBuffer(buf, 4096);
-  assert.equal(buf.length, 65536, "a full read (a 100 kB body) grows it");
-  const grown = buf;
-  assert.equal(nextBuffer(grown, 65536), grown);
-  assert.equal(nextBuffer(grown, 30000).length, 4096, "the body is in: back to the small one");
+Deno.test("front listener: a read that fills the small buffer borrows a large one, given back after", () => {
+  const pool = new BufferPool(65536, 2);
+  const small = new Uint8Array(4096);
+  assert.equal(nextBuffer(small, small, 100, pool), small, "an SSE burst keeps the small buffer");
+  const grown = nextBuffer(small, small, 4096, pool);
+  assert.equal(grown.length, 65536, "a full read (a 100 kB body) borrows a large one");
+  assert.equal(nextBuffer(grown, small, 65536, pool), grown, "still filling: kept");
+  assert.equal(
+    nextBuffer(grown, small, 30000, pool),
+    small,
+    "the body is in: back to the small one",
+  );
+  assert.equal(pool.take(), grown, "and the large one is lent again, not allocated");
 });
