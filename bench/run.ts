@@ -40,6 +40,7 @@ const WARMUP = 1000;
 const C1 = 80;
 const C32 = 400;
 const STREAMS = 4;
+const STREAMS_C32 = 64;
 const FAILOVER = 40;
 const COOLING = 50;
 
@@ -141,10 +142,16 @@ async function measureOverhead(urls: Record<TargetName, string>) {
     names,
     (t) => runStreams(spec(urls[t], { stream: true, served: served(t) }), STREAMS),
   );
+  progress("streaming, concurrency 32");
+  const streams32 = await inRounds(
+    names,
+    (t) => runStreams(spec(urls[t], { stream: true, served: served(t) }), STREAMS_C32, 32),
+  );
   return Object.fromEntries(names.map((t) => [t, {
     c1: pool(`${t} c=1`, c1[t]),
     c32: pool(`${t} c=32`, c32[t]),
     stream: poolStreams(`${t} streaming`, streams[t]),
+    stream32: poolStreams(`${t} streaming c=32`, streams32[t]),
   }])) as Results["targets"];
 }
 
