@@ -138,8 +138,8 @@ async function startTarget(
       baseUrl: upstream,
       passthrough: true,
     };
-    // With only --allow-read, Deno refuses /proc/self/limits, and the derived connection cap
-    // falls back to 48: the cap is set as an operator would for this many streams.
+    // With only --allow-read, Deno hides /proc/self/limits and the derived cap is an assumed
+    // ~1,000 connections: set as an operator would for this many streams.
     return await startDetour("Detour (scale)", [primary], 60, { MAX_CONNECTIONS: "4096" });
   }
   const child = await startMinimal(upstream, target);
