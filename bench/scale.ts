@@ -140,7 +140,11 @@ async function startTarget(
     };
     // With only --allow-read, Deno hides /proc/self/limits and the derived cap is an assumed
     // ~1,000 connections: set as an operator would for this many streams.
-    return await startDetour("Detour (scale)", [primary], 60, { MAX_CONNECTIONS: "4096" });
+    return await startDetour("Detour (scale)", [primary], 60, {
+      MAX_CONNECTIONS: "4096",
+      // `--front=off`: Detour's own cost, without the front listener's second loopback hop.
+      ...(Deno.args.includes("--front=off") ? { FRONT_LISTENER: "off" } : {}),
+    });
   }
   const child = await startMinimal(upstream, target);
   return { ...child, close: () => stop(child) };
