@@ -71,6 +71,11 @@ export function streamPreamble(model: string, inputTokens: number): Uint8Array[]
   ];
 }
 
+/** A ping event, as Anthropic sends them to keep a long stream alive. */
+export function pingEvent(): Uint8Array {
+  return event("ping", { type: "ping" });
+}
+
 /** One text_delta event; `i` picks the word so deltas differ like real ones. */
 export function textDelta(i: number): Uint8Array {
   return event("content_block_delta", {

@@ -84,11 +84,16 @@ export interface StreamResult {
   firstError?: string;
 }
 
-/** Sends `total` streaming requests one after another and times first byte and end. */
-export async function runStreams(spec: RequestSpec, total: number): Promise<StreamResult> {
+/** Sends `total` streaming requests, `concurrency` at a time, and times first byte and end. */
+export async function runStreams(
+  spec: RequestSpec,
+  total: number,
+  concurrency = 1,
+): Promise<StreamResult> {
   const out: StreamResult = { ttfb: [], total: [], chunks: [], errors: 0 };
   const decoder = new TextDecoder();
-  for (let i = 0; i < total; i++) {
+  let next = 0;
+  const one = async (i: number) => {
     const started = performance.now();
     try {
       const res = await send(spec, i);
@@ -117,6 +122,10 @@ export async function runStreams(spec: RequestSpec, total: number): Promise<Stre
       out.errors++;
       out.firstError ??= String(err);
     }
-  }
+  };
+  const worker = async () => {
+    while (next < total) await one(next++);
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
   return out;
 }

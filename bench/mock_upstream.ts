@@ -2,17 +2,19 @@
  * Mock Anthropic upstream for the benchmark, run as its own process.
  *
  *   deno run --allow-net bench/mock_upstream.ts --port=8001 [--mode=ok|429]
- *     [--deltas=20] [--delta-ms=5] [--retry-after=30]
+ *     [--deltas=20] [--delta-ms=5] [--pings=0] [--ping-ms=2] [--retry-after=30]
  *
  * POST /v1/messages answers like the real API: JSON, or SSE when the body asks for
  * `"stream": true` (deltas spaced `--delta-ms` apart so buffering proxies show up as a late
- * first byte). `--mode=429` answers every request with a rate_limit_error. GET /health is 200;
+ * first byte). `--pings` ping events `--ping-ms` apart come between message_start and the first
+ * content (as during long thinking), to show what tiny events cost a proxy. `--mode=429` answers every request with a rate_limit_error. GET /health is 200;
  * GET /stats counts the messages requests served, so the bench can verify who was called.
  */
 import { arg, numArg } from "./args.ts";
 import {
   baseHeaders,
   messageJson,
+  pingEvent,
   rateLimitJson,
   streamEpilogue,
   streamPreamble,
@@ -24,6 +26,8 @@ const port = numArg(args, "port", 0);
 const mode = arg(args, "mode", "ok");
 const deltas = numArg(args, "deltas", 20);
 const deltaMs = numArg(args, "delta-ms", 5);
+const pings = numArg(args, "pings", 0);
+const pingMs = numArg(args, "ping-ms", 2);
 const retryAfter = arg(args, "retry-after", "30");
 if (mode !== "ok" && mode !== "429") throw new Error("--mode must be ok or 429");
 
@@ -37,21 +41,34 @@ function sseBody(model: string, inputTokens: number): ReadableStream<Uint8Array>
   let timer: ReturnType<typeof setTimeout> | undefined;
   return new ReadableStream<Uint8Array>({
     start(controller) {
-      for (const chunk of streamPreamble(model, inputTokens)) controller.enqueue(chunk);
-      let sent = 0;
-      // Deltas keep to a fixed schedule from the start, so timer jitter does not pile up and
-      // the total time stays comparable between targets.
+      const [start, ...preamble] = streamPreamble(model, inputTokens);
+      controller.enqueue(start);
+      // Pings and deltas keep to a fixed schedule from the start, so timer jitter does not pile
+      // up and the total time stays comparable between targets.
       const started = performance.now();
+      let pinged = 0;
+      let sent = 0;
+      const at = (ms: number) => setTimeout(tick, Math.max(0, started + ms - performance.now()));
       const tick = () => {
+        if (pinged < pings) {
+          controller.enqueue(pingEvent());
+          if (++pinged < pings) timer = at((pinged + 1) * pingMs);
+          else {
+            for (const chunk of preamble) controller.enqueue(chunk);
+            timer = at(pings * pingMs + deltaMs);
+          }
+          return;
+        }
         if (sent < deltas) {
           controller.enqueue(textDelta(sent++));
-          timer = setTimeout(tick, Math.max(0, started + (sent + 1) * deltaMs - performance.now()));
+          timer = at(pings * pingMs + (sent + 1) * deltaMs);
           return;
         }
         for (const chunk of streamEpilogue(deltas)) controller.enqueue(chunk);
         controller.close();
       };
-      timer = setTimeout(tick, deltaMs);
+      if (pings === 0) { for (const chunk of preamble) controller.enqueue(chunk); }
+      timer = at(pings ? pingMs : deltaMs);
     },
     cancel() {
       clearTimeout(timer);

@@ -83,11 +83,39 @@ export async function waitHealthy(child: Child, timeoutMs = 60_000): Promise<voi
  * Peak resident set size (VmHWM) of a live process, in kB; null where unavailable. Deno allows
  * reading /proc only with --allow-all, so this asks `cat` (the bench already may run programs).
  */
-export async function peakRssKb(pid: number): Promise<number | null> {
+export function peakRssKb(pid: number): Promise<number | null> {
+  return statusKb(pid, "VmHWM");
+}
+
+/** Resident set size right now (VmRSS) of a live process, in kB; null where unavailable. */
+export function rssKb(pid: number): Promise<number | null> {
+  return statusKb(pid, "VmRSS");
+}
+
+/**
+ * CPU time (user + system, all threads) a live process has used so far, in milliseconds, from
+ * /proc/<pid>/stat (via `cat`, as above); null where unavailable. Linux counts it in 10 ms ticks.
+ */
+export async function cpuMs(pid: number): Promise<number | null> {
+  try {
+    const out = await new Deno.Command("cat", { args: [`/proc/${pid}/stat`], stderr: "null" })
+      .output();
+    const text = new TextDecoder().decode(out.stdout);
+    // Fields after the parenthesised command name (which may hold spaces): utime is the 12th.
+    const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? ticks * 10 : null;
+  } catch {
+    return null;
+  }
+}
+
+async function statusKb(pid: number, field: string): Promise<number | null> {
   try {
     const out = await new Deno.Command("cat", { args: [`/proc/${pid}/status`], stderr: "null" })
       .output();
-    const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(new TextDecoder().decode(out.stdout));
+    const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, "m")
+      .exec(new TextDecoder().decode(out.stdout));
     return match ? Number(match[1]) : null;
   } catch {
     return null;

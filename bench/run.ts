@@ -28,6 +28,9 @@ import {
   STORED_KEY,
 } from "./servers.ts";
 import { summarize } from "./stats.ts";
+import { measureColdStart } from "./cold_start.ts";
+import { measureScale, scaleVariants } from "./scale.ts";
+import { renderColdStart, renderScale, scaleProblems } from "./scale_report.ts";
 
 // Request counts per target per round. Bounded so a full run stays around a minute on 2 cores;
 // many short rounds in rotating order spread bursts of noise from other processes evenly.
@@ -37,6 +40,7 @@ const WARMUP = 1000;
 const C1 = 80;
 const C32 = 400;
 const STREAMS = 4;
+const STREAMS_C32 = 64;
 const FAILOVER = 40;
 const COOLING = 50;
 
@@ -138,10 +142,16 @@ async function measureOverhead(urls: Record<TargetName, string>) {
     names,
     (t) => runStreams(spec(urls[t], { stream: true, served: served(t) }), STREAMS),
   );
+  progress("streaming, concurrency 32");
+  const streams32 = await inRounds(
+    names,
+    (t) => runStreams(spec(urls[t], { stream: true, served: served(t) }), STREAMS_C32, 32),
+  );
   return Object.fromEntries(names.map((t) => [t, {
     c1: pool(`${t} c=1`, c1[t]),
     c32: pool(`${t} c=32`, c32[t]),
     stream: poolStreams(`${t} streaming`, streams[t]),
+    stream32: poolStreams(`${t} streaming c=32`, streams32[t]),
   }])) as Results["targets"];
 }
 
@@ -270,7 +280,76 @@ function buildResults(
   };
 }
 
+/** The latency, failover and cooling phases; returns their results. */
+async function measureLatency(
+  track: <T extends Child>(c: T, close?: () => Promise<void>) => T,
+  busyBefore: number | null,
+): Promise<Results> {
+  progress("starting mocks, minimal and buffering proxies, and Detour");
+  const ok = track(await startMock("ok mock", "ok"));
+  const limited = track(await startMock("429 mock", "429"));
+  const minimal = track(await startMinimal(ok.baseUrl));
+  const buffering = track(await startMinimal(ok.baseUrl, "buffering"));
+  const primary: ProviderSeed = {
+    id: "primary",
+    type: "anthropic",
+    baseUrl: ok.baseUrl,
+    passthrough: true,
+  };
+  const backup: ProviderSeed = {
+    id: "backup",
+    type: "anthropic",
+    baseUrl: ok.baseUrl,
+    keys: [STORED_KEY],
+  };
+  const detour = await startDetour("Detour", [primary, backup]);
+  track(detour, detour.close);
+
+  const targets = await measureOverhead({
+    direct: ok.baseUrl,
+    minimal: minimal.baseUrl,
+    buffering: buffering.baseUrl,
+    detour: detour.baseUrl,
+  });
+  const rss: Results["peakRssKb"] = {
+    detour: await peakRssKb(detour.process.pid),
+    minimal: await peakRssKb(minimal.process.pid),
+    buffering: await peakRssKb(buffering.process.pid),
+  };
+  // Free the CPU for the next phases.
+  await detour.close();
+  await stop(minimal);
+  await stop(buffering);
+
+  progress("starting Detour failover and backup-only configs");
+  const limitedPrimary = { ...primary, baseUrl: limited.baseUrl };
+  const failoverDetour = await startDetour("Detour failover", [limitedPrimary, backup]);
+  track(failoverDetour, failoverDetour.close);
+  const backupOnly = await startDetour("Detour backup-only", [backup]);
+  track(backupOnly, backupOnly.close);
+  const failover = await measureFailover(ok, limited, failoverDetour);
+  const cooling = await measureCooling(limited, failoverDetour, backupOnly);
+  await failoverDetour.close();
+  await backupOnly.close();
+
+  if (failover.primaryHits !== failover.requests) {
+    problems.push(
+      `failover: the 429 primary saw ${failover.primaryHits} of ${failover.requests} requests`,
+    );
+  }
+  if (cooling.primaryHits !== 0) {
+    problems.push(`cooling: the cooling primary was still called ${cooling.primaryHits} times`);
+  }
+  return buildResults(targets, rss, failover, cooling, busyBefore);
+}
+
+/**
+ * `--only=scale` runs just the concurrency-scale and cold-start phases, `--only=cold` just the
+ * cold start; `--no-scale` skips both;
+ * `--scale=200,500` picks the wave sizes and `--scale-1000` adds a wave of 1,000 streams.
+ */
 async function main() {
+  const only = Deno.args.find((a) => a.startsWith("--only="))?.slice(7);
   const children: { close(): Promise<void> }[] = [];
   const track = <T extends Child>(c: T, close = () => stop(c)): T => {
     children.push({ close });
@@ -278,61 +357,24 @@ async function main() {
   };
   const busyBefore = await cpuBusyPercent();
   try {
-    progress("starting mocks, minimal and buffering proxies, and Detour");
-    const ok = track(await startMock("ok mock", "ok"));
-    const limited = track(await startMock("429 mock", "429"));
-    const minimal = track(await startMinimal(ok.baseUrl));
-    const buffering = track(await startMinimal(ok.baseUrl, "buffering"));
-    const primary: ProviderSeed = {
-      id: "primary",
-      type: "anthropic",
-      baseUrl: ok.baseUrl,
-      passthrough: true,
-    };
-    const backup: ProviderSeed = {
-      id: "backup",
-      type: "anthropic",
-      baseUrl: ok.baseUrl,
-      keys: [STORED_KEY],
-    };
-    const detour = await startDetour("Detour", [primary, backup]);
-    track(detour, detour.close);
-
-    const targets = await measureOverhead({
-      direct: ok.baseUrl,
-      minimal: minimal.baseUrl,
-      buffering: buffering.baseUrl,
-      detour: detour.baseUrl,
-    });
-    const rss: Results["peakRssKb"] = {
-      detour: await peakRssKb(detour.process.pid),
-      minimal: await peakRssKb(minimal.process.pid),
-      buffering: await peakRssKb(buffering.process.pid),
-    };
-    // Free the CPU for the next phases.
-    await detour.close();
-
-    progress("starting Detour failover and backup-only configs");
-    const limitedPrimary = { ...primary, baseUrl: limited.baseUrl };
-    const failoverDetour = await startDetour("Detour failover", [limitedPrimary, backup]);
-    track(failoverDetour, failoverDetour.close);
-    const backupOnly = await startDetour("Detour backup-only", [backup]);
-    track(backupOnly, backupOnly.close);
-    const failover = await measureFailover(ok, limited, failoverDetour);
-    const cooling = await measureCooling(limited, failoverDetour, backupOnly);
-
-    if (failover.primaryHits !== failover.requests) {
-      problems.push(
-        `failover: the 429 primary saw ${failover.primaryHits} of ${failover.requests} requests`,
+    const latency = only ? null : await measureLatency(track, busyBefore);
+    for (const c of children.splice(0).reverse()) await c.close();
+    const withScale = only === "scale" || (!only && !Deno.args.includes("--no-scale"));
+    const scale = withScale ? await measureScale(scaleVariants(Deno.args), progress) : null;
+    const coldStart = withScale || only === "cold" ? await measureColdStart(progress) : null;
+    if (scale) problems.push(...scaleProblems(scale));
+    const results = { ...(latency ?? { meta: { busyBefore }, problems }), scale, coldStart };
+    await Deno.writeTextFile(RESULTS_FILE, JSON.stringify(results, roundSamples, 1) + "\n");
+    const parts = latency ? [renderMarkdown(latency)] : ["# Detour benchmark"];
+    if (scale) {
+      parts.push(
+        "## Memory per open stream (100 kB bodies, each target fresh)",
+        renderScale(scale),
       );
     }
-    if (cooling.primaryHits !== 0) {
-      problems.push(`cooling: the cooling primary was still called ${cooling.primaryHits} times`);
-    }
-
-    const results = buildResults(targets, rss, failover, cooling, busyBefore);
-    await Deno.writeTextFile(RESULTS_FILE, JSON.stringify(results, roundSamples, 1) + "\n");
-    console.log(renderMarkdown(results));
+    if (coldStart) parts.push("## Cold start", renderColdStart(coldStart));
+    if (!latency && problems.length) parts.push(problems.map((p) => `- ${p}`).join("\n"));
+    console.log(parts.join("\n\n"));
     if (problems.length) Deno.exitCode = 1;
   } finally {
     for (const c of children.reverse()) await c.close();

@@ -7,15 +7,39 @@ const REPO_DIR = new URL("..", import.meta.url).pathname;
 /** The key the bench stores for Detour's backup provider. */
 export const STORED_KEY = "sk-bench-key";
 
+/** The shape of the mock's SSE answers (see bench/mock_upstream.ts). */
+export interface StreamShape {
+  deltas: number;
+  deltaMs: number;
+  /** Pings before the first content, `pingMs` apart. */
+  pings?: number;
+  pingMs?: number;
+}
+
+/** The streams of the latency phases: 20 deltas 5 ms apart. */
+const SHORT_STREAMS: StreamShape = { deltas: 20, deltaMs: 5 };
+
 /** Starts bench/mock_upstream.ts; `mode` "429" answers every request with a rate limit. */
-export async function startMock(name: string, mode: "ok" | "429"): Promise<Child> {
+export async function startMock(
+  name: string,
+  mode: "ok" | "429",
+  shape: StreamShape = SHORT_STREAMS,
+): Promise<Child> {
   const port = freePort();
   const child = spawnDeno({
     name,
     script: `${BENCH_DIR}mock_upstream.ts`,
     port,
     flags: ["--allow-net=127.0.0.1"],
-    args: [`--port=${port}`, `--mode=${mode}`, "--deltas=20", "--delta-ms=5", "--retry-after=30"],
+    args: [
+      `--port=${port}`,
+      `--mode=${mode}`,
+      `--deltas=${shape.deltas}`,
+      `--delta-ms=${shape.deltaMs}`,
+      `--pings=${shape.pings ?? 0}`,
+      `--ping-ms=${shape.pingMs ?? 2}`,
+      "--retry-after=30",
+    ],
     cwd: REPO_DIR,
   });
   await waitHealthy(child);
@@ -59,6 +83,9 @@ export async function startDetour(
   name: string,
   providers: ProviderSeed[],
   cooldownSeconds = 60,
+  extraEnv: Record<string, string> = {},
+  /** Waits until it is ready; `started` is `performance.now()` at the spawn. */
+  ready: (child: Child, started: number) => Promise<unknown> = (child) => waitHealthy(child),
 ): Promise<Detour> {
   const dir = await Deno.makeTempDir({ prefix: "detour-bench-" });
   const configFile = `${dir}/config.json`;
@@ -71,6 +98,7 @@ export async function startDetour(
     }),
   );
   const port = freePort();
+  const started = performance.now();
   const child = spawnDeno({
     name,
     script: `${REPO_DIR}main.ts`,
@@ -83,6 +111,7 @@ export async function startDetour(
       KV_PATH: `${dir}/detour.kv`,
       CONFIG_FILE: configFile,
       ADMIN_TOKEN: "bench-admin-token",
+      ...extraEnv,
     },
   });
   const close = async () => {
@@ -90,7 +119,7 @@ export async function startDetour(
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   };
   try {
-    await waitHealthy(child);
+    await ready(child, started);
   } catch (err) {
     await close();
     throw err;

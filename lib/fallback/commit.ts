@@ -5,6 +5,7 @@
  */
 import { setImmediate } from "node:timers";
 import { responseWithUpstreamHeaders } from "../http/headers.ts";
+import { joinChunks, keptHead } from "../http/chunk_compact.ts";
 import { guardStream, type StreamEnd } from "../http/sse_guard.ts";
 import { guardBody } from "../http/json_guard.ts";
 import type { OutcomeRecord } from "../store/health_store.ts";
@@ -135,8 +136,11 @@ export function commitStream(
 ): EngineResult {
   let resolveDone!: (v: Done) => void;
   const done = new Promise<Done>((r) => resolveDone = r);
+  // The head replays as one chunk; the observer keeps only its first bytes (message_start).
+  const replay = joinChunks(head);
+  const kept = [keptHead(replay)];
   const stream = guardStream(
-    head,
+    [replay],
     reader,
     (end, detail, tail) => {
       if (end === "broken") {
@@ -148,8 +152,8 @@ export function commitStream(
       resolveDone({
         end,
         outcomes: ledger.outcomes,
-        usage: observer.sse(head, tail),
-        responseHead: () => head.map((c) => latin1.decode(c)).join(""),
+        usage: observer.sse(kept, tail),
+        responseHead: () => latin1.decode(kept[0]),
       });
     },
     idleMs,

@@ -18,6 +18,7 @@ import { attemptCall, type Send } from "./interceptors.ts";
 import { AttemptLedger, type CooldownSink, withDetourHeaders } from "./ledger.ts";
 import type { Attempt } from "./plan.ts";
 import { type RelayObserver, usageObserver } from "./relay_observer.ts";
+import { debugCaptureBytes, releaseBody } from "./release_body.ts";
 
 export type { Done, EngineResult } from "./commit.ts";
 export { type AttemptRecord, formatAttempts } from "./ledger.ts";
@@ -80,7 +81,11 @@ async function runInOrder(
     const tried = await tryAttempt(req, attempt, config, deps, ledger);
     if (tried === "client_gone") break;
     if (tried === "shutdown") return shuttingDown(ledger);
-    if (tried !== "fallback") return tried;
+    if (tried !== "fallback") {
+      // Committed: nothing resends the body now, and a stream may stay open for minutes.
+      releaseBody(req, debugCaptureBytes(config, Date.now()));
+      return tried;
+    }
   }
   const refusal = ledger.refusal;
   if (refusal && !req.signal.aborted) {

@@ -3,6 +3,7 @@
  * truncated: if the upstream breaks or stops before `message_stop`, the client gets a proper
  * SSE `error` event, as Anthropic itself would send.
  */
+import { ByteTail } from "./byte_tail.ts";
 import { sseErrorEvent } from "./errors.ts";
 import { IdleWatch, isKeepAlive } from "./idle_watch.ts";
 
@@ -45,28 +46,15 @@ export function lastEventType(tail: string): string | null {
   }
 }
 
-/** The last chunks covering TAIL bytes, decoded once at the end: a stream runs to thousands
- * of chunks, and decoding each one as it passed cost more than relaying it. */
-class Tail {
-  #kept: Uint8Array[] = [];
-  #bytes = 0;
-
-  remember(chunk: Uint8Array): void {
-    this.#kept.push(chunk);
-    this.#bytes += chunk.byteLength;
-    while (this.#kept.length > 1 && this.#bytes - this.#kept[0].byteLength >= TAIL) {
-      this.#bytes -= this.#kept.shift()!.byteLength;
-    }
+/** The stream's last TAIL bytes, decoded once at the end: a stream runs to thousands of chunks,
+ * and decoding each one as it passed cost more than relaying it. */
+class Tail extends ByteTail {
+  constructor() {
+    super(TAIL);
   }
 
   text(): string {
-    const all = new Uint8Array(this.#bytes);
-    let offset = 0;
-    for (const c of this.#kept) {
-      all.set(c, offset);
-      offset += c.byteLength;
-    }
-    return latin1.decode(all.subarray(Math.max(0, this.#bytes - TAIL)));
+    return latin1.decode(this.bytes());
   }
 }
 
@@ -141,6 +129,8 @@ export function guardStream(
         const chunk = head[i++];
         tail.remember(chunk);
         controller.enqueue(chunk);
+        // Replayed: the stream no longer holds the head (the caller keeps what it needs).
+        if (i === head.length) head = [];
         return;
       }
       idle.reading();

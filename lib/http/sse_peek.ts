@@ -6,6 +6,7 @@
  * The bytes read are kept to replay unchanged.
  */
 import { createParser } from "eventsource-parser";
+import { compactReader } from "./chunk_compact.ts";
 
 /** How the head of a stream turned out. */
 export type PeekResult =
@@ -28,7 +29,8 @@ export async function peekAnthropicStream(
   body: ReadableStream<Uint8Array>,
   maxBytes = 1 << 20,
 ): Promise<PeekResult> {
-  const reader = body.getReader();
+  // Right-sized chunks: the head is held until the stream is decided, the rest relayed.
+  const reader = compactReader(body);
   const chunks: Uint8Array[] = [];
   const decoder = new TextDecoder();
   let decided: Decided | null = null;

@@ -5,14 +5,26 @@
  * an Anthropic `event: error`, so the engine falls back when it comes before any content and
  * the client sees a proper error when it comes after.
  */
-import { EventStreamCodec } from "@smithy/eventstream-codec";
+import type { EventStreamCodec } from "@smithy/eventstream-codec";
 import { anthropicErrorBody } from "../http/errors.ts";
 import { bedrockErrorFor } from "./cloud_errors.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-/** Shared by every stream: `decode` keeps no state (only `feed`, unused here, buffers). */
-const codec = new EventStreamCodec((b) => decoder.decode(b), (s) => encoder.encode(s));
+
+/**
+ * The codec, loaded by the first Bedrock stream: importing @smithy's codec takes ~70 ms, which
+ * every boot paid while most instances never talk to Bedrock. A cache of one immutable value,
+ * shared by every stream (`decode` keeps no state; only `feed`, unused here, buffers).
+ */
+let codecLoad: Promise<EventStreamCodec> | null = null;
+
+function eventCodec(): Promise<EventStreamCodec> {
+  codecLoad ??= import("@smithy/eventstream-codec").then(({ EventStreamCodec }) =>
+    new EventStreamCodec((b) => decoder.decode(b), (s) => encoder.encode(s))
+  );
+  return codecLoad;
+}
 
 /** Frames are at most 16 MiB; anything claiming more is not an event stream. */
 const MAX_FRAME = 16 * 1024 * 1024;
@@ -40,7 +52,10 @@ function headerString(headers: Record<string, { value: unknown }>, name: string)
 }
 
 /** What one decoded frame turns into: SSE bytes, and whether the stream ends with it. */
-function translateFrame(frame: Uint8Array): { out: Uint8Array | null; end: boolean } {
+function translateFrame(
+  codec: EventStreamCodec,
+  frame: Uint8Array,
+): { out: Uint8Array | null; end: boolean } {
   const message = codec.decode(frame);
   const h = message.headers as Record<string, { value: unknown }>;
   const kind = headerString(h, ":message-type");
@@ -84,7 +99,12 @@ export function eventStreamToSse(): TransformStream<Uint8Array, Uint8Array> {
     controller.enqueue(sseError("api_error", `Bedrock stream could not be decoded: ${why}`));
     controller.terminate();
   };
+  let codec: EventStreamCodec;
   return new TransformStream<Uint8Array, Uint8Array>({
+    // The stream takes no chunk before `start` has settled.
+    async start() {
+      codec = await eventCodec();
+    },
     transform(chunk, controller) {
       if (done) return;
       if (buffer.byteLength === 0) buffer = chunk;
@@ -103,7 +123,7 @@ export function eventStreamToSse(): TransformStream<Uint8Array, Uint8Array> {
         offset += total;
         let result: { out: Uint8Array | null; end: boolean };
         try {
-          result = translateFrame(frame);
+          result = translateFrame(codec, frame);
         } catch (err) {
           return fail(controller, err instanceof Error ? err.message : String(err));
         }

@@ -18,6 +18,19 @@ export const MAX_DERIVED_CONNECTIONS = 4096;
 /** Assumed when /proc/self/limits cannot be read (macOS's default soft limit). */
 export const FALLBACK_FD_LIMIT = 256;
 
+/**
+ * Assumed on Linux when /proc/self/limits cannot be read, which is the case with the documented
+ * flags (Deno shows /proc/self only to --allow-all). Deno raises its soft limit to the hard one at
+ * startup, and Linux's hard limit is at least 4096 on common systems (systemd: 524288); assuming
+ * macOS's 256 here capped a self-hosted Detour at 48 concurrent streams.
+ */
+export const LINUX_FALLBACK_FD_LIMIT = 4096;
+
+/** The descriptor limit to derive the cap from on `os` when `read` is null (unreadable). */
+export function assumedFdLimit(read: number | null, os: string): number | null {
+  return read ?? (os === "linux" ? LINUX_FALLBACK_FD_LIMIT : null);
+}
+
 /** The soft RLIMIT_NOFILE from /proc/self/limits text, or null when absent or "unlimited". */
 export function parseSoftFdLimit(limits: string): number | null {
   const line = limits.split("\n").find((l) => l.startsWith("Max open files"));

@@ -10,6 +10,7 @@
  * bytes to `Deno.serve` on a private loopback port, which still parses HTTP and runs the app.
  */
 import type { Logger } from "../log.ts";
+import { BufferPool } from "./buffer_pool.ts";
 import { ConnClock, type ConnLimits } from "./conn_clock.ts";
 import { FrontConn } from "./front_conn.ts";
 import { closeQuietly, overloadedResponse, shed } from "./shed.ts";
@@ -39,6 +40,8 @@ export class Front {
   #lastWarnAt = -Infinity;
   #sweeper: ReturnType<typeof setInterval>;
   #overloaded: Uint8Array;
+  /** Large read buffers lent to connections while a body arrives. */
+  #buffers = new BufferPool();
   /** Not accepting any more, while open connections finish (a graceful shutdown). */
   #draining = false;
 
@@ -139,7 +142,7 @@ export class Front {
     const conn = new FrontConn(client, server, clock, (c) => {
       this.#conns.delete(c);
       this.#byServerPort.delete(c.serverSidePort);
-    });
+    }, this.#buffers);
     this.#conns.add(conn);
     this.#byServerPort.set(conn.serverSidePort, conn);
     conn.start();

@@ -3,21 +3,29 @@
  * byte pumps and the connection's clock. Bytes are copied as they come, through one buffer per
  * direction, with no timer per chunk.
  */
+import type { BufferPool } from "./buffer_pool.ts";
 import { type ConnClock } from "./conn_clock.ts";
 
 /**
- * Per-direction buffer: a request head and typical SSE bursts fit in one read. A read that fills
- * it (a 100 kB request body, say) grows it once to the larger size: fewer round trips for big
- * bodies, without every idle connection holding the larger buffers.
+ * Per-direction buffers: a read waiting on an idle connection (a kept-alive one, or a request's
+ * side while its stream is relayed for minutes) uses the connection's small one; a read that
+ * fills it (a 100 kB request body, say) borrows a 64 KiB buffer from the front's pool for the
+ * reads that follow, and the first read that does not fill that one (the end of the body) gives
+ * it back. So a thousand open streams hold 2 × 4 KiB each here, not 64 + 16 KiB.
  */
-const BUFFER_BYTES = 16 * 1024;
-const GROWN_BUFFER_BYTES = 64 * 1024;
+const BUFFER_BYTES = 4 * 1024;
 
-/** The buffer for the next read: grown once a read has filled the current one. */
-function nextBuffer(buf: Uint8Array<ArrayBuffer>, filled: number): Uint8Array<ArrayBuffer> {
-  return filled === buf.length && buf.length < GROWN_BUFFER_BYTES
-    ? new Uint8Array(GROWN_BUFFER_BYTES)
-    : buf;
+/** The buffer for the next read, by how much of the current one the last read filled. */
+export function nextBuffer(
+  buf: Uint8Array<ArrayBuffer>,
+  small: Uint8Array<ArrayBuffer>,
+  filled: number,
+  pool: BufferPool,
+): Uint8Array<ArrayBuffer> {
+  if (buf === small) return filled === small.length ? pool.take() : small;
+  if (filled === buf.length) return buf;
+  pool.give(buf);
+  return small;
 }
 
 /** A client connection and its loopback twin to the HTTP server. */
@@ -30,6 +38,7 @@ export class FrontConn {
     readonly server: Deno.TcpConn,
     readonly clock: ConnClock,
     onClose: (conn: FrontConn) => void,
+    readonly pool: BufferPool,
   ) {
     this.#onClose = onClose;
   }
@@ -65,28 +74,38 @@ export class FrontConn {
   }
 
   async #pumpRequests(): Promise<void> {
-    let buf = new Uint8Array(BUFFER_BYTES);
-    while (!this.#closed) {
-      const n = await this.client.read(buf);
-      if (n === null) {
-        // The client finished sending; its answer may still be on the way.
-        await this.server.closeWrite().catch(() => this.close());
-        return;
+    const small = new Uint8Array(BUFFER_BYTES);
+    let buf = small;
+    try {
+      while (!this.#closed) {
+        const n = await this.client.read(buf);
+        if (n === null) {
+          // The client finished sending; its answer may still be on the way.
+          await this.server.closeWrite().catch(() => this.close());
+          return;
+        }
+        const chunk = buf.subarray(0, n);
+        this.clock.received(chunk, Date.now());
+        await writeAll(this.server, chunk);
+        buf = nextBuffer(buf, small, n, this.pool);
       }
-      const chunk = buf.subarray(0, n);
-      this.clock.received(chunk, Date.now());
-      await writeAll(this.server, chunk);
-      buf = nextBuffer(buf, n);
+    } finally {
+      if (buf !== small) this.pool.give(buf);
     }
   }
 
   async #pumpResponses(): Promise<void> {
-    let buf = new Uint8Array(BUFFER_BYTES);
-    while (!this.#closed) {
-      const n = await this.server.read(buf);
-      if (n === null) return;
-      await writeAll(this.client, buf.subarray(0, n));
-      buf = nextBuffer(buf, n);
+    const small = new Uint8Array(BUFFER_BYTES);
+    let buf = small;
+    try {
+      while (!this.#closed) {
+        const n = await this.server.read(buf);
+        if (n === null) return;
+        await writeAll(this.client, buf.subarray(0, n));
+        buf = nextBuffer(buf, small, n, this.pool);
+      }
+    } finally {
+      if (buf !== small) this.pool.give(buf);
     }
   }
 }

@@ -5,7 +5,7 @@
  */
 import type { Logger } from "../log.ts";
 import type { BodyFraming, ConnLimits } from "./conn_clock.ts";
-import { connectionCap, readSoftFdLimit } from "./fd_limit.ts";
+import { assumedFdLimit, connectionCap, readSoftFdLimit } from "./fd_limit.ts";
 import { Front } from "./front.ts";
 
 /** At shutdown, the front's connections get this many 10 ms checks to finish relaying. */
@@ -139,7 +139,8 @@ class SelfHosted implements Serving {
   constructor(readonly options: ListenOptions, readonly handler: Handler) {
     const listener = Deno.listen({ port: options.port, hostname: options.hostname });
     this.addr = listener.addr;
-    const maxConnections = connectionCap(readSoftFdLimit(), options.maxConnections);
+    const fds = assumedFdLimit(readSoftFdLimit(), Deno.build.os);
+    const maxConnections = connectionCap(fds, options.maxConnections);
     // The loopback server behind the front: a restart takes a new port, which the front reads.
     this.#http = new Restarting(() =>
       Deno.serve(

@@ -8,7 +8,6 @@ import { loadPageData } from "../../lib/admin/page_data.ts";
 import type { LoginThrottle } from "../../lib/auth/login_throttle.ts";
 import type { AdminSessions } from "../../lib/auth/session.ts";
 import type { AppEnv, Deps } from "../../lib/deps.ts";
-import { AdminPage } from "../../components/AdminPage.tsx";
 import { assetRoutes } from "./assets.ts";
 import { LOGIN_PATH, loginRoutes } from "./login.tsx";
 import { logoutRoutes } from "./logout.tsx";
@@ -31,6 +30,9 @@ export function adminPageRoutes(deps: Deps, auth: AdminAuth) {
     const data = await loadPageData(deps, c, session.csrf);
     const [css, script] = await Promise.all([assetUrl("admin.css"), assetUrl("admin.js")]);
     const problems = deps.deployProblems ?? [];
+    // The page's server render (every island and the libraries they use) loads on the first
+    // visit, not at boot: it was most of the time from process start to the first request.
+    const { AdminPage } = await import("../../components/AdminPage.tsx");
     return html(c, <AdminPage data={data} css={css} script={script} problems={problems} />);
   });
 
