@@ -2,36 +2,10 @@
  * Provider presets: the admin page's "add provider" starting points. A preset only fills in a
  * provider; the result is validated by ProviderSchema like any other edit.
  */
-import { z } from "zod";
-import { PROVIDER_TYPES } from "./schema.ts";
+import { type Preset, type PresetInput, PresetSchema } from "./preset_schema.ts";
 import { OPENAI_PRESETS } from "./presets_openai.ts";
 
-export const PresetSchema = z.object({
-  id: z.string(),
-  label: z.string(),
-  /** One sentence shown under the preset's name. */
-  description: z.string(),
-  /** Values copied into the new provider (id and keys are the user's). */
-  provider: z.object({
-    type: z.enum(PROVIDER_TYPES),
-    name: z.string(),
-    baseUrl: z.string(),
-    passthrough: z.boolean().default(false),
-    authHeader: z.string().default("x-api-key"),
-    modelMap: z.record(z.string(), z.string()).default({}),
-  }).passthrough(),
-  /** Which fields the form shows for this preset. */
-  needsKeys: z.boolean().default(true),
-  /** Placeholder for the key field. */
-  keyHint: z.string().optional(),
-  /**
-   * Type-specific provider fields (lib/config/fields/) the form asks for, in order; the ones in
-   * SECRET_FIELDS are entered and shown masked like keys.
-   */
-  fields: z.array(z.string()).default([]),
-});
-export type Preset = z.infer<typeof PresetSchema>;
-export type PresetInput = z.input<typeof PresetSchema>;
+export { type Preset, type PresetInput, PresetSchema };
 
 /** Anthropic-compatible presets; later provider types append theirs. */
 export const PRESETS: Preset[] = PresetSchema.array().parse([

@@ -4,7 +4,7 @@
  * vendor's documentation cited. docs/translation.md explains each field. Validated with the
  * others in presets.ts.
  */
-import type { PresetInput } from "./presets.ts";
+import type { PresetInput } from "./preset_schema.ts";
 
 /** The OpenAI-compatible presets, as written (presets.ts parses them). */
 export const OPENAI_PRESETS: PresetInput[] = [
