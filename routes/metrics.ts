@@ -54,6 +54,7 @@ export function metricsRoutes(deps: Deps): Hono<AppEnv> {
     const text = deps.metrics.render({
       coolingTargets: cooling.size,
       gauges: gaugeLines(deps.ratelimits.all(), deps.ratelimits.clock()),
+      kvQueues: { usage: deps.usage.queued, outcomes: deps.outcomes.queued },
       providers: deps.live.chain.providers.map((p) => {
         const q = deps.quotas.state(p.target);
         return {

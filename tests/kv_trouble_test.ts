@@ -300,6 +300,13 @@ Deno.test("kv trouble: usage a failed batch held is written by the shutdown flus
     );
     await detour.deps.usage.flush();
     assert.ok(detour.deps.usage.queued.groups > 0, "the batch KV refused is held");
+    // /metrics shows what waits for KV (and that nothing was dropped).
+    const metrics = await fetch(`${detour.url}/metrics`, {
+      headers: { authorization: `Bearer ${detour.adminToken}` },
+    }).then((r) => r.text());
+    const waiting = metrics.match(/^detour_kv_queued_mutations\{writer="usage"\} (\d+)$/m);
+    assert.ok(waiting && Number(waiting[1]) > 0, "queued usage mutations on /metrics");
+    assert.match(metrics, /^detour_kv_dropped_mutations_total\{writer="usage"\} 0$/m);
     spy.fault = null;
     await detour.close();
     const hour = Math.floor(Date.now() / HOUR) * HOUR;

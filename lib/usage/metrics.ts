@@ -180,6 +180,8 @@ export class Metrics {
     coolingTargets: number;
     /** The latest rate-limit gauges per credential (lib/usage/ratelimit_board.ts). */
     gauges?: GaugeLine[];
+    /** The batched KV writers' retry queues (lib/store/kv_batch.ts), by writer. */
+    kvQueues?: Record<string, { mutations: number; dropped: number }>;
   }): string {
     const out: string[] = [];
     for (const f of [this.#requests, this.#attempts, this.#fallbacks, this.#spills, this.#tokens]) {
@@ -236,9 +238,33 @@ export class Metrics {
     targets.add({}, state.coolingTargets);
     targets.render(out);
     renderGauges(state.gauges ?? [], out);
+    renderKvQueues(state.kvQueues ?? {}, out);
     const up = new Family("detour_uptime_seconds", "Seconds since this instance started.", "gauge");
     up.add({}, Math.round((Date.now() - this.started) / 1000));
     up.render(out);
     return out.join("\n") + "\n";
   }
+}
+
+/** KV mutations waiting to be retried, and those the queue's bound dropped, per writer. */
+function renderKvQueues(
+  queues: Record<string, { mutations: number; dropped: number }>,
+  out: string[],
+) {
+  const waiting = new Family(
+    "detour_kv_queued_mutations",
+    "Batched KV writes waiting for KV (retried until written).",
+    "gauge",
+  );
+  const dropped = new Family(
+    "detour_kv_dropped_mutations_total",
+    "Batched KV writes dropped because the retry queue was full.",
+    "counter",
+  );
+  for (const [writer, q] of Object.entries(queues)) {
+    waiting.add({ writer }, q.mutations);
+    dropped.add({ writer }, q.dropped);
+  }
+  waiting.render(out);
+  dropped.render(out);
 }
