@@ -241,9 +241,7 @@ export async function boot(
   const baseline = await ChangeFeed.versions(kv);
   const { logger, live } = await openLoggerAndConfig(env, kv, writeLog);
   const accessKeys = await AccessKeyIndex.fromEnv(env.ACCESS_KEYS);
-  await accessKeys.reload(kv);
   const cooldowns = new CooldownBoard(kv);
-  await cooldowns.sync();
   // Quota-exhausted providers and keys read as cooling until their period resets.
   const quotas = new QuotaBoard(kv, () => live.chain);
   cooldowns.alsoCooling = quotas;
@@ -263,9 +261,14 @@ export async function boot(
       usage.event(circuitEvent(t));
     },
   });
-  await circuits.sync();
-  const gauges = await gaugeBoard(kv, live, webhook, logger);
-  const { adminToken, deployProblems } = await deployChecked(env, kv, announceAdminToken, logger);
+  // The mirrors read disjoint keys: one round of parallel KV reads instead of one after another.
+  const [gauges, { adminToken, deployProblems }] = await Promise.all([
+    gaugeBoard(kv, live, webhook, logger),
+    deployChecked(env, kv, announceAdminToken, logger),
+    accessKeys.reload(kv),
+    cooldowns.sync(),
+    circuits.sync(),
+  ]);
 
   const mirrors = { live, accessKeys, cooldowns, circuits };
   const stopFollowing = await followChanges(kv, baseline, changePollMs(env), mirrors, logger);
