@@ -129,3 +129,40 @@ class CompactingReader implements ReadableStreamDefaultReader<Uint8Array> {
     this.#reader.releaseLock();
   }
 }
+
+/**
+ * A stream's head while it is held: every chunk appended to one buffer that doubles as it
+ * fills, instead of a buffer per chunk (a preamble of 500 pings was 500 small buffers, each with
+ * its own backing-store bookkeeping). The bytes are replayed as one chunk.
+ */
+export class HeadBuffer {
+  #buf = new Uint8Array(HEAD_START_BYTES);
+  #len = 0;
+
+  /** Bytes held so far. */
+  get byteLength(): number {
+    return this.#len;
+  }
+
+  /** Appends a copy of `chunk`. */
+  append(chunk: Uint8Array): void {
+    const need = this.#len + chunk.byteLength;
+    if (need > this.#buf.length) {
+      let size = this.#buf.length * 2;
+      while (size < need) size *= 2;
+      const grown = new Uint8Array(size);
+      grown.set(this.#buf.subarray(0, this.#len));
+      this.#buf = grown;
+    }
+    this.#buf.set(chunk, this.#len);
+    this.#len = need;
+  }
+
+  /** The bytes held, as one chunk (a view of the buffer, at most twice their size). */
+  bytes(): Uint8Array {
+    return this.#buf.subarray(0, this.#len);
+  }
+}
+
+/** A message_start with its usage, a ping and a content_block_start fit in one of this size. */
+const HEAD_START_BYTES = 2 * 1024;

@@ -6,7 +6,7 @@
  * The bytes read are kept to replay unchanged.
  */
 import { createParser } from "eventsource-parser";
-import { compactReader } from "./chunk_compact.ts";
+import { compactReader, HeadBuffer } from "./chunk_compact.ts";
 
 /** How the head of a stream turned out. */
 export type PeekResult =
@@ -29,9 +29,9 @@ export async function peekAnthropicStream(
   body: ReadableStream<Uint8Array>,
   maxBytes = 1 << 20,
 ): Promise<PeekResult> {
-  // Right-sized chunks: the head is held until the stream is decided, the rest relayed.
+  // Right-sized reads; the head is held in one buffer until the stream is decided.
   const reader = compactReader(body);
-  const chunks: Uint8Array[] = [];
+  const head = new HeadBuffer();
   const decoder = new TextDecoder();
   let decided: Decided | null = null;
   const parser = createParser({
@@ -46,20 +46,56 @@ export async function peekAnthropicStream(
       } else if (name && !PREAMBLE.has(name)) decided = { kind: "content" };
     },
   });
-  let bytes = 0;
+  // The parser is between events (and the decoder between characters): a chunk of whole pings
+  // then changes nothing it decides on, and is held without being decoded and parsed.
+  let atBoundary = true;
   while (!decided) {
     const { done, value } = await reader.read();
-    if (done) return { kind: "ended", chunks };
-    chunks.push(value);
-    bytes += value.byteLength;
-    parser.feed(decoder.decode(value, { stream: true }));
+    if (done) return { kind: "ended", chunks: [head.bytes()] };
+    head.append(value);
+    if (!(atBoundary && isPings(value))) {
+      parser.feed(decoder.decode(value, { stream: true }));
+      atBoundary = endsEvent(value);
+    }
     // A preamble this long is not Anthropic's; stop holding bytes back and let it through.
-    if (bytes > maxBytes) decided = { kind: "content" };
+    if (head.byteLength > maxBytes) decided = { kind: "content" };
   }
   const result = decided as Decided;
+  const chunks = [head.bytes()];
   return result.kind === "error"
     ? { ...result, chunks, reader }
     : { kind: result.kind, chunks, reader };
+}
+
+/** Anthropic's ping event, byte for byte (as documented, and as JSON.stringify writes it). */
+const PINGS = ['{"type": "ping"}', '{"type":"ping"}'].map((data) =>
+  new TextEncoder().encode(`event: ping\ndata: ${data}\n\n`)
+);
+const LF = 10;
+
+/** True when `chunk` is one or more whole ping events and nothing else. */
+export function isPings(chunk: Uint8Array): boolean {
+  const n = chunk.byteLength;
+  let at = 0;
+  while (at < n) {
+    const ping = startsWith(chunk, PINGS[0], at) ? PINGS[0] : PINGS[1];
+    if (!startsWith(chunk, ping, at)) return false;
+    at += ping.byteLength;
+  }
+  return n > 0;
+}
+
+function startsWith(chunk: Uint8Array, bytes: Uint8Array, at: number): boolean {
+  if (at + bytes.byteLength > chunk.byteLength) return false;
+  for (let i = 0; i < bytes.byteLength; i++) if (chunk[at + i] !== bytes[i]) return false;
+  return true;
+}
+
+/** True when `chunk` ends with a blank line: whatever was fed before it has been dispatched. */
+function endsEvent(chunk: Uint8Array): boolean {
+  const n = chunk.byteLength;
+  return n >= 2 && chunk[n - 1] === LF && chunk[n - 2] === LF ||
+    n >= 3 && chunk[n - 1] === LF && chunk[n - 2] === 13 && chunk[n - 3] === LF;
 }
 
 type Decided =
