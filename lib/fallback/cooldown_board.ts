@@ -17,6 +17,11 @@ export class CooldownBoard {
   #syncMs: number;
   /** `writing`: set here and not yet in KV, so a re-read that misses it must keep it. */
   #entries = new Map<string, Cooldown & { localAt?: number; writing?: boolean }>();
+  /**
+   * Targets cleared here: a re-read that began before the delete reached KV would bring the
+   * cooldown back (seen as a flaky fallback right after an admin cleared a cooldown).
+   */
+  #cleared = new Map<string, { at: number; deleting: boolean }>();
   #lastSync = 0;
   #syncing: Promise<void> | null = null;
   /** A change arrived while a re-read ran: read once more after it, or the change is missed. */
@@ -61,6 +66,7 @@ export class CooldownBoard {
     const now = Date.now();
     const entry = { ...cooldown, localAt: now, writing: true };
     this.#entries.set(target, entry);
+    this.#cleared.delete(target);
     if (!existing || existing.until <= now) this.onStart?.(target, cooldown);
     try {
       await putCooldown(this.#kv, target, cooldown);
@@ -72,7 +78,13 @@ export class CooldownBoard {
   /** Ends a cooldown everywhere. */
   async clear(target: string): Promise<void> {
     this.#entries.delete(target);
-    await deleteCooldown(this.#kv, target);
+    const mark = { at: Date.now(), deleting: true };
+    this.#cleared.set(target, mark);
+    try {
+      await deleteCooldown(this.#kv, target);
+    } finally {
+      mark.deleting = false;
+    }
   }
 
   /** Re-reads every cooldown from KV (single-flight; a call during a read queues one more). */
@@ -89,6 +101,11 @@ export class CooldownBoard {
         if (!fresh.has(target) && entry.localAt && (entry.writing || entry.localAt >= started)) {
           fresh.set(target, entry);
         }
+      }
+      // A read that began before a clear reached KV may still hold it; a later read does not.
+      for (const [target, mark] of this.#cleared) {
+        if (mark.deleting || mark.at >= started) fresh.delete(target);
+        else this.#cleared.delete(target);
       }
       this.#entries = fresh;
     }).catch(() => {
