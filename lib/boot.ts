@@ -15,7 +15,7 @@ import { Webhook } from "./notify/webhook.ts";
 import { circuitEvent, cooldownEvent } from "./usage/timeline.ts";
 import type { Deps } from "./deps.ts";
 import { newHopId } from "./fallback/hop.ts";
-import { ChangeFeed, type ChangeTopic } from "./store/change_feed.ts";
+import { ChangeFeed, type ChangeTopic, OwnWrites } from "./store/change_feed.ts";
 import { OutcomeBuffer } from "./store/outcome_buffer.ts";
 import { Metrics } from "./usage/metrics.ts";
 import { QuotaBoard } from "./usage/quota_board.ts";
@@ -120,7 +120,10 @@ async function followChanges(
       topics.has("cooldowns") ? cooldowns.sync() : null,
       topics.has("circuits") ? circuits.sync() : null,
     ]).catch((err) => logger.warn("reloading a change failed", { err: String(err) }));
-  const feed = new ChangeFeed(kv, (topics) => void reload(topics), { pollMs });
+  // Cooldowns written here are already in this mirror: only other writers' changes are re-read.
+  const own = new OwnWrites();
+  cooldowns.onOwnWrite = (ok) => ok === false ? own.failed("cooldowns") : own.note("cooldowns");
+  const feed = new ChangeFeed(kv, (topics) => void reload(topics), { pollMs, own });
   await feed.start(baseline);
   return () => feed.stop();
 }
@@ -195,6 +198,25 @@ async function gaugeBoard(kv: Deno.Kv, live: LiveConfig, webhook: Webhook, logge
   return board;
 }
 
+/** The circuit breakers; each transition is logged, put on the timeline, and an opening told. */
+function circuitBoard(
+  kv: Deno.Kv,
+  live: LiveConfig,
+  logger: Logger,
+  webhook: Webhook,
+  usage: UsageRecorder,
+): CircuitBoard {
+  return new CircuitBoard(kv, {
+    config: () => live.config,
+    onTransition: (t) => {
+      const log = t.to === "open" || t.to === "degraded" ? logger.warn : logger.info;
+      log("circuit", { provider: t.provider, from: t.from, to: t.to, failures: t.failures });
+      if (t.to === "open") webhook.circuitOpened(t.provider, t.failures);
+      usage.event(circuitEvent(t));
+    },
+  });
+}
+
 /** The conversation record: memory in front of KV, its failures logged (never the request's). */
 function conversationBook(kv: Deno.Kv, logger: Logger): ConversationBook {
   return new ConversationBook({
@@ -252,15 +274,7 @@ export async function boot(
     if (!isClientTarget(target)) usage.event(cooldownEvent(live.chain, target, cooldown));
   };
   const webhook = new Webhook({ config: () => live.config, logger });
-  const circuits = new CircuitBoard(kv, {
-    config: () => live.config,
-    onTransition: (t) => {
-      const log = t.to === "open" || t.to === "degraded" ? logger.warn : logger.info;
-      log("circuit", { provider: t.provider, from: t.from, to: t.to, failures: t.failures });
-      if (t.to === "open") webhook.circuitOpened(t.provider, t.failures);
-      usage.event(circuitEvent(t));
-    },
-  });
+  const circuits = circuitBoard(kv, live, logger, webhook, usage);
   // The mirrors read disjoint keys: one round of parallel KV reads instead of one after another.
   const [gauges, { adminToken, deployProblems }] = await Promise.all([
     gaugeBoard(kv, live, webhook, logger),

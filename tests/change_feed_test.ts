@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { startDetour } from "./helpers/harness.ts";
 import { spyKv } from "./helpers/kv_spy.ts";
-import { ChangeFeed, type ChangeTopic } from "../lib/store/change_feed.ts";
+import { ChangeFeed, type ChangeTopic, OwnWrites } from "../lib/store/change_feed.ts";
 import { putCooldown } from "../lib/store/cooldown_store.ts";
 import { putCircuit } from "../lib/store/circuit_store.ts";
 
@@ -85,5 +85,36 @@ Deno.test("change feed: while nothing changes it reads only its version keys; a 
   } finally {
     await feed.stop();
     spy.kv.close();
+  }
+});
+
+Deno.test("change feed: this process's own cooldown writes are not re-read; another writer's are", async () => {
+  const kv = await Deno.openKv(":memory:");
+  const own = new OwnWrites();
+  const seen: Set<ChangeTopic>[] = [];
+  const feed = new ChangeFeed(kv, (t) => seen.push(t), { pollMs: 60_000, own });
+  await feed.start();
+  try {
+    const until = () => Date.now() + 60_000;
+    // Our own write: noted before the commit, then delivered (here by a poll) and skipped.
+    own.note("cooldowns");
+    await putCooldown(kv, "c:mine", { until: until(), reason: "429" });
+    await feed.poll();
+    assert.equal(seen.filter((t) => t.has("cooldowns")).length, 0, "own write re-read");
+    // Another writer's, then ours before the feed looks: the count shows the other one.
+    await putCooldown(kv, "c:theirs", { until: until(), reason: "429" });
+    own.note("cooldowns");
+    await putCooldown(kv, "c:mine-2", { until: until(), reason: "429" });
+    await feed.poll();
+    assert.equal(seen.filter((t) => t.has("cooldowns")).length, 1, "the other write was missed");
+    // A noted write that failed is taken back: the next change from elsewhere still counts.
+    own.note("cooldowns");
+    own.failed("cooldowns");
+    await putCooldown(kv, "c:theirs-2", { until: until(), reason: "429" });
+    await feed.poll();
+    assert.equal(seen.filter((t) => t.has("cooldowns")).length, 2);
+  } finally {
+    await feed.stop();
+    kv.close();
   }
 });

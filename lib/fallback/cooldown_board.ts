@@ -32,6 +32,12 @@ export class CooldownBoard {
    */
   alsoCooling: { get(target: string, now?: number): Cooldown | undefined } | null = null;
 
+  /**
+   * Told before each KV write here, and again with `false` when it failed (the change feed then
+   * skips re-reading this process's own writes: lib/store/change_feed.ts OwnWrites).
+   */
+  onOwnWrite: ((ok?: false) => void) | null = null;
+
   /** Told when a target starts cooling here (not when a live cooldown is only extended). */
   onStart: ((target: string, cooldown: Cooldown) => void) | null = null;
 
@@ -68,8 +74,14 @@ export class CooldownBoard {
     this.#entries.set(target, entry);
     this.#cleared.delete(target);
     if (!existing || existing.until <= now) this.onStart?.(target, cooldown);
+    // putCooldown writes nothing for a cooldown already over: then nothing is noted either.
+    const writes = cooldown.until > now + 1;
+    if (writes) this.onOwnWrite?.();
     try {
       await putCooldown(this.#kv, target, cooldown);
+    } catch (err) {
+      if (writes) this.onOwnWrite?.(false);
+      throw err;
     } finally {
       entry.writing = false;
     }
@@ -80,8 +92,12 @@ export class CooldownBoard {
     this.#entries.delete(target);
     const mark = { at: Date.now(), deleting: true };
     this.#cleared.set(target, mark);
+    this.onOwnWrite?.();
     try {
       await deleteCooldown(this.#kv, target);
+    } catch (err) {
+      this.onOwnWrite?.(false);
+      throw err;
     } finally {
       mark.deleting = false;
     }
