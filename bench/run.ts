@@ -10,7 +10,7 @@ import {
   runStreams,
   type StreamResult,
 } from "./load.ts";
-import { type Child, cpuBusyPercent, peakRssKb, stop } from "./procs.ts";
+import { type Child, cpuBusyPercent, cpuMs, peakRssKb, stop } from "./procs.ts";
 import {
   type LoadFigures,
   renderMarkdown,
@@ -121,8 +121,24 @@ async function inRounds<K extends string, R>(
   return out;
 }
 
-/** Phase 1: the same load against direct, the minimal and buffering proxies, and Detour. */
-async function measureOverhead(urls: Record<TargetName, string>) {
+/** CPU time (ms) the process `pid` spends while `run` runs; null where unreadable. */
+async function withCpu<R>(pid: number | undefined, run: () => Promise<R>) {
+  const before = pid === undefined ? null : await cpuMs(pid);
+  const result = await run();
+  const after = pid === undefined ? null : await cpuMs(pid);
+  return { result, cpuMs: before === null || after === null ? null : after - before };
+}
+
+type ProxyName = Exclude<TargetName, "direct">;
+
+/**
+ * Phase 1: the same load against direct, the minimal and buffering proxies, and Detour. The
+ * proxies' CPU time over the c=32 rounds gives their CPU per JSON request.
+ */
+async function measureOverhead(
+  urls: Record<TargetName, string>,
+  pids: Record<ProxyName, number>,
+) {
   const names = Object.keys(urls) as TargetName[];
   const served = (t: TargetName) => t === "detour" ? "primary" : undefined;
   for (const t of names) {
@@ -133,10 +149,16 @@ async function measureOverhead(urls: Record<TargetName, string>) {
   progress("concurrency 1");
   const c1 = await inRounds(names, (t) => runBatch(spec(urls[t], { served: served(t) }), C1, 1));
   progress("concurrency 32");
-  const c32 = await inRounds(
-    names,
-    (t) => runBatch(spec(urls[t], { served: served(t) }), C32, 32),
-  );
+  const cpu: Record<ProxyName, number | null> = { minimal: 0, buffering: 0, detour: 0 };
+  const c32 = await inRounds(names, async (t) => {
+    const pid = t === "direct" ? undefined : pids[t];
+    const run = await withCpu(pid, () => runBatch(spec(urls[t], { served: served(t) }), C32, 32));
+    if (t !== "direct") {
+      const sum = cpu[t];
+      cpu[t] = sum === null || run.cpuMs === null ? null : sum + run.cpuMs;
+    }
+    return run.result;
+  });
   progress("streaming");
   const streams = await inRounds(
     names,
@@ -147,12 +169,23 @@ async function measureOverhead(urls: Record<TargetName, string>) {
     names,
     (t) => runStreams(spec(urls[t], { stream: true, served: served(t) }), STREAMS_C32, 32),
   );
-  return Object.fromEntries(names.map((t) => [t, {
-    c1: pool(`${t} c=1`, c1[t]),
-    c32: pool(`${t} c=32`, c32[t]),
-    stream: poolStreams(`${t} streaming`, streams[t]),
-    stream32: poolStreams(`${t} streaming c=32`, streams32[t]),
-  }])) as Results["targets"];
+  const perRequest = (t: ProxyName) => {
+    const total = cpu[t];
+    return total === null ? null : 1000 * total / (ROUNDS * C32);
+  };
+  return {
+    targets: Object.fromEntries(names.map((t) => [t, {
+      c1: pool(`${t} c=1`, c1[t]),
+      c32: pool(`${t} c=32`, c32[t]),
+      stream: poolStreams(`${t} streaming`, streams[t]),
+      stream32: poolStreams(`${t} streaming c=32`, streams32[t]),
+    }])) as Results["targets"],
+    cpuUsPerRequest: {
+      minimal: perRequest("minimal"),
+      buffering: perRequest("buffering"),
+      detour: perRequest("detour"),
+    },
+  };
 }
 
 /**
@@ -224,7 +257,7 @@ async function measureCooling(limited: Child, detour: Detour, backupOnly: Detour
 
 /** Puts the measurements together with the figures derived from them. */
 function buildResults(
-  targets: Results["targets"],
+  { targets, cpuUsPerRequest }: Awaited<ReturnType<typeof measureOverhead>>,
   peakRssKb: Results["peakRssKb"],
   failover: Awaited<ReturnType<typeof measureFailover>>,
   cooling: Results["cooling"],
@@ -267,6 +300,8 @@ function buildResults(
       bufferingThroughputPctC32: 100 * targets.buffering.c32.rps / targets.minimal.c32.rps,
       detourOverFloorRatio: ratio(detourAddedP50Ms, added("buffering", "c1")),
       detourOfFloorPctC32: 100 * targets.detour.c32.rps / targets.buffering.c32.rps,
+      cpuUsPerRequest,
+      cpuOverFloorRatio: ratio(cpuUsPerRequest.detour ?? NaN, cpuUsPerRequest.buffering ?? NaN),
     },
     failover: {
       method: "a fresh x-api-key per request (passthrough cooldowns are per client " +
@@ -305,11 +340,15 @@ async function measureLatency(
   const detour = await startDetour("Detour", [primary, backup]);
   track(detour, detour.close);
 
-  const targets = await measureOverhead({
+  const overhead = await measureOverhead({
     direct: ok.baseUrl,
     minimal: minimal.baseUrl,
     buffering: buffering.baseUrl,
     detour: detour.baseUrl,
+  }, {
+    minimal: minimal.process.pid,
+    buffering: buffering.process.pid,
+    detour: detour.process.pid,
   });
   const rss: Results["peakRssKb"] = {
     detour: await peakRssKb(detour.process.pid),
@@ -340,7 +379,7 @@ async function measureLatency(
   if (cooling.primaryHits !== 0) {
     problems.push(`cooling: the cooling primary was still called ${cooling.primaryHits} times`);
   }
-  return buildResults(targets, rss, failover, cooling, busyBefore);
+  return buildResults(overhead, rss, failover, cooling, busyBefore);
 }
 
 /**
