@@ -103,7 +103,14 @@ export async function startDetour(
     name,
     script: `${REPO_DIR}main.ts`,
     port,
-    flags: ["--allow-net", "--allow-env", "--allow-read", "--allow-write"],
+    // BENCH_DETOUR_FLAGS: extra `deno run` flags for Detour (e.g. `--cpu-prof --cpu-prof-dir=…`).
+    flags: [
+      "--allow-net",
+      "--allow-env",
+      "--allow-read",
+      "--allow-write",
+      ...(Deno.env.get("BENCH_DETOUR_FLAGS")?.split(" ").filter(Boolean) ?? []),
+    ],
     cwd: REPO_DIR,
     env: {
       PORT: String(port),

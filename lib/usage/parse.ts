@@ -38,26 +38,25 @@ function mergeUsage(u: Usage, raw: unknown): boolean {
 
 const empty = (): Usage => ({ input: 0, output: 0, cacheRead: 0, cacheWrite: 0, model: null });
 
-/** The `data:` JSON of every complete SSE event in `text` whose type is one of `types`. */
-function eventsOf(text: string, types: Set<string>): Record<string, unknown>[] {
-  const out: Record<string, unknown>[] = [];
-  for (const block of text.split(/\r?\n\r?\n/)) {
-    const data = block.split(/\r?\n/).filter((l) => l.startsWith("data:")).map((l) =>
-      l.slice(5).trim()
-    ).join("");
-    if (!data || !types.has(/"type"\s*:\s*"([a-z_]+)"/.exec(data)?.[1] ?? "")) continue;
-    try {
-      const parsed = JSON.parse(data);
-      if (typeof parsed === "object" && parsed !== null && types.has(parsed.type)) {
-        out.push(parsed);
-      }
-    } catch { /* cut at the front of the tail */ }
-  }
-  return out;
+/**
+ * The `data:` JSON of the complete SSE event `block` when its type is `type`, else null. A block
+ * that does not contain the name is passed over before it is split: a stream's head can be
+ * hundreds of pings, its tail a dozen deltas, and only one event of each is wanted.
+ */
+function eventIn(block: string, type: string): Record<string, unknown> | null {
+  if (!block.includes(type)) return null;
+  const data = block.split(/\r?\n/).filter((l) => l.startsWith("data:")).map((l) =>
+    l.slice(5).trim()
+  ).join("");
+  if (!data || /"type"\s*:\s*"([a-z_]+)"/.exec(data)?.[1] !== type) return null;
+  try {
+    const parsed = JSON.parse(data);
+    if (typeof parsed === "object" && parsed !== null && parsed.type === type) return parsed;
+  } catch { /* cut at the front of the tail */ }
+  return null;
 }
 
-const START = new Set(["message_start"]);
-const DELTA = new Set(["message_delta"]);
+const BLANK_LINE = /\r?\n\r?\n/;
 
 /**
  * Usage of an Anthropic SSE stream from its first chunks (holding `message_start`) and its last
@@ -68,13 +67,21 @@ export function usageFromSse(head: Uint8Array[], tail: string): Usage | null {
   let found = false;
   // The head is only the first events (up to the first content event): small.
   const headText = head.map((c) => latin1.decode(c)).join("");
-  for (const ev of eventsOf(headText, START)) {
+  for (const block of headText.split(BLANK_LINE)) {
+    const ev = eventIn(block, "message_start");
+    if (!ev) continue;
     const message = ev.message as Record<string, unknown> | undefined;
     if (typeof message?.model === "string") u.model = message.model;
     found = mergeUsage(u, message?.usage) || found;
   }
-  const deltas = eventsOf(tail, DELTA);
-  if (deltas.length > 0) found = mergeUsage(u, deltas[deltas.length - 1].usage) || found;
+  // Only the last message_delta counts: read the tail's blocks from the end.
+  const blocks = tail.split(BLANK_LINE);
+  for (let i = blocks.length - 1; i >= 0; i--) {
+    const delta = eventIn(blocks[i], "message_delta");
+    if (!delta) continue;
+    found = mergeUsage(u, delta.usage) || found;
+    break;
+  }
   return found ? u : null;
 }
 

@@ -85,11 +85,10 @@ async function readInbound(
   if (typeof body.model !== "string" || body.model.trim() === "") {
     return anthropicError(400, "Detour: model: field required (a non-empty string)", { headers });
   }
-  const url = new URL(c.req.url);
   return {
     id: c.get("requestId"),
     endpoint,
-    search: url.search,
+    search: searchOf(c.req.url),
     headers: c.req.raw.headers,
     raw,
     json: body,
@@ -98,6 +97,17 @@ async function readInbound(
     client,
     signal: c.req.raw.signal,
   };
+}
+
+/**
+ * The query of `url` (an already serialized request URL) as `URL.search` gives it, without
+ * parsing the whole URL again (~5 µs a request, on the path of every request).
+ */
+export function searchOf(url: string): string {
+  const hash = url.indexOf("#");
+  const end = hash < 0 ? url.length : hash;
+  const q = url.indexOf("?");
+  return q < 0 || q >= end - 1 ? "" : url.slice(q, end);
 }
 
 /** Mounts the Messages endpoints. */
