@@ -8,13 +8,39 @@
  * Reads the whole body, parses it and reads `model`, sends the same bytes with fetch and returns
  * the upstream Response as is. No chain, no accounting: the minimal proxy plus exactly what the
  * rules oblige, so the report can tell the cost of those rules from Detour's own.
+ *
+ * With `--relay` it is the **relaying proxy**: the same, but the answer's body is read chunk by
+ * chunk in JavaScript and handed to `Deno.serve` through a `ReadableStream`, as any proxy must
+ * that watches a stream's events (Detour's pre-content gate and stream guard do). The returned
+ * fetch body itself is piped by `Deno.serve` natively, so this is the price of looking at every
+ * chunk, measured apart from everything else Detour does.
  */
 import { arg, numArg } from "./args.ts";
 
 const port = numArg(Deno.args, "port", 0);
 const upstream = arg(Deno.args, "upstream", "");
 if (!upstream) throw new Error("--upstream=URL is required");
+const relay = Deno.args.includes("--relay");
 const decoder = new TextDecoder();
+
+/** The answer with its body read in JavaScript, one chunk per pull, nothing kept. */
+function relayed(res: Response): Response {
+  if (!res.body) return res;
+  const reader = res.body.getReader();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { done, value } = await reader.read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    cancel: (reason) => reader.cancel(reason),
+  }, { highWaterMark: 0 });
+  return new Response(body, {
+    status: res.status,
+    statusText: res.statusText,
+    headers: res.headers,
+  });
+}
 
 Deno.serve({ hostname: "127.0.0.1", port, onListen() {} }, async (req) => {
   const url = new URL(req.url);
@@ -30,10 +56,11 @@ Deno.serve({ hostname: "127.0.0.1", port, onListen() {} }, async (req) => {
     }
     if (typeof model !== "string") return Response.json({ type: "error" }, { status: 400 });
   }
-  return fetch(upstream + url.pathname + url.search, {
+  const res = await fetch(upstream + url.pathname + url.search, {
     method: req.method,
     headers,
     body,
     signal: req.signal,
   });
+  return relay ? relayed(res) : res;
 });

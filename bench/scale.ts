@@ -1,7 +1,7 @@
 /**
  * The concurrency-scale phase: hundreds of Claude Code streams open at once (100 kB request
- * bodies, long streams), and memory per open stream for Detour, the minimal and the buffering
- * proxy, each a fresh process per wave. One variant's upstream sends tiny events (pings every
+ * bodies, long streams), and memory per open stream for Detour, the minimal, the buffering and
+ * the relaying proxy, each a fresh process per wave. One variant's upstream sends tiny events (pings every
  * 2 ms before content, then 2 ms deltas): its memory per stream must stay bounded.
  */
 import { claudeCodeBody, claudeCodeHeaders, MESSAGES_PATH } from "./claude_code_request.ts";
@@ -15,8 +15,11 @@ import {
   type StreamShape,
 } from "./servers.ts";
 
-/** The three proxies compared here. */
-export type ScaleTarget = "detour" | "minimal" | "buffering";
+/**
+ * The proxies compared here: the relaying proxy is the buffering proxy reading every chunk of the
+ * answer in JavaScript (the floor for a proxy that watches its streams, as Detour must).
+ */
+export type ScaleTarget = "detour" | "minimal" | "buffering" | "relaying";
 
 /** One wave of concurrent streams: its upstream shape and how many at once. */
 export interface ScaleVariant {
@@ -187,12 +190,12 @@ async function measureTarget(
   }
 }
 
-/** Runs every variant against the three targets (in rotating order), each target fresh. */
+/** Runs every variant against the four targets (in rotating order), each target fresh. */
 export async function measureScale(
   variants: ScaleVariant[],
   progress: (msg: string) => void,
 ): Promise<ScaleResult[]> {
-  const order: ScaleTarget[] = ["detour", "minimal", "buffering"];
+  const order: ScaleTarget[] = ["detour", "minimal", "buffering", "relaying"];
   const out: ScaleResult[] = [];
   for (const [v, variant] of variants.entries()) {
     const mock = await startMock(`mock (${variant.name})`, "ok", variant.shape);

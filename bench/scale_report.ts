@@ -7,8 +7,9 @@ const NAMES: Record<ScaleTarget, string> = {
   detour: "Detour",
   minimal: "minimal proxy",
   buffering: "buffering proxy",
+  relaying: "relaying proxy",
 };
-const ORDER: ScaleTarget[] = ["detour", "minimal", "buffering"];
+const ORDER: ScaleTarget[] = ["detour", "minimal", "buffering", "relaying"];
 
 const mb = (kb: number | null) => kb === null ? "n/a" : `${(kb / 1024).toFixed(0)} MB`;
 const kb = (n: number | null) => n === null ? "n/a" : `${n.toFixed(0)} kB`;
@@ -27,6 +28,14 @@ function steady(f: ScaleFigures): number | null {
     : (f.allOpenKb - f.baselineKb) / f.open;
 }
 
+/** Detour's memory and CPU per stream against the relaying proxy's (a wave run before it had none). */
+function relayingRatios(detour: ScaleFigures, relaying: ScaleFigures | undefined): string {
+  if (!relaying) return "n/a";
+  return `${ratio(detour.perStreamKb, relaying.perStreamKb)}, ${
+    ratio(detour.cpuPerStreamMs, relaying.cpuPerStreamMs)
+  }`;
+}
+
 /** Memory per open stream, per wave and target, with Detour's ratio to the buffering proxy. */
 export function renderScale(results: ScaleResult[]): string {
   const rows = results.flatMap(({ variant, targets }) =>
@@ -43,6 +52,7 @@ export function renderScale(results: ScaleResult[]): string {
         f.cpuPerStreamMs === null ? "n/a" : `${f.cpuPerStreamMs.toFixed(2)} ms`,
         t === "buffering" ? "" : ratio(f.perStreamKb, targets.buffering.perStreamKb),
         t === "minimal" ? "" : ratio(f.cpuPerStreamMs, targets.minimal.cpuPerStreamMs),
+        t === "detour" ? relayingRatios(f, targets.relaying) : "",
       ];
     })
   );
@@ -58,6 +68,7 @@ export function renderScale(results: ScaleResult[]): string {
       "CPU per stream",
       "memory ÷ buffering",
       "CPU ÷ minimal",
+      "Detour ÷ relaying (memory, CPU)",
     ],
     rows,
   );

@@ -46,18 +46,22 @@ export async function startMock(
   return child;
 }
 
-/** Starts bench/minimal_proxy.ts (or `buffering_proxy.ts`) in front of `upstream`. */
+/**
+ * Starts bench/minimal_proxy.ts (or `buffering_proxy.ts`; "relaying" is the buffering proxy with
+ * `--relay`) in front of `upstream`.
+ */
 export async function startMinimal(
   upstream: string,
-  kind: "minimal" | "buffering" = "minimal",
+  kind: "minimal" | "buffering" | "relaying" = "minimal",
 ): Promise<Child> {
   const port = freePort();
+  const script = kind === "minimal" ? "minimal" : "buffering";
   const child = spawnDeno({
     name: `${kind} proxy`,
-    script: `${BENCH_DIR}${kind}_proxy.ts`,
+    script: `${BENCH_DIR}${script}_proxy.ts`,
     port,
     flags: ["--allow-net=127.0.0.1"],
-    args: [`--port=${port}`, `--upstream=${upstream}`],
+    args: [`--port=${port}`, `--upstream=${upstream}`, ...(kind === "relaying" ? ["--relay"] : [])],
     cwd: REPO_DIR,
   });
   await waitHealthy(child);
