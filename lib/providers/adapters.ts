@@ -130,8 +130,9 @@ export function createAdapters(deps: AdapterDeps): Adapters {
       }),
     ]),
   ) as Record<LazyType, () => Promise<Loaded>>;
+  // A Claude subscription is an `anthropic` provider, so it is never one of these.
   const lazyType = (provider: Provider): LazyType | null =>
-    provider.type === "anthropic" || isSubscription(provider) ? null : provider.type;
+    provider.type === "anthropic" ? null : provider.type;
   return {
     adapterFor: async (provider) => {
       const type = lazyType(provider);
