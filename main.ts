@@ -3,8 +3,8 @@ import { readEnv, shutdownGraceMs } from "./lib/config/env.ts";
 import { openKv } from "./lib/open_kv.ts";
 
 const env = readEnv();
-// Opening the KV file (~30 ms at start) runs while the app's modules are imported, instead of
-// after them; on a loaded machine the gain was within the noise (docs/performance.md).
+// Opening the KV file (~30 ms, mostly off the main thread) runs while the app's modules are
+// imported, instead of after them (cold start, docs/performance.md).
 const opening = openKv(env);
 opening.catch(() => {}); // awaited below; not an unhandled rejection while the imports run
 const [{ buildApp }, { boot }, { drainOnSignals }, { listen }] = await Promise.all([
