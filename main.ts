@@ -1,19 +1,12 @@
 /** Detour's entry point: `deno task start` locally, the same file on Deno Deploy. */
+import { buildApp } from "./lib/app.ts";
+import { boot, openKv } from "./lib/boot.ts";
 import { readEnv, shutdownGraceMs } from "./lib/config/env.ts";
-import { openKv } from "./lib/open_kv.ts";
+import { drainOnSignals } from "./lib/server/drain.ts";
+import { listen } from "./lib/server/listen.ts";
 
 const env = readEnv();
-// Opening the KV file (~30 ms, mostly off the main thread) runs while the app's modules are
-// imported, instead of after them (cold start, docs/performance.md).
-const opening = openKv(env);
-opening.catch(() => {}); // awaited below; not an unhandled rejection while the imports run
-const [{ buildApp }, { boot }, { drainOnSignals }, { listen }] = await Promise.all([
-  import("./lib/app.ts"),
-  import("./lib/boot.ts"),
-  import("./lib/server/drain.ts"),
-  import("./lib/server/listen.ts"),
-]);
-const kv = await opening;
+const kv = await openKv(env);
 const deps = await boot(env, kv, (token) => {
   // Printed once, to the terminal only: it is never stored or shown again.
   console.log(

@@ -4,7 +4,6 @@
  */
 const started = performance.now();
 await import("../lib/config/env.ts");
-await import("../lib/open_kv.ts");
 await import("../lib/app.ts");
 await import("../lib/boot.ts");
 await import("../lib/server/drain.ts");

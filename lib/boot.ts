@@ -25,10 +25,13 @@ import { ClaudeOAuth } from "./providers/claude_subscription.ts";
 import { type AdapterDeps, type Adapters, createAdapters } from "./providers/adapters.ts";
 import { ConversationBook } from "./repair/conversation.ts";
 import { ConversationStore } from "./store/conversation_store.ts";
-import { ADMIN_TOKEN_MISSING, type DeployProblem, kvProblemOf } from "./deploy_checks.ts";
-
-// main.ts opens KV before it imports this module (lib/open_kv.ts); tests and scripts import it here.
-export { openKv } from "./open_kv.ts";
+import {
+  ADMIN_TOKEN_MISSING,
+  type DeployProblem,
+  KV_MISSING_KEY,
+  kvMissing,
+  kvProblemOf,
+} from "./deploy_checks.ts";
 
 /** How long a conversation's reasoning state stays in KV after its last answer. */
 const CONVERSATION_TTL_MS = 24 * 3600_000;
@@ -54,6 +57,34 @@ function envSecrets(env: Env): string[] {
   return [env.ADMIN_TOKEN, env.METRICS_TOKEN, ...env.ACCESS_KEYS].filter((v): v is string =>
     typeof v === "string"
   );
+}
+
+/**
+ * Opens the KV database: Deno Deploy's own, or the local file at KV_PATH. On Deploy a failure
+ * leaves Detour on an in-memory store (the proxy keeps serving; boot reports the problem).
+ */
+export async function openKv(
+  env: Env,
+  openDeployKv: () => Promise<Deno.Kv> = () => Deno.openKv(),
+): Promise<Deno.Kv> {
+  if (env.DENO_DEPLOYMENT_ID) {
+    try {
+      return await openDeployKv();
+    } catch (err) {
+      const problem = kvMissing(err);
+      console.error(problem.message);
+      // The stand-in store carries the reason, so boot reports it on /health and the page.
+      const memory = await Deno.openKv(":memory:");
+      await memory.set(KV_MISSING_KEY, problem.message);
+      return memory;
+    }
+  }
+  // A KV Connect URL (self-hosted denokv) and ":memory:" need no folder.
+  if (env.KV_PATH !== ":memory:" && !/^https?:\/\//.test(env.KV_PATH)) {
+    const dir = env.KV_PATH.replace(/[/\\][^/\\]*$/, "");
+    if (dir && dir !== env.KV_PATH) await Deno.mkdir(dir, { recursive: true });
+  }
+  return await Deno.openKv(env.KV_PATH);
 }
 
 /**
