@@ -1,5 +1,5 @@
 /** Builds the Hono app from its dependencies: middleware, then one route module per area. */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import type { AppEnv, Deps } from "./deps.ts";
 import { anthropicError } from "./http/errors.ts";
 import { requestId } from "./http/request_id.ts";
@@ -10,15 +10,7 @@ import { chatRoutes } from "../routes/v1/chat.ts";
 import { cors } from "./http/cors.ts";
 import { browserGuard } from "./http/browser_guard.ts";
 import { refuseLoops } from "./fallback/hop.ts";
-import { adminApiRoutes } from "../routes/admin/api.ts";
-import { adminPageRoutes } from "../routes/admin/pages.tsx";
-import { requestLogRoutes } from "../routes/admin/requests.ts";
-import { usageRoutes } from "../routes/admin/usage.ts";
 import { metricsRoutes } from "../routes/metrics.ts";
-import { adminApiGuard } from "./auth/admin_guard.ts";
-import { LoginThrottle } from "./auth/login_throttle.ts";
-import { AdminSessions } from "./auth/session.ts";
-import { adminSecurityHeaders } from "./http/admin_headers.ts";
 
 /** Paths that exist, with the methods they take: anything else on them is a 405. */
 const KNOWN: Record<string, string> = {
@@ -42,15 +34,10 @@ export function buildApp(deps: Deps): Hono<AppEnv> {
   app.route("/", modelsRoutes(deps));
   app.route("/", chatRoutes(deps));
   app.route("/", metricsRoutes(deps));
-  // The admin area: security headers on all of it; the API takes a session or a Bearer token.
-  const sessions = new AdminSessions(deps.kv, deps.adminToken);
-  app.use("/admin", adminSecurityHeaders);
-  app.use("/admin/*", adminSecurityHeaders);
-  const adminGuard = adminApiGuard(deps, sessions);
-  app.route("/", requestLogRoutes(deps, adminGuard));
-  app.route("/", usageRoutes(deps, adminGuard));
-  app.route("/", adminApiRoutes(deps, adminGuard));
-  app.route("/", adminPageRoutes(deps, { sessions, throttle: new LoginThrottle(deps.kv) }));
+  // The admin area (API and pages, and all they import) is loaded by its first request.
+  const admin = lazyApp(deps, () => import("../routes/admin/index.ts").then((m) => m.adminRoutes));
+  app.all("/admin", admin);
+  app.all("/admin/*", admin);
 
   for (const [path, method] of Object.entries(KNOWN)) {
     app.all(
@@ -65,6 +52,12 @@ export function buildApp(deps: Deps): Hono<AppEnv> {
         }),
     );
   }
+  settle(app, deps);
+  return app;
+}
+
+/** The 404 and 500 answers of the app, and of the admin app loaded into it. */
+function settle(app: Hono<AppEnv>, deps: Deps): void {
   app.notFound((c) => {
     const headers = c.req.path.startsWith("/v1/") ? { "x-detour-provider": "none" } : undefined;
     return anthropicError(404, `Detour: no route for ${c.req.method} ${c.req.path}`, { headers });
@@ -73,5 +66,33 @@ export function buildApp(deps: Deps): Hono<AppEnv> {
     deps.logger.error("unhandled error", { id: c.get("requestId"), err: String(err) });
     return anthropicError(500, `Detour: internal error (request ${c.get("requestId")})`);
   });
-  return app;
+}
+
+/**
+ * A handler that imports an app on its first request (later ones wait only if it is still
+ * loading) and hands it every request it gets, with the request id already given. Hono's
+ * router cannot take routes once it has matched a request, so the routes live in their own app.
+ */
+function lazyApp(
+  deps: Deps,
+  load: () => Promise<(deps: Deps) => Hono<AppEnv>>,
+): (c: Context<AppEnv>) => Promise<Response> {
+  let ready: Hono<AppEnv> | null = null;
+  let loading: Promise<Hono<AppEnv>> | null = null;
+  const build = async () => {
+    const sub = new Hono<AppEnv>();
+    // The request id the outer app gave, so logs and answers name the same request.
+    sub.use((c, next) => {
+      c.set("requestId", c.env?.requestId ?? "");
+      return next();
+    });
+    sub.route("/", (await load())(deps));
+    settle(sub, deps);
+    return ready = sub;
+  };
+  return async (c) => {
+    const sub = ready ?? await (loading ??= build().finally(() => loading = null));
+    // `remoteAddr` is a getter on Deno.serve's info: a spread would drop it.
+    return sub.fetch(c.req.raw, { remoteAddr: c.env?.remoteAddr, requestId: c.get("requestId") });
+  };
 }

@@ -23,7 +23,6 @@ import { RateLimitBoard } from "./usage/ratelimit_board.ts";
 import { UsageRecorder } from "./usage/recorder.ts";
 import { ClaudeOAuth } from "./providers/claude_subscription.ts";
 import { type AdapterDeps, type Adapters, createAdapters } from "./providers/adapters.ts";
-import { GoogleTokens } from "./providers/google_auth.ts";
 import { ConversationBook } from "./repair/conversation.ts";
 import { ConversationStore } from "./store/conversation_store.ts";
 import {
@@ -128,13 +127,15 @@ async function followChanges(
   return () => feed.stop();
 }
 
-/** The app's adapters, with their own token keepers (Claude subscription tokens go to `kv`). */
+/**
+ * The app's adapters, with their own token keepers (Claude subscription tokens go to `kv`; the
+ * Google one is created with the first Vertex use).
+ */
 function appAdapters(deps: Omit<AdapterDeps, "oauth" | "google"> & { kv: Deno.Kv }): Adapters {
   const { kv, logger } = deps;
   return createAdapters({
     ...deps,
     oauth: new ClaudeOAuth(kv, { fetch: deps.fetch, log: (msg, f) => logger.info(msg, f) }),
-    google: new GoogleTokens(deps.fetch),
   });
 }
 

@@ -65,7 +65,8 @@ export interface Deps {
 
 /** Hono's environment: the Deno connection info arrives as the app's `env`. */
 export type AppEnv = {
-  Bindings: { remoteAddr?: Deno.Addr } | undefined;
+  /** Deno.serve's connection info; `requestId` when lib/app.ts hands a request to the admin app. */
+  Bindings: { remoteAddr?: Deno.Addr; requestId?: string } | undefined;
   Variables: { requestId: string };
 };
 

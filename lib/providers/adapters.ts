@@ -8,19 +8,16 @@ import { compose, type Interceptor, type Send } from "../fallback/interceptors.t
 import { hopFetch, markHop } from "../fallback/hop.ts";
 import { recordConversation, type RepairEnv, repairStep } from "../repair/wrap.ts";
 import { anthropicAdapter } from "./anthropic.ts";
-import { openaiAdapter } from "./openai.ts";
 import { AwsDefaultCredentials } from "./aws_default_credentials.ts";
 import { profileStep } from "./profile_step.ts";
-import { bedrockAdapter } from "./bedrock.ts";
 import {
   type ClaudeOAuth,
   claudeSubscriptionAdapter,
   isSubscription,
 } from "./claude_subscription.ts";
 import type { GoogleTokens } from "./google_auth.ts";
-import { vertexAdapter } from "./vertex.ts";
 import type { ProviderAdapter } from "./types.ts";
-import { type CloudIdentity, cloudIdentity } from "./cloud_identity.ts";
+import type { CloudIdentity } from "./cloud_identity.ts";
 import type { GaugeSink } from "../usage/ratelimit_board.ts";
 import { tapGauges } from "./gauge_tap.ts";
 
@@ -30,7 +27,8 @@ export interface AdapterDeps extends RepairEnv {
   fetch: typeof fetch;
   /** The Claude subscription token keeper. */
   oauth: ClaudeOAuth;
-  google: GoogleTokens;
+  /** Vertex's token keeper (default: one for this app, created with the first Vertex use). */
+  google?: GoogleTokens;
   /** Bedrock's default-chain credentials (default: a fresh keeper for this app). */
   aws?: AwsDefaultCredentials;
   /** This instance's hop id: every upstream request carries it, so a loop back is refused. */
@@ -41,8 +39,8 @@ export interface AdapterDeps extends RepairEnv {
 
 /** The app's adapters and the composed attempt pipeline per adapter. */
 export interface Adapters {
-  /** The adapter for a provider (its type, or a Claude subscription). */
-  adapterFor(provider: Provider): ProviderAdapter;
+  /** The adapter for a provider (its type, or a Claude subscription), imported if need be. */
+  adapterFor(provider: Provider): Promise<ProviderAdapter>;
   /** Sends one attempt through its provider's pipeline: an Anthropic-wire answer. */
   send: Send;
   /** Who a Bedrock or Vertex provider signs in as (lib/providers/cloud_identity.ts). */
@@ -77,33 +75,84 @@ function pipeline(adapter: ProviderAdapter, deps: AdapterDeps, gauges?: GaugeSin
   });
 }
 
+/** Provider types whose adapter module is imported on first use, not at start (cold start). */
+type LazyType = Exclude<Provider["type"], "anthropic">;
+
+/** A loaded adapter and its composed pipeline. */
+interface Loaded {
+  adapter: ProviderAdapter;
+  send: Send;
+}
+
+/** `make` called once; a rejected result is forgotten, so the next call tries again. */
+function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | null = null;
+  return () =>
+    pending ??= make().catch((err) => {
+      pending = null;
+      throw err;
+    });
+}
+
 /** Creates the app's adapters. */
 export function createAdapters(deps: AdapterDeps): Adapters {
   // Model lists carry the hop header too (attempts get it in `pipeline`).
   const listFetch = hopFetch(deps.fetch, deps.hopId);
   const aws = deps.aws ?? new AwsDefaultCredentials();
-  const byType: Record<Provider["type"], ProviderAdapter> = {
-    anthropic: anthropicAdapter(listFetch),
-    bedrock: bedrockAdapter(aws),
-    vertex: vertexAdapter(deps.google),
-    openai: openaiAdapter({ ...deps, fetch: listFetch }),
-  };
-  const sendByType = Object.fromEntries(
-    // Only Anthropic's own API sends rate-limit gauges: other types skip the header reads.
-    Object.entries(byType).map((
-      [type, adapter],
-    ) => [type, pipeline(adapter, deps, type === "anthropic" ? deps.gauges : undefined)]),
-  ) as Record<Provider["type"], Send>;
+  const google = once(async () =>
+    deps.google ?? new (await import("./google_auth.ts")).GoogleTokens(deps.fetch)
+  );
+  // Anthropic's API (with a key or a Claude subscription) is loaded with the app: a chain that
+  // starts there never waits for an import.
+  const anthropic = anthropicAdapter(listFetch);
   const subscription = claudeSubscriptionAdapter(deps.oauth, listFetch);
+  // Only Anthropic's own API sends rate-limit gauges: other types skip the header reads.
+  const sendAnthropic = pipeline(anthropic, deps, deps.gauges);
   const sendSubscription = pipeline(subscription, deps, deps.gauges);
-  // A Claude subscription with OAuth credentials is Anthropic's API with a refreshing token.
+  // The translating and cloud adapters, with the translators, SigV4 and Google auth behind
+  // them, were 15 of the ~190 modules imported at start (docs/performance.md, "Cold start"):
+  // each is imported the first time a provider of its type is used.
+  const make: Record<LazyType, () => Promise<ProviderAdapter>> = {
+    openai: async () => (await import("./openai.ts")).openaiAdapter({ ...deps, fetch: listFetch }),
+    bedrock: async () => (await import("./bedrock.ts")).bedrockAdapter(aws),
+    vertex: async () => (await import("./vertex.ts")).vertexAdapter(await google()),
+  };
+  // Read synchronously per attempt: once loaded, an adapter costs a Map lookup, no await.
+  const loaded = new Map<LazyType, Loaded>();
+  const loaders = Object.fromEntries(
+    Object.entries(make).map(([type, build]) => [
+      type,
+      once(async () => {
+        const adapter = await build();
+        const ready = { adapter, send: pipeline(adapter, deps) };
+        loaded.set(type as LazyType, ready);
+        return ready;
+      }),
+    ]),
+  ) as Record<LazyType, () => Promise<Loaded>>;
+  // A Claude subscription is an `anthropic` provider, so it is never one of these.
+  const lazyType = (provider: Provider): LazyType | null =>
+    provider.type === "anthropic" ? null : provider.type;
   return {
-    adapterFor: (provider) => isSubscription(provider) ? subscription : byType[provider.type],
-    send: (call) =>
-      isSubscription(call.attempt.provider)
-        ? sendSubscription(call)
-        : sendByType[call.attempt.provider.type](call),
-    identity: (provider) =>
-      cloudIdentity(provider, { aws, google: deps.google, fetch: deps.fetch }),
+    adapterFor: async (provider) => {
+      const type = lazyType(provider);
+      if (type === null) return isSubscription(provider) ? subscription : anthropic;
+      return (loaded.get(type) ?? await loaders[type]()).adapter;
+    },
+    send: (call) => {
+      const type = lazyType(call.attempt.provider);
+      if (type === null) {
+        return isSubscription(call.attempt.provider) ? sendSubscription(call) : sendAnthropic(call);
+      }
+      const ready = loaded.get(type);
+      return ready ? ready.send(call) : loaders[type]().then((l) => l.send(call));
+    },
+    identity: async (provider) => {
+      const [{ cloudIdentity }, tokens] = await Promise.all([
+        import("./cloud_identity.ts"),
+        google(),
+      ]);
+      return cloudIdentity(provider, { aws, google: tokens, fetch: deps.fetch });
+    },
   };
 }

@@ -25,8 +25,8 @@ Deno.test("adapters: both model lists are fetched with the app's fetch", async (
       live: await LiveConfig.open(kv, ConfigSchema.parse({ providers: [] })),
       conversations: new ConversationBook(),
     });
-    const list = (p: Provider) =>
-      adapters.adapterFor(p).listModels!(
+    const list = async (p: Provider) =>
+      (await adapters.adapterFor(p)).listModels!(
         p,
         { kind: "stored", value: "sk-test", target: `p:${p.id}` },
         new Headers(),

@@ -33,14 +33,9 @@ import { obj, tryJson } from "../json_shape.ts";
 import { errorBodyOf, errorHintsOf } from "../translate/openai_errors.ts";
 import { withFieldHint } from "./profile_step.ts";
 import type { ProviderAdapter } from "./types.ts";
+import { type ChatInbound, WIRE_HEADER } from "./openai_wire.ts";
 
 type Json = Record<string, unknown>;
-
-/** An inbound request that arrived in OpenAI format: `json` holds its Anthropic translation. */
-export type ChatInbound = InboundRequest & { openai?: Json };
-
-/** Marks a response whose body is OpenAI wire, not Anthropic (chat-entry passthrough). */
-export const WIRE_HEADER = "x-detour-wire";
 
 const ERROR_LIMIT = 64 * 1024;
 

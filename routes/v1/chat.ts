@@ -11,7 +11,7 @@ import type { ClientContext } from "../../lib/auth/client.ts";
 import { type AppEnv, callerOf, type Deps } from "../../lib/deps.ts";
 import { serveThroughChain } from "../../lib/fallback/serve.ts";
 import { BodiesBusy, BodyTooLarge, readBodyLimited } from "../../lib/http/body.ts";
-import { type ChatInbound, WIRE_HEADER } from "../../lib/providers/openai.ts";
+import { type ChatInbound, WIRE_HEADER } from "../../lib/providers/openai_wire.ts";
 import {
   anthropicErrorToOpenAI,
   anthropicResponseToOpenAI,

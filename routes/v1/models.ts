@@ -60,11 +60,10 @@ export function modelsRoutes(deps: Deps): Hono<AppEnv> {
       }
       const models: ListedModel[] = modelMapNames(p.provider.modelMap).map((id) => ({ id }));
       const attempt = perProvider.get(p.provider.id);
-      const adapter = deps.adapters.adapterFor(p.provider);
       // Only a provider that passes names through can serve its upstream names as they are.
       if (attempt && Object.keys(p.provider.modelMap).length === 0) {
         const upstream = await upstreamEntries(
-          adapter,
+          await deps.adapters.adapterFor(p.provider),
           p.provider,
           attempt.credential,
           c.req.raw.headers,

@@ -18,19 +18,20 @@ export interface DetourProcess extends Running {
   terminate(): Promise<Deno.CommandStatus>;
 }
 
-/** Starts `main.ts` on a free port (under `ulimit -n fdLimit` when given), once it logs "listening". */
+/**
+ * Starts `main.ts` on a free port (under `ulimit -n fdLimit` when given), once it logs
+ * "listening"; `providers` replaces the one passthrough provider.
+ */
 export async function startDetourProcess(
   upstreamUrl: string,
   env: Record<string, string>,
   fdLimit?: number,
+  providers: Record<string, unknown>[] = [
+    { id: "anthropic", type: "anthropic", baseUrl: upstreamUrl, passthrough: true },
+  ],
 ): Promise<DetourProcess> {
   const dir = await Deno.makeTempDir();
-  await Deno.writeTextFile(
-    `${dir}/config.json`,
-    JSON.stringify({
-      providers: [{ id: "anthropic", type: "anthropic", baseUrl: upstreamUrl, passthrough: true }],
-    }),
-  );
+  await Deno.writeTextFile(`${dir}/config.json`, JSON.stringify({ providers }));
   const main = new URL("../../main.ts", import.meta.url).pathname;
   // `ulimit` in a shell that then becomes Deno: the limit applies to Detour alone.
   const [command, args] = fdLimit === undefined
