@@ -11,6 +11,7 @@ import { cors } from "./http/cors.ts";
 import { browserGuard } from "./http/browser_guard.ts";
 import { refuseLoops } from "./fallback/hop.ts";
 import { metricsRoutes } from "../routes/metrics.ts";
+import { once } from "./once.ts";
 
 /** Paths that exist, with the methods they take: anything else on them is a 405. */
 const KNOWN: Record<string, string> = {
@@ -77,22 +78,20 @@ function lazyApp(
   deps: Deps,
   load: () => Promise<(deps: Deps) => Hono<AppEnv>>,
 ): (c: Context<AppEnv>) => Promise<Response> {
-  let ready: Hono<AppEnv> | null = null;
-  let loading: Promise<Hono<AppEnv>> | null = null;
-  const build = async () => {
-    const sub = new Hono<AppEnv>();
+  const sub = once(async () => {
+    const app = new Hono<AppEnv>();
     // The request id the outer app gave, so logs and answers name the same request.
-    sub.use((c, next) => {
+    app.use((c, next) => {
       c.set("requestId", c.env?.requestId ?? "");
       return next();
     });
-    sub.route("/", (await load())(deps));
-    settle(sub, deps);
-    return ready = sub;
-  };
+    app.route("/", (await load())(deps));
+    settle(app, deps);
+    return app;
+  });
   return async (c) => {
-    const sub = ready ?? await (loading ??= build().finally(() => loading = null));
+    const app = sub.value ?? await sub.get();
     // `remoteAddr` is a getter on Deno.serve's info: a spread would drop it.
-    return sub.fetch(c.req.raw, { remoteAddr: c.env?.remoteAddr, requestId: c.get("requestId") });
+    return app.fetch(c.req.raw, { remoteAddr: c.env?.remoteAddr, requestId: c.get("requestId") });
   };
 }

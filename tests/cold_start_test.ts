@@ -8,20 +8,7 @@ import assert from "node:assert/strict";
 import { startDetourProcess } from "./helpers/detour_process.ts";
 import { ADMIN_TOKEN, anthropicMessage, mockUpstream } from "./helpers/harness.ts";
 import { loginForm } from "./helpers/admin_session.ts";
-
-const COMPLETION = {
-  id: "c1",
-  object: "chat.completion",
-  created: 1,
-  model: "gpt-x",
-  choices: [{
-    index: 0,
-    message: { role: "assistant", content: "Hello", refusal: null },
-    logprobs: null,
-    finish_reason: "stop",
-  }],
-  usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 },
-};
+import { chatAnswer } from "./helpers/vendor_mocks/openai_wire.ts";
 
 /** A POST /v1/messages to `url`, non-streaming. */
 function ask(url: string): Promise<Response> {
@@ -41,7 +28,7 @@ function ask(url: string): Promise<Response> {
 }
 
 Deno.test("fresh process: the first requests to an OpenAI-compatible provider are translated and answered", async () => {
-  const openai = mockUpstream(() => Response.json(COMPLETION));
+  const openai = mockUpstream((_req, body) => chatAnswer(JSON.parse(body), { text: "Hello" }));
   const detour = await startDetourProcess(openai.url, {}, undefined, [
     { id: "oai", type: "openai", baseUrl: `${openai.url}/v1`, keys: ["sk-oai"] },
   ]);

@@ -72,14 +72,15 @@ const PINGS = ['{"type": "ping"}', '{"type":"ping"}'].map((data) =>
   new TextEncoder().encode(`event: ping\ndata: ${data}\n\n`)
 );
 const LF = 10;
+const CR = 13;
 
 /** True when `chunk` is one or more whole ping events and nothing else. */
 export function isPings(chunk: Uint8Array): boolean {
   const n = chunk.byteLength;
   let at = 0;
   while (at < n) {
-    const ping = startsWith(chunk, PINGS[0], at) ? PINGS[0] : PINGS[1];
-    if (!startsWith(chunk, ping, at)) return false;
+    const ping = PINGS.find((p) => startsWith(chunk, p, at));
+    if (!ping) return false;
     at += ping.byteLength;
   }
   return n > 0;
@@ -95,7 +96,7 @@ function startsWith(chunk: Uint8Array, bytes: Uint8Array, at: number): boolean {
 function endsEvent(chunk: Uint8Array): boolean {
   const n = chunk.byteLength;
   return n >= 2 && chunk[n - 1] === LF && chunk[n - 2] === LF ||
-    n >= 3 && chunk[n - 1] === LF && chunk[n - 2] === 13 && chunk[n - 3] === LF;
+    n >= 3 && chunk[n - 1] === LF && chunk[n - 2] === CR && chunk[n - 3] === LF;
 }
 
 type Decided =

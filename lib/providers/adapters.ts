@@ -20,6 +20,7 @@ import type { ProviderAdapter } from "./types.ts";
 import type { CloudIdentity } from "./cloud_identity.ts";
 import type { GaugeSink } from "../usage/ratelimit_board.ts";
 import { tapGauges } from "./gauge_tap.ts";
+import { type Once, once } from "../once.ts";
 
 /** What the adapters need from the app. */
 export interface AdapterDeps extends RepairEnv {
@@ -84,24 +85,14 @@ interface Loaded {
   send: Send;
 }
 
-/** `make` called once; a rejected result is forgotten, so the next call tries again. */
-function once<T>(make: () => Promise<T>): () => Promise<T> {
-  let pending: Promise<T> | null = null;
-  return () =>
-    pending ??= make().catch((err) => {
-      pending = null;
-      throw err;
-    });
-}
-
 /** Creates the app's adapters. */
 export function createAdapters(deps: AdapterDeps): Adapters {
   // Model lists carry the hop header too (attempts get it in `pipeline`).
   const listFetch = hopFetch(deps.fetch, deps.hopId);
   const aws = deps.aws ?? new AwsDefaultCredentials();
-  const google = once(async () =>
-    deps.google ?? new (await import("./google_auth.ts")).GoogleTokens(deps.fetch)
-  );
+  const google =
+    once(async () => deps.google ?? new (await import("./google_auth.ts")).GoogleTokens(deps.fetch))
+      .get;
   // Anthropic's API (with a key or a Claude subscription) is loaded with the app: a chain that
   // starts there never waits for an import.
   const anthropic = anthropicAdapter(listFetch);
@@ -117,19 +108,14 @@ export function createAdapters(deps: AdapterDeps): Adapters {
     bedrock: async () => (await import("./bedrock.ts")).bedrockAdapter(aws),
     vertex: async () => (await import("./vertex.ts")).vertexAdapter(await google()),
   };
-  // Read synchronously per attempt: once loaded, an adapter costs a Map lookup, no await.
-  const loaded = new Map<LazyType, Loaded>();
-  const loaders = Object.fromEntries(
-    Object.entries(make).map(([type, build]) => [
-      type,
-      once(async () => {
-        const adapter = await build();
-        const ready = { adapter, send: pipeline(adapter, deps) };
-        loaded.set(type as LazyType, ready);
-        return ready;
-      }),
-    ]),
-  ) as Record<LazyType, () => Promise<Loaded>>;
+  // Read synchronously per attempt: once loaded, an adapter costs a property read, no await.
+  const loaded = {} as Record<LazyType, Once<Loaded>>;
+  for (const type of Object.keys(make) as LazyType[]) {
+    loaded[type] = once(async () => {
+      const adapter = await make[type]();
+      return { adapter, send: pipeline(adapter, deps) };
+    });
+  }
   // A Claude subscription is an `anthropic` provider, so it is never one of these.
   const lazyType = (provider: Provider): LazyType | null =>
     provider.type === "anthropic" ? null : provider.type;
@@ -137,15 +123,15 @@ export function createAdapters(deps: AdapterDeps): Adapters {
     adapterFor: async (provider) => {
       const type = lazyType(provider);
       if (type === null) return isSubscription(provider) ? subscription : anthropic;
-      return (loaded.get(type) ?? await loaders[type]()).adapter;
+      return (await loaded[type].get()).adapter;
     },
     send: (call) => {
       const type = lazyType(call.attempt.provider);
       if (type === null) {
         return isSubscription(call.attempt.provider) ? sendSubscription(call) : sendAnthropic(call);
       }
-      const ready = loaded.get(type);
-      return ready ? ready.send(call) : loaders[type]().then((l) => l.send(call));
+      const ready = loaded[type].value;
+      return ready ? ready.send(call) : loaded[type].get().then((l) => l.send(call));
     },
     identity: async (provider) => {
       const [{ cloudIdentity }, tokens] = await Promise.all([

@@ -101,7 +101,8 @@ async function readInbound(
 
 /**
  * The query of `url` (an already serialized request URL) as `URL.search` gives it, without
- * parsing the whole URL again (~5 µs a request, on the path of every request).
+ * parsing the whole URL again (0.4–1.4 µs a request with `new URL`, ~0.1 µs this way; on the
+ * path of every request).
  */
 export function searchOf(url: string): string {
   const hash = url.indexOf("#");
