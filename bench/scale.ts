@@ -145,8 +145,6 @@ async function startTarget(
     // ~1,000 connections: set as an operator would for this many streams.
     return await startDetour("Detour (scale)", [primary], 60, {
       MAX_CONNECTIONS: "4096",
-      // `--front=off`: Detour's own cost, without the front listener's second loopback hop.
-      ...(Deno.args.includes("--front=off") ? { FRONT_LISTENER: "off" } : {}),
     });
   }
   const child = await startMinimal(upstream, target);

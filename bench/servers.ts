@@ -122,6 +122,8 @@ export async function startDetour(
       KV_PATH: `${dir}/detour.kv`,
       CONFIG_FILE: configFile,
       ADMIN_TOKEN: "bench-admin-token",
+      // `--front=off`: Detour's own cost, without the front listener's second loopback hop.
+      ...(Deno.args.includes("--front=off") ? { FRONT_LISTENER: "off" } : {}),
       ...extraEnv,
     },
   });
