@@ -14,6 +14,15 @@
  * that watches a stream's events (Detour's pre-content gate and stream guard do). The returned
  * fetch body itself is piped by `Deno.serve` natively, so this is the price of looking at every
  * chunk, measured apart from everything else Detour does.
+ *
+ * With `--front` the same handler is served through `listen()` (lib/server/listen.ts) as a
+ * self-hosted Detour serves: the front listener, with Detour's default header, body and idle
+ * timeouts and its derived connection cap, relaying each connection over a second loopback hop
+ * to `Deno.serve`. The project's hardening rules require those timeouts and that cap of any
+ * self-hosted proxy, and Deno 2.9's `Deno.serve` has none, so this is the floor for a self-hosted
+ * Deno proxy bound by the rules. `--allow-net=127.0.0.1` is enough: the front reads the
+ * descriptor limit from /proc/self/limits, which Deno hides from anything short of --allow-all,
+ * so it assumes Linux's 4096 descriptors (lib/server/fd_limit.ts), as a bench Detour does.
  */
 import { arg, numArg } from "./args.ts";
 
@@ -21,6 +30,7 @@ const port = numArg(Deno.args, "port", 0);
 const upstream = arg(Deno.args, "upstream", "");
 if (!upstream) throw new Error("--upstream=URL is required");
 const relay = Deno.args.includes("--relay");
+const front = Deno.args.includes("--front");
 const decoder = new TextDecoder();
 
 /** The answer with its body read in JavaScript, one chunk per pull, nothing kept. */
@@ -42,7 +52,8 @@ function relayed(res: Response): Response {
   });
 }
 
-Deno.serve({ hostname: "127.0.0.1", port, onListen() {} }, async (req) => {
+/** Holds and parses the body, forwards the same bytes and answers with the upstream's response. */
+async function handler(req: Request): Promise<Response> {
   const url = new URL(req.url);
   const headers = new Headers(req.headers);
   headers.delete("host");
@@ -63,4 +74,25 @@ Deno.serve({ hostname: "127.0.0.1", port, onListen() {} }, async (req) => {
     signal: req.signal,
   });
   return relay ? relayed(res) : res;
-});
+}
+
+/** Serves `handler` through the front listener, with Detour's defaults (lib/config/env.ts). */
+async function serveFronted(): Promise<void> {
+  // Imported only here, so that the proxy without `--front` loads no more code than before.
+  const { listen } = await import("../lib/server/listen.ts");
+  const { createLogger } = await import("../lib/log.ts");
+  listen({
+    port,
+    hostname: "127.0.0.1",
+    deploy: false,
+    direct: false,
+    // HEADERS_TIMEOUT_MS, BODY_TIMEOUT_MS and IDLE_TIMEOUT_MS's defaults; MAX_CONNECTIONS unset.
+    limits: { headersMs: 30_000, bodyMs: 300_000, idleMs: 75_000 },
+    // The front's warnings (failed accepts, relays) go to stderr, which the bench keeps.
+    logger: createLogger("warn", console.error),
+    onListen() {},
+  }, handler);
+}
+
+if (front) await serveFronted();
+else Deno.serve({ hostname: "127.0.0.1", port, onListen() {} }, handler);

@@ -1,4 +1,4 @@
-/** Starts the three kinds of server the bench measures, each as its own process on loopback. */
+/** Starts the bench's servers (mocks, proxies, Detour), each as its own process on loopback. */
 import { type Child, freePort, spawnDeno, stop, waitHealthy } from "./procs.ts";
 
 const BENCH_DIR = new URL(".", import.meta.url).pathname;
@@ -46,14 +46,24 @@ export async function startMock(
   return child;
 }
 
+/** The proxies bench/minimal_proxy.ts and bench/buffering_proxy.ts make. */
+export type ProxyKind = "minimal" | "buffering" | "relaying" | "fronted";
+
+/** buffering_proxy.ts's flag for each of its kinds. */
+const PROXY_FLAG: Record<ProxyKind, string[]> = {
+  minimal: [],
+  buffering: [],
+  relaying: ["--relay"],
+  fronted: ["--front"],
+};
+
 /**
  * Starts bench/minimal_proxy.ts (or `buffering_proxy.ts`; "relaying" is the buffering proxy with
- * `--relay`) in front of `upstream`.
+ * `--relay`, "fronted" the buffering proxy behind the front listener, `--front`) in front of
+ * `upstream`. Every kind needs only loopback: the front, denied /proc/self/limits, assumes
+ * Linux's descriptor limit, as a bench Detour does (lib/server/fd_limit.ts).
  */
-export async function startMinimal(
-  upstream: string,
-  kind: "minimal" | "buffering" | "relaying" = "minimal",
-): Promise<Child> {
+export async function startMinimal(upstream: string, kind: ProxyKind = "minimal"): Promise<Child> {
   const port = freePort();
   const script = kind === "minimal" ? "minimal" : "buffering";
   const child = spawnDeno({
@@ -61,7 +71,7 @@ export async function startMinimal(
     script: `${BENCH_DIR}${script}_proxy.ts`,
     port,
     flags: ["--allow-net=127.0.0.1"],
-    args: [`--port=${port}`, `--upstream=${upstream}`, ...(kind === "relaying" ? ["--relay"] : [])],
+    args: [`--port=${port}`, `--upstream=${upstream}`, ...PROXY_FLAG[kind]],
     cwd: REPO_DIR,
   });
   await waitHealthy(child);
