@@ -10,9 +10,10 @@ import {
   runStreams,
   type StreamResult,
 } from "./load.ts";
-import { type Child, cpuBusyPercent, cpuMs, peakRssKb, stop } from "./procs.ts";
+import { type Child, cpuBusyPercent, cpuMs, peakRssKb, rssKb, stop } from "./procs.ts";
 import {
   type LoadFigures,
+  type ProxyName,
   renderMarkdown,
   type Results,
   type StreamFigures,
@@ -129,11 +130,26 @@ async function withCpu<R>(pid: number | undefined, run: () => Promise<R>) {
   return { result, cpuMs: before === null || after === null ? null : after - before };
 }
 
-type ProxyName = Exclude<TargetName, "direct">;
+const PROXIES: ProxyName[] = ["minimal", "buffering", "fronted", "detour"];
+
+/** A figure for each proxy. */
+function perProxy<T>(figure: (p: ProxyName) => T): Record<ProxyName, T> {
+  return Object.fromEntries(PROXIES.map((p) => [p, figure(p)])) as Record<ProxyName, T>;
+}
+
+/** Each proxy's figure read from its process (peak RSS and the like). */
+async function readPerProxy<T>(
+  pids: Record<ProxyName, number>,
+  read: (pid: number) => Promise<T>,
+): Promise<Record<ProxyName, T>> {
+  const entries = await Promise.all(PROXIES.map(async (p) => [p, await read(pids[p])]));
+  return Object.fromEntries(entries) as Record<ProxyName, T>;
+}
 
 /**
- * Phase 1: the same load against direct, the minimal and buffering proxies, and Detour. The
- * proxies' CPU time over the c=32 rounds gives their CPU per JSON request.
+ * Phase 1: the same load against direct, the minimal and buffering proxies (the latter also
+ * behind the front listener), and Detour. The proxies' CPU time over the c=32 rounds gives their
+ * CPU per JSON request.
  */
 async function measureOverhead(
   urls: Record<TargetName, string>,
@@ -149,7 +165,7 @@ async function measureOverhead(
   progress("concurrency 1");
   const c1 = await inRounds(names, (t) => runBatch(spec(urls[t], { served: served(t) }), C1, 1));
   progress("concurrency 32");
-  const cpu: Record<ProxyName, number | null> = { minimal: 0, buffering: 0, detour: 0 };
+  const cpu = perProxy<number | null>(() => 0);
   const c32 = await inRounds(names, async (t) => {
     const pid = t === "direct" ? undefined : pids[t];
     const run = await withCpu(pid, () => runBatch(spec(urls[t], { served: served(t) }), C32, 32));
@@ -180,11 +196,7 @@ async function measureOverhead(
       stream: poolStreams(`${t} streaming`, streams[t]),
       stream32: poolStreams(`${t} streaming c=32`, streams32[t]),
     }])) as Results["targets"],
-    cpuUsPerRequest: {
-      minimal: perRequest("minimal"),
-      buffering: perRequest("buffering"),
-      detour: perRequest("detour"),
-    },
+    cpuUsPerRequest: perProxy(perRequest),
   };
 }
 
@@ -258,7 +270,7 @@ async function measureCooling(limited: Child, detour: Detour, backupOnly: Detour
 /** Puts the measurements together with the figures derived from them. */
 function buildResults(
   { targets, cpuUsPerRequest }: Awaited<ReturnType<typeof measureOverhead>>,
-  peakRssKb: Results["peakRssKb"],
+  { peakRssKb, idleRssKb }: Pick<Results, "peakRssKb" | "idleRssKb">,
   failover: Awaited<ReturnType<typeof measureFailover>>,
   cooling: Results["cooling"],
   cpuBusyPercentBefore: number | null,
@@ -267,6 +279,14 @@ function buildResults(
     targets[t][c].latency.p50 - targets.direct[c].latency.p50;
   const ratio = (a: number, b: number) => b > 0 ? a / b : NaN;
   const detourAddedP50Ms = added("detour", "c1");
+  const firstByteGap = (t: TargetName) =>
+    targets.detour.stream32.ttfb.p50 - targets[t].stream32.ttfb.p50;
+  const kb = (n: number | null) => n ?? NaN;
+  const rssGrowthKb = perProxy((p) => {
+    const peak = peakRssKb[p];
+    const idle = idleRssKb[p];
+    return peak === null || idle === null ? null : peak - idle;
+  });
   // What failing over would cost if Detour added nothing: the 429 answer, then the backup's.
   const unproxied = failover.direct429.latency.p50 + failover.directBackup.latency.p50;
   return {
@@ -286,6 +306,7 @@ function buildResults(
     },
     targets,
     peakRssKb,
+    idleRssKb,
     derived: {
       minimalAddedP50Ms: added("minimal", "c1"),
       detourAddedP50Ms,
@@ -301,7 +322,17 @@ function buildResults(
       detourOverFloorRatio: ratio(detourAddedP50Ms, added("buffering", "c1")),
       detourOfFloorPctC32: 100 * targets.detour.c32.rps / targets.buffering.c32.rps,
       cpuUsPerRequest,
-      cpuOverFloorRatio: ratio(cpuUsPerRequest.detour ?? NaN, cpuUsPerRequest.buffering ?? NaN),
+      cpuOverFloorRatio: ratio(kb(cpuUsPerRequest.detour), kb(cpuUsPerRequest.buffering)),
+      firstByteGapMsC32: firstByteGap("buffering"),
+      rssOverFloorRatio: ratio(kb(peakRssKb.detour), kb(peakRssKb.buffering)),
+      frontedAddedP50Ms: added("fronted", "c1"),
+      detourOverFrontedRatio: ratio(detourAddedP50Ms, added("fronted", "c1")),
+      detourOfFrontedPctC32: 100 * targets.detour.c32.rps / targets.fronted.c32.rps,
+      cpuOverFrontedRatio: ratio(kb(cpuUsPerRequest.detour), kb(cpuUsPerRequest.fronted)),
+      firstByteGapOverFrontedMsC32: firstByteGap("fronted"),
+      rssOverFrontedRatio: ratio(kb(peakRssKb.detour), kb(peakRssKb.fronted)),
+      rssGrowthKb,
+      rssGrowthRatio: ratio(kb(rssGrowthKb.detour), kb(rssGrowthKb.buffering)),
     },
     failover: {
       method: "a fresh x-api-key per request (passthrough cooldowns are per client " +
@@ -320,11 +351,18 @@ async function measureLatency(
   track: <T extends Child>(c: T, close?: () => Promise<void>) => T,
   busyBefore: number | null,
 ): Promise<Results> {
-  progress("starting mocks, minimal and buffering proxies, and Detour");
+  progress("starting mocks, minimal and buffering proxies (one behind the front), and Detour");
   const ok = track(await startMock("ok mock", "ok"));
   const limited = track(await startMock("429 mock", "429"));
-  const minimal = track(await startMinimal(ok.baseUrl));
-  const buffering = track(await startMinimal(ok.baseUrl, "buffering"));
+  // Each proxy's RSS is read as soon as it answers /health: what it holds before any load.
+  const idleRssKb: Partial<Results["idleRssKb"]> = {};
+  const idle = async <T extends Child>(p: ProxyName, child: T): Promise<T> => {
+    idleRssKb[p] = await rssKb(child.process.pid);
+    return child;
+  };
+  const minimal = track(await idle("minimal", await startMinimal(ok.baseUrl)));
+  const buffering = track(await idle("buffering", await startMinimal(ok.baseUrl, "buffering")));
+  const fronted = track(await idle("fronted", await startMinimal(ok.baseUrl, "fronted")));
   const primary: ProviderSeed = {
     id: "primary",
     type: "anthropic",
@@ -337,28 +375,24 @@ async function measureLatency(
     baseUrl: ok.baseUrl,
     keys: [STORED_KEY],
   };
-  const detour = await startDetour("Detour", [primary, backup]);
+  const detour = await idle("detour", await startDetour("Detour", [primary, backup]));
   track(detour, detour.close);
 
+  const proxies = { minimal, buffering, fronted, detour };
+  const pids = perProxy((p) => proxies[p].process.pid);
   const overhead = await measureOverhead({
     direct: ok.baseUrl,
-    minimal: minimal.baseUrl,
-    buffering: buffering.baseUrl,
-    detour: detour.baseUrl,
-  }, {
-    minimal: minimal.process.pid,
-    buffering: buffering.process.pid,
-    detour: detour.process.pid,
-  });
-  const rss: Results["peakRssKb"] = {
-    detour: await peakRssKb(detour.process.pid),
-    minimal: await peakRssKb(minimal.process.pid),
-    buffering: await peakRssKb(buffering.process.pid),
+    ...perProxy((p) => proxies[p].baseUrl),
+  }, pids);
+  const rss = {
+    peakRssKb: await readPerProxy(pids, peakRssKb),
+    idleRssKb: perProxy((p) => idleRssKb[p] ?? null),
   };
   // Free the CPU for the next phases.
   await detour.close();
   await stop(minimal);
   await stop(buffering);
+  await stop(fronted);
 
   progress("starting Detour failover and backup-only configs");
   const limitedPrimary = { ...primary, baseUrl: limited.baseUrl };
