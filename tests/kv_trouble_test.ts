@@ -17,6 +17,7 @@ import { type Config, ConfigSchema } from "../lib/config/schema.ts";
 import { compileChain } from "../lib/fallback/chain.ts";
 import { KV } from "../lib/store/keys.ts";
 import type { RequestLogEntry, UsageDelta } from "../lib/store/usage_store.ts";
+import { listRequestLog, type LogPage } from "../lib/store/request_log_pages.ts";
 
 const config = (over: Record<string, unknown> = {}): Config =>
   ConfigSchema.parse({
@@ -59,8 +60,15 @@ async function inputSum(kv: Deno.Kv): Promise<number> {
   return e.value ? Number(e.value.value) : 0;
 }
 
-async function logSize(kv: Deno.Kv): Promise<number> {
-  return (await Array.fromAsync(kv.list({ prefix: KV.requestLogPrefix() }))).length;
+/** Entries the log shows (what lies past `max` is hidden until its page is dropped). */
+async function logSize(kv: Deno.Kv, max: number): Promise<number> {
+  return (await listRequestLog(kv, { limit: 1000 }, max)).length;
+}
+
+/** Entries stored in pages, shown or not. */
+async function storedEntries(kv: Deno.Kv): Promise<number> {
+  const pages = await Array.fromAsync(kv.list<LogPage>({ prefix: KV.requestLogPagePrefix() }));
+  return pages.reduce((n, p) => n + p.value.entries.length, 0);
 }
 
 async function recorderOn(kv: Deno.Kv, c: Config, opts = {}) {
@@ -144,7 +152,7 @@ Deno.test("kv trouble: a usage batch KV refuses is retried by the next flush and
     await recorder.flush();
     assert.equal(recorder.queued.groups, 0);
     assert.equal(await inputSum(spy.kv), 12);
-    assert.equal(await logSize(spy.kv), 2);
+    assert.equal(await logSize(spy.kv, 5000), 2);
   } finally {
     spy.kv.close();
   }
@@ -214,27 +222,54 @@ Deno.test("request log: held to maxEntries on every write, at any rate and from 
         b.add({ usage: null, quotaTargets: [], entry: entry(i++) });
       }
       await Promise.all([a.flush(), b.flush()]);
-      assert.ok((await logSize(kv)) <= 5, `round ${round}: ${await logSize(kv)} entries`);
+      assert.ok((await logSize(kv, 5)) <= 5, `round ${round}: ${await logSize(kv, 5)} entries`);
+      // Storage holds at most the cap and the one page that straddles it (a flush's 7).
+      assert.ok((await storedEntries(kv)) <= 5 + 7, `round ${round}: ${await storedEntries(kv)}`);
     }
-    assert.equal(await logSize(kv), 5);
-    // No index entry outlives its log entry.
-    const index = await Array.fromAsync(kv.list({ prefix: ["reqlog", "by_seq"] }));
-    assert.equal(index.length, 5);
+    assert.equal(await logSize(kv, 5), 5);
+    // The 5 written last are the ones shown (the last round's; which instance wrote last is a
+    // race), newest first.
+    const shown = (await listRequestLog(kv, { limit: 10 }, 5)).map((e) =>
+      Number(e.requestId.slice(1))
+    );
+    assert.ok(shown.every((i) => i >= 70), String(shown));
+    assert.deepEqual(shown, [...shown].sort((x, y) => y - x));
   } finally {
     kv.close();
   }
 });
 
-Deno.test("request log: a log written before the sequence existed is trimmed and numbered once", async () => {
+Deno.test("request log: an earlier version's log (a key per entry) is packed into pages once, the newest kept with their bodies", async () => {
   const kv = await Deno.openKv(":memory:");
   try {
-    for (let i = 0; i < 30; i++) await kv.set(KV.requestLog(entry(i).id), entry(i));
-    const recorder = await recorderOn(kv, config({ requestLog: { maxEntries: 10 } }));
-    for (let i = 100; i < 103; i++) {
-      recorder.add({ usage: null, quotaTargets: [], entry: entry(i) });
+    for (let i = 0; i < 30; i++) {
+      const e = i % 10 === 0 ? { ...entry(i), hasBodies: true } : entry(i);
+      await kv.set(KV.requestLog(e.id), e);
+      await kv.set(["reqlog", "by_seq", i + 1], e.id);
+      if (e.hasBodies) {
+        await kv.set(KV.requestBodies(e.id), { request: `body ${i}`, response: null });
+      }
     }
-    await recorder.flush();
-    assert.equal(await logSize(kv), 10);
+    await kv.set(KV.requestLogSeq(), new Deno.KvU64(30n));
+    const c = config({ requestLog: { maxEntries: 10 } });
+    // Two instances start on the old log at once.
+    const [a, b] = [await recorderOn(kv, c), await recorderOn(kv, c)];
+    a.add({ usage: null, quotaTargets: [], entry: entry(100) });
+    b.add({ usage: null, quotaTargets: [], entry: entry(101) });
+    await Promise.all([a.flush(), b.flush()]);
+    assert.equal(await logSize(kv, 10), 10);
+    const shown = (await listRequestLog(kv, { limit: 20 }, 10)).map((e) => e.requestId);
+    assert.deepEqual(shown, [
+      "r101",
+      "r100",
+      ...[29, 28, 27, 26, 25, 24, 23, 22].map((i) => `r${i}`),
+    ]);
+    // Nothing of the old layout is left; the dropped entries' bodies went with them.
+    for (const prefix of [KV.requestLogPrefix(), ["reqlog", "by_seq"]]) {
+      assert.equal((await Array.fromAsync(kv.list({ prefix }))).length, 0);
+    }
+    const bodies = await Array.fromAsync(kv.list({ prefix: ["reqlog", "bodies"] }));
+    assert.deepEqual(bodies.map((e) => e.value), [{ request: "body 20", response: null }]);
   } finally {
     kv.close();
   }

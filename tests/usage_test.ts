@@ -15,7 +15,7 @@ import {
 import { tapBody, usageFromJson, usageFromSse } from "../lib/usage/parse.ts";
 import { periodOf } from "../lib/usage/period.ts";
 import { redactBody } from "../lib/usage/capture.ts";
-import { writeUsageBatch } from "../lib/store/usage_store.ts";
+import { writeLogChunk } from "../lib/store/request_log_ring.ts";
 import { adminGet as admin, settle } from "./helpers/usage.ts";
 
 const enc = new TextEncoder();
@@ -141,16 +141,21 @@ Deno.test("debug capture: truncated, key-like values and known secrets redacted"
   assert.ok(!/q{8,}/.test(cut));
 });
 
-Deno.test("request log entries and bodies are written with a 7-day expiry", async () => {
+Deno.test("request log pages and bodies are written with a 7-day expiry, a chunk's marker with a day's", async () => {
   const sets: { key: Deno.KvKey; expireIn?: number }[] = [];
   const fake = {
+    // The log is already in pages; the sequence starts empty.
+    get: (key: Deno.KvKey) =>
+      Promise.resolve(
+        key[1] === "format"
+          ? { key, value: 2, versionstamp: "01" }
+          : { key, value: null, versionstamp: null },
+      ),
     atomic() {
       const op = {
+        check: () => op,
         set(key: Deno.KvKey, _v: unknown, o?: { expireIn?: number }) {
           sets.push({ key, expireIn: o?.expireIn });
-          return op;
-        },
-        sum() {
           return op;
         },
         commit: () => Promise.resolve({ ok: true }),
@@ -158,16 +163,15 @@ Deno.test("request log entries and bodies are written with a 7-day expiry", asyn
       return op;
     },
   } as unknown as Deno.Kv;
-  await writeUsageBatch(fake, {
-    usage: [],
-    quota: [],
-    log: [{
-      entry: { id: "0000000000001-00000000" } as never,
-      bodies: { request: "{}", response: null },
-    }],
+  const entry = { id: "0000000000001-0000-00000000", hasBodies: true } as never;
+  await writeLogChunk(fake, [{ entry, bodies: { request: "{}", response: null } }], 100, 1000);
+  const expiry = Object.fromEntries(sets.map((s) => [s.key[1], s.expireIn]));
+  assert.deepEqual(expiry, {
+    seq: undefined,
+    landed: 86_400_000,
+    page: 7 * 86_400_000,
+    bodies: 7 * 86_400_000,
   });
-  assert.equal(sets.length, 2);
-  for (const s of sets) assert.equal(s.expireIn, 7 * 86_400_000);
 });
 
 Deno.test("usage through Detour: JSON and SSE, concurrent requests summed per provider, key and model", async () => {

@@ -64,7 +64,17 @@ export const KV = {
   quota: (target: string, period: string, start: number) =>
     ["quota", target, period, start] as const,
   quotaPrefix: () => ["quota"] as const,
-  /** One request-log entry by its time-ordered id (expires after 7 days). */
+  /**
+   * A page of request-log entries, under the sequence number of its last entry (7 days;
+   * lib/store/request_log_pages.ts).
+   */
+  requestLogPage: (lastSeq: number) => ["reqlog", "page", lastSeq] as const,
+  requestLogPagePrefix: () => ["reqlog", "page"] as const,
+  /** 2 once the log is stored in pages (an earlier version's log is packed first). */
+  requestLogFormat: () => ["reqlog", "format"] as const,
+  /** Marks a written chunk of the log by its newest entry's id (1 day), so a retry lands once. */
+  requestLogLanded: (id: string) => ["reqlog", "landed", id] as const,
+  /** An earlier version's request-log entry, a key each: read once to be packed into pages. */
   requestLog: (id: string) => ["reqlog", "entry", id] as const,
   requestLogPrefix: () => ["reqlog", "entry"] as const,
   /** The debug-captured (truncated, redacted) bodies of one logged request, when capture was on. */
@@ -92,6 +102,6 @@ export const KV = {
   batchMark: (id: string) => ["batch", id] as const,
   /** Request-log sequence (KvU64): how many entries were ever written, across instances. */
   requestLogSeq: () => ["reqlog", "seq"] as const,
-  /** The entry id at one sequence number (7 days), so the oldest past the cap are found cheaply. */
-  requestLogBySeq: (n: number) => ["reqlog", "by_seq", n] as const,
+  /** An earlier version's index of entry ids by sequence number: deleted when the log is packed. */
+  requestLogBySeqPrefix: () => ["reqlog", "by_seq"] as const,
 } as const;

@@ -1,5 +1,6 @@
 /**
- * Usage counters, quota sums and the request log in KV. Everything here is written in batches
+ * Usage counters, quota sums and the request log's entries in KV (the log's storage:
+ * lib/store/request_log_pages.ts). Everything here is written in batches
  * after responses went out (lib/usage/recorder.ts), never on a request's path.
  */
 import { LATENCY_BOUNDS_MS, latencyBucket } from "../usage/latency.ts";
@@ -107,28 +108,16 @@ const dims = (d: UsageDelta) =>
     string,
   ][];
 
-/** What one flush writes: usage, quota sums, log entries, dashboard traffic and events. */
+/**
+ * What one flush writes: usage, quota sums, log entries, dashboard traffic and events (the log
+ * entries go through lib/store/request_log_ring.ts).
+ */
 export interface UsageBatch {
   usage: UsageDelta[];
   quota: { target: string; period: string; start: number; tokens: number }[];
   log: { entry: RequestLogEntry; bodies?: CapturedBodies }[];
   traffic?: TrafficDelta[];
   events?: TimelineEvent[];
-}
-
-/** One log entry's mutations: the entry and its captured bodies, with the log's 7-day expiry. */
-export function logEntryOps(
-  { entry, bodies }: { entry: RequestLogEntry; bodies?: CapturedBodies },
-): ((op: Deno.AtomicOperation) => void)[] {
-  return [
-    (op) => op.set(KV.requestLog(entry.id), entry, { expireIn: REQUEST_LOG_TTL_MS }),
-    ...(bodies
-      ? [
-        (op: Deno.AtomicOperation) =>
-          op.set(KV.requestBodies(entry.id), bodies, { expireIn: REQUEST_LOG_TTL_MS }),
-      ]
-      : []),
-  ];
 }
 
 /** The mutations of a batch's sums (usage per hour and day, quotas) and timeline events. */
@@ -174,11 +163,11 @@ export function usageSumOps(batch: UsageBatch): ((op: Deno.AtomicOperation) => v
 }
 
 /**
- * Sums usage per hour and day, quota tokens per period, and writes log entries, in plain atomic
- * groups (seeding and tools; the recorder writes through a retry queue and the log's sequence).
+ * Sums usage per hour and day and quota tokens per period, in plain atomic groups (seeding and
+ * tools; the recorder writes through a retry queue, and its log entries through the log's ring).
  */
 export async function writeUsageBatch(kv: Deno.Kv, batch: UsageBatch): Promise<void> {
-  const ops = [...usageSumOps(batch), ...batch.log.flatMap(logEntryOps)];
+  const ops = usageSumOps(batch);
   // Deno KV caps an atomic operation's mutations and size; small groups stay well inside.
   for (let i = 0; i < ops.length; i += 100) {
     const op = kv.atomic();
@@ -248,74 +237,6 @@ export async function sweepUsage(kv: Deno.Kv, now: number, quotaNow = now): Prom
     for (const key of stale.slice(i, i + 100)) op.delete(key);
     await op.commit();
   }
-}
-
-/** Keeps the newest `max` request-log entries (and their bodies); deletes the rest. */
-export async function capRequestLog(kv: Deno.Kv, max: number): Promise<number> {
-  const drop: Deno.KvKey[] = [];
-  let n = 0;
-  for await (const e of kv.list({ prefix: KV.requestLogPrefix() }, { reverse: true })) {
-    if (++n > max) {
-      drop.push(e.key, KV.requestBodies(String(e.key[2])));
-    }
-  }
-  for (let i = 0; i < drop.length; i += 100) {
-    const op = kv.atomic();
-    for (const key of drop.slice(i, i + 100)) op.delete(key);
-    await op.commit();
-  }
-  return drop.length / 2;
-}
-
-/** Filters for listing the request log. */
-export interface RequestLogQuery {
-  provider?: string;
-  status?: number | "ok" | "error";
-  model?: string;
-  since?: number;
-  until?: number;
-  limit: number;
-}
-
-/** Newest first, filtered. */
-export async function listRequestLog(
-  kv: Deno.Kv,
-  q: RequestLogQuery,
-): Promise<RequestLogEntry[]> {
-  const out: RequestLogEntry[] = [];
-  const selector: Deno.KvListSelector = q.since !== undefined || q.until !== undefined
-    ? {
-      start: [...KV.requestLogPrefix(), String(Math.max(0, q.since ?? 0)).padStart(13, "0")],
-      end: [...KV.requestLogPrefix(), String((q.until ?? 9e12) + 1).padStart(13, "0")],
-    }
-    : { prefix: KV.requestLogPrefix() };
-  for await (const e of kv.list<RequestLogEntry>(selector, { reverse: true, batchSize: 500 })) {
-    const r = e.value;
-    if (
-      q.provider && r.servedBy !== q.provider &&
-      !r.attempts.some((a) => a.provider === q.provider || a.provider.startsWith(`${q.provider}#`))
-    ) continue;
-    if (q.model && r.model !== q.model && r.modelServed !== q.model) continue;
-    if (q.status === "ok" && r.status >= 400) continue;
-    if (q.status === "error" && r.status < 400) continue;
-    if (typeof q.status === "number" && r.status !== q.status) continue;
-    out.push(r);
-    if (out.length >= q.limit) break;
-  }
-  return out;
-}
-
-/** One entry and its captured bodies, if any. */
-export async function getRequestLog(
-  kv: Deno.Kv,
-  id: string,
-): Promise<{ entry: RequestLogEntry; bodies: CapturedBodies | null } | null> {
-  const [entry, bodies] = await kv.getMany<[RequestLogEntry, CapturedBodies]>([
-    KV.requestLog(id),
-    KV.requestBodies(id),
-  ]);
-  if (!entry.value) return null;
-  return { entry: entry.value, bodies: bodies.value ?? null };
 }
 
 /** One hour of dashboard data: per provider its counts and latency histogram; all requests. */

@@ -117,7 +117,8 @@ export class UsageRecorder {
     chunks.forEach((items, i) => {
       const extra = i === 0 ? ride : [];
       groups.push({
-        mutations: items.length * (items.some((x) => x.bodies) ? 3 : 2) + extra.length,
+        // The page, the sequence and the chunk's marker, each entry's bodies, and the sums.
+        mutations: 3 + items.filter((x) => x.bodies).length + extra.length,
         write: (kv, timeoutMs) => writeLogChunk(kv, items, Math.max(1, max()), timeoutMs, extra),
       });
     });

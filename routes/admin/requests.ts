@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import type { MiddlewareHandler } from "hono";
 import { z } from "zod";
 import type { AppEnv, Deps } from "../../lib/deps.ts";
-import { getRequestLog, listRequestLog } from "../../lib/store/usage_store.ts";
+import { getRequestLog, listRequestLog } from "../../lib/store/request_log_pages.ts";
 
 const time = z.string().trim().min(1).transform((v, ctx) => {
   const t = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
@@ -43,7 +43,8 @@ export function requestLogRoutes(deps: Deps, guard: MiddlewareHandler<AppEnv>) {
         error: { type: "invalid_request_error", message: "invalid filter", issues },
       }, 400);
     }
-    const requests = await listRequestLog(deps.kv, parsed.data);
+    const max = deps.live.config.requestLog.maxEntries;
+    const requests = await listRequestLog(deps.kv, parsed.data, max);
     // No stored secret leaves in a logged error, whenever it was logged.
     return c.body(
       deps.live.secrets.redact(JSON.stringify({ requests, count: requests.length })),
@@ -54,7 +55,7 @@ export function requestLogRoutes(deps: Deps, guard: MiddlewareHandler<AppEnv>) {
   app.get("/admin/api/requests/:id", async (c) => {
     const id = c.req.param("id");
     const found = /^\d{13}-[0-9a-z]{4,}-[0-9a-f]{8}$/.test(id)
-      ? await getRequestLog(deps.kv, id)
+      ? await getRequestLog(deps.kv, id, deps.live.config.requestLog.maxEntries)
       : null;
     if (!found) {
       return c.json({
