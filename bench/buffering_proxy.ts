@@ -81,13 +81,19 @@ async function serveFronted(): Promise<void> {
   // Imported only here, so that the proxy without `--front` loads no more code than before.
   const { listen } = await import("../lib/server/listen.ts");
   const { createLogger } = await import("../lib/log.ts");
+  const { readEnv } = await import("../lib/config/env.ts");
+  const env = readEnv({}); // Detour's defaults, not this process's environment
   listen({
     port,
     hostname: "127.0.0.1",
     deploy: false,
     direct: false,
-    // HEADERS_TIMEOUT_MS, BODY_TIMEOUT_MS and IDLE_TIMEOUT_MS's defaults; MAX_CONNECTIONS unset.
-    limits: { headersMs: 30_000, bodyMs: 300_000, idleMs: 75_000 },
+    // MAX_CONNECTIONS unset: the cap derived from the descriptor limit, as Detour's default.
+    limits: {
+      headersMs: env.HEADERS_TIMEOUT_MS,
+      bodyMs: env.BODY_TIMEOUT_MS,
+      idleMs: env.IDLE_TIMEOUT_MS,
+    },
     // The front's warnings (failed accepts, relays) go to stderr, which the bench keeps.
     logger: createLogger("warn", console.error),
     onListen() {},

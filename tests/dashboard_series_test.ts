@@ -52,7 +52,6 @@ Deno.test("usage series: hourly buckets end with the current hour; sums land in 
         { at: now - 30 * HOUR, provider: "a", keyLabel: null, model: "m", counts: counts(99) },
       ],
       quota: [],
-      log: [],
       traffic: [
         { at: now - 5 * 60_000, fellBack: true, error: false, served: { provider: "a", ms: 300 } },
         { at: now - 2 * HOUR, fellBack: false, error: false, served: { provider: "gone", ms: 90 } },

@@ -1,10 +1,10 @@
 /**
  * How the request log is stored: the entries of one written chunk go in one KV value, a page,
  * instead of a key each. With a key per entry (and a sequence index to find the oldest), every
- * request cost five KV mutations once the log was full (two sets, three deletes) and a range
- * read per batch: about 90 µs of CPU per request (`deno task bench:cpu`, sinks ablated in turn),
- * the largest single item of Detour's own work on a JSON request. A page holds up to 100
- * entries, so that is now a share of one set and one delete.
+ * request cost five KV mutations once the log was full (two sets, three deletes), which Deno
+ * Deploy meters; a page holds up to 100 entries, so that is now a share of one set and one
+ * delete (`bench/kv_economy.ts`: 2,051 → 76 mutations per 1,000 requests back to back). The CPU
+ * per request did not move measurably with it (docs/performance.md).
  *
  * - `["reqlog", "page", lastSeq]`: `{ entries }`, oldest first; entry i has the sequence number
  *   `lastSeq - entries.length + 1 + i` (lib/store/request_log_ring.ts hands out the numbers).
@@ -29,11 +29,18 @@ const PAGES_FORMAT = 2;
 /** A page stays well under Deno KV's 64 KiB value limit (entry sizes estimated as JSON). */
 export const PAGE_BYTES = 48_000;
 /** Entries per page at most. */
-export const PAGE_ENTRIES = 100;
+const PAGE_ENTRIES = 100;
+/**
+ * Entries per page when any carries captured bodies: each is up to 64 KiB, written in the same
+ * atomic op as the page, which must stay within 800 KiB with the batch's sums.
+ */
+const PAGE_ENTRIES_WITH_BODIES = 5;
 /** Pages are in write order, which across instances is off by up to a flush or two. */
 const ORDER_SLACK_MS = 60_000;
 /** How long one instance may take to convert an earlier version's log before another may. */
 const CONVERT_LEASE_MS = 60_000;
+/** Pages read per KV call by the admin API. */
+const PAGES_PER_READ = 20;
 /** Reads by the admin API wait this long for KV at most. */
 const READ_TIMEOUT_MS = 5_000;
 
@@ -41,20 +48,18 @@ const READ_TIMEOUT_MS = 5_000;
 const paged = new WeakSet<Deno.Kv>();
 
 /** The time an entry id starts with (ms since 1970; see `logId`). */
-export function timeOfId(id: string): number {
+function timeOfId(id: string): number {
   return Number(id.slice(0, 13));
 }
 
 /** The sequence number of the first entry of a page stored under `lastSeq`. */
-export function firstSeqOf(lastSeq: number, page: LogPage): number {
+function firstSeqOf(lastSeq: number, page: LogPage): number {
   return lastSeq - page.entries.length + 1;
 }
 
 /** Splits `items` into runs that each fit one page (and one atomic op with their bodies). */
 export function pageRuns<T extends { entry: RequestLogEntry; bodies?: CapturedBodies }>(
   items: readonly T[],
-  /** At most this many per run when any of them carries bodies (each up to 64 KiB). */
-  withBodies: number,
 ): T[][] {
   const out: T[][] = [];
   let run: T[] = [];
@@ -62,7 +67,8 @@ export function pageRuns<T extends { entry: RequestLogEntry; bodies?: CapturedBo
   let bodies = false;
   for (const item of items) {
     const size = JSON.stringify(item.entry).length;
-    const full = run.length >= (bodies || item.bodies ? withBodies : PAGE_ENTRIES) ||
+    const limit = bodies || item.bodies ? PAGE_ENTRIES_WITH_BODIES : PAGE_ENTRIES;
+    const full = run.length >= limit ||
       bytes + size > PAGE_BYTES;
     if (run.length > 0 && full) {
       out.push(run);
@@ -98,7 +104,7 @@ const converting = new Map<Deno.Kv, Promise<boolean>>();
  * This process's token in the lease, so a conversion that failed half-way (or whose lease
  * write landed but answered with an error) is taken up again by the same process at once.
  */
-const leaseTokens = new WeakMap<Deno.Kv, string>();
+const LEASE_TOKEN = crypto.randomUUID();
 
 /** The format marker: the format, or the lease of the instance converting the log. */
 type Marker = number | { converting: string };
@@ -127,12 +133,10 @@ async function convert(kv: Deno.Kv, max: number, timeoutMs: number): Promise<boo
     paged.add(kv);
     return true;
   }
-  const token = leaseTokens.get(kv) ?? crypto.randomUUID();
-  leaseTokens.set(kv, token);
-  const mine = typeof marker.value === "object" && marker.value?.converting === token;
+  const mine = typeof marker.value === "object" && marker.value?.converting === LEASE_TOKEN;
   if (marker.value !== null && !mine) return false; // another instance holds the lease
   if (!mine) {
-    const lease: Marker = { converting: token };
+    const lease: Marker = { converting: LEASE_TOKEN };
     const claimed = await kvCall(
       kv.atomic().check(marker)
         .set(KV.requestLogFormat(), lease, { expireIn: CONVERT_LEASE_MS }).commit(),
@@ -149,7 +153,7 @@ async function convert(kv: Deno.Kv, max: number, timeoutMs: number): Promise<boo
     op.delete(e.key)
   );
   let seq = 0;
-  for (const run of pageRuns(kept.map((e) => ({ entry: e.value })), PAGE_ENTRIES)) {
+  for (const run of pageRuns(kept.map((e) => ({ entry: e.value })))) {
     seq += run.length;
     const last = seq;
     ops.push((op) => setPage(op, last, run.map((r) => r.entry)));
@@ -196,21 +200,29 @@ async function eachEntry(
 ): Promise<void> {
   await ensurePaged(kv, max, READ_TIMEOUT_MS);
   const hidden = await hiddenUpTo(kv, max);
-  const pages = kv.list<LogPage>({ prefix: KV.requestLogPagePrefix() }, {
-    reverse: true,
-    batchSize: 20,
-  });
-  for await (const page of pages) {
-    const entries = page.value.entries;
-    const first = firstSeqOf(Number(page.key[2]), page.value);
-    let newest = -Infinity;
-    for (let i = entries.length - 1; i >= 0 && first + i > hidden; i--) {
-      const at = timeOfId(entries[i].id);
-      newest = Math.max(newest, at);
-      if (visit(entries[i], at)) return;
+  // Pages are read a batch at a time, each under the time limit, so a stuck database answers
+  // the admin call with a 503 instead of hanging it.
+  let cursor: string | undefined;
+  do {
+    const pages = kv.list<LogPage>({ prefix: KV.requestLogPagePrefix() }, {
+      reverse: true,
+      limit: PAGES_PER_READ,
+      cursor,
+    });
+    const batch = await withKvTimeout(Array.fromAsync(pages), READ_TIMEOUT_MS, "the request log");
+    for (const page of batch) {
+      const entries = page.value.entries;
+      const first = firstSeqOf(Number(page.key[2]), page.value);
+      let newest = -Infinity;
+      for (let i = entries.length - 1; i >= 0 && first + i > hidden; i--) {
+        const at = timeOfId(entries[i].id);
+        newest = Math.max(newest, at);
+        if (visit(entries[i], at)) return;
+      }
+      if (first <= hidden + 1 || newest < since - ORDER_SLACK_MS) return;
     }
-    if (first <= hidden + 1 || newest < since - ORDER_SLACK_MS) return;
-  }
+    cursor = batch.length === PAGES_PER_READ ? pages.cursor : undefined;
+  } while (cursor);
 }
 
 /** Filters for listing the request log. */

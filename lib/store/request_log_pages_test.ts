@@ -51,11 +51,11 @@ const ids = (entries: RequestLogEntry[]) => entries.map((e) => e.requestId);
 
 Deno.test("pageRuns: a page takes 100 entries, 5 with bodies, and stays under the value limit", () => {
   const plain = Array.from({ length: 250 }, (_, i) => ({ entry: entry(i) }));
-  assert.deepEqual(pageRuns(plain, 5).map((r) => r.length), [100, 100, 50]);
+  assert.deepEqual(pageRuns(plain).map((r) => r.length), [100, 100, 50]);
   const withBodies = plain.slice(0, 12).map((x, i) =>
     i === 3 ? { ...x, bodies: { request: "", response: null } } : x
   );
-  assert.deepEqual(pageRuns(withBodies, 5).map((r) => r.length), [5, 7]);
+  assert.deepEqual(pageRuns(withBodies).map((r) => r.length), [5, 7]);
   const long = Array.from({ length: 100 }, (_, i) => ({
     entry: entry(i, {
       attempts: Array.from({ length: 10 }, () => ({
@@ -67,7 +67,7 @@ Deno.test("pageRuns: a page takes 100 entries, 5 with bodies, and stays under th
       })),
     }),
   }));
-  const runs = pageRuns(long, 5);
+  const runs = pageRuns(long);
   assert.ok(runs.length > 1);
   for (const run of runs) {
     const bytes = run.reduce((n, x) => n + JSON.stringify(x.entry).length, 0);
@@ -87,7 +87,7 @@ Deno.test("request log pages: long entries are written in pages KV accepts", asy
         ),
       }),
     }));
-    for (const run of pageRuns(items, 5)) await writeLogChunk(kv, run, 5000, 1000);
+    for (const run of pageRuns(items)) await writeLogChunk(kv, run, 5000, 1000);
     assert.equal((await listRequestLog(kv, { limit: 1000 }, 5000)).length, 100);
   } finally {
     kv.close();

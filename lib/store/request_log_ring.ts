@@ -9,22 +9,11 @@
 import { KV } from "./keys.ts";
 import { type CapturedBodies, REQUEST_LOG_TTL_MS, type RequestLogEntry } from "./usage_store.ts";
 import { withKvTimeout } from "./kv_timeout.ts";
-import {
-  ensurePaged,
-  LogConverting,
-  type LogPage,
-  pageRuns,
-  setPage,
-} from "./request_log_pages.ts";
+import { ensurePaged, LogConverting, type LogPage, setPage } from "./request_log_pages.ts";
 
 /** One entry to log. */
 export type LogItem = { entry: RequestLogEntry; bodies?: CapturedBodies };
 
-/**
- * Entries per atomic op with captured bodies: each is up to 64 KiB, and one op must stay within
- * 800 KiB with its page and the batch's sums.
- */
-const CHUNK_BODIES = 5;
 /** Old pages dropped per op at most (a lowered cap converges over a few writes). */
 const DROP_PER_OP = 20;
 /** Conflicting writers retry this often before the chunk goes back to the retry queue. */
@@ -32,12 +21,7 @@ const ATTEMPTS = 8;
 /** How long a chunk's marker is kept: longer than any retry waits. */
 const LANDED_TTL_MS = 24 * 3_600_000;
 
-/** Chunks of items that each become one page, written in one atomic op. */
-export function logChunks(items: LogItem[]): LogItem[][] {
-  return pageRuns(items, CHUNK_BODIES);
-}
-
-/** Writes one chunk as a page and drops the pages that fall out of the newest `max` entries. */
+/** Writes one chunk (one of `pageRuns`) as a page and drops the pages that fall out of the newest `max` entries. */
 export async function writeLogChunk(
   kv: Deno.Kv,
   items: LogItem[],

@@ -108,14 +108,10 @@ const dims = (d: UsageDelta) =>
     string,
   ][];
 
-/**
- * What one flush writes: usage, quota sums, log entries, dashboard traffic and events (the log
- * entries go through lib/store/request_log_ring.ts).
- */
+/** The sums one flush writes: usage, quota sums, dashboard traffic and events. */
 export interface UsageBatch {
   usage: UsageDelta[];
   quota: { target: string; period: string; start: number; tokens: number }[];
-  log: { entry: RequestLogEntry; bodies?: CapturedBodies }[];
   traffic?: TrafficDelta[];
   events?: TimelineEvent[];
 }

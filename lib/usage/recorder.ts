@@ -16,7 +16,8 @@ import {
   usageSumOps,
 } from "../store/usage_store.ts";
 import { groupsOf, type KvGroup, RetryQueue } from "../store/kv_batch.ts";
-import { logChunks, writeLogChunk } from "../store/request_log_ring.ts";
+import { writeLogChunk } from "../store/request_log_ring.ts";
+import { pageRuns } from "../store/request_log_pages.ts";
 import type { QuotaBoard } from "./quota_board.ts";
 import { FlushTimer } from "../flush_timer.ts";
 
@@ -107,7 +108,7 @@ export class UsageRecorder {
     events: TimelineEvent[];
   }): KvGroup[] {
     const sums = usageSumOps(batch);
-    const chunks = logChunks(batch.log);
+    const chunks = pageRuns(batch.log);
     // Sums that fit go in the first log chunk's op (one commit per flush, guarded by its entry
     // check); more get their own marked groups.
     const ride = chunks.length > 0 && sums.length <= 100 ? sums : [];

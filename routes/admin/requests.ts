@@ -4,6 +4,7 @@ import type { MiddlewareHandler } from "hono";
 import { z } from "zod";
 import type { AppEnv, Deps } from "../../lib/deps.ts";
 import { getRequestLog, listRequestLog } from "../../lib/store/request_log_pages.ts";
+import { kvTrouble } from "./api_errors.ts";
 
 const time = z.string().trim().min(1).transform((v, ctx) => {
   const t = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
@@ -29,8 +30,8 @@ const QuerySchema = z.object({
 /** Mounts the request-log API behind `guard` (the admin API's). */
 export function requestLogRoutes(deps: Deps, guard: MiddlewareHandler<AppEnv>) {
   const app = new Hono<AppEnv>();
-  app.use("/admin/api/requests", guard);
-  app.use("/admin/api/requests/*", guard);
+  app.use("/admin/api/requests", guard, kvTrouble);
+  app.use("/admin/api/requests/*", guard, kvTrouble);
   app.get("/admin/api/requests", async (c) => {
     const parsed = QuerySchema.safeParse(c.req.query());
     if (!parsed.success) {
