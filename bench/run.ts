@@ -12,6 +12,8 @@ import {
 } from "./load.ts";
 import { type Child, cpuBusyPercent, cpuMs, peakRssKb, rssKb, stop } from "./procs.ts";
 import {
+  type FloorFigures,
+  type FrontedFloor,
   type LoadFigures,
   type ProxyName,
   renderMarkdown,
@@ -130,7 +132,7 @@ async function withCpu<R>(pid: number | undefined, run: () => Promise<R>) {
   return { result, cpuMs: before === null || after === null ? null : after - before };
 }
 
-const PROXIES: ProxyName[] = ["minimal", "buffering", "fronted", "detour"];
+const PROXIES: ProxyName[] = ["minimal", "buffering", "fronted", "frontedRelaying", "detour"];
 
 /** A figure for each proxy. */
 function perProxy<T>(figure: (p: ProxyName) => T): Record<ProxyName, T> {
@@ -287,6 +289,14 @@ function buildResults(
     const idle = idleRssKb[p];
     return peak === null || idle === null ? null : peak - idle;
   });
+  const againstFloor = (t: FrontedFloor): FloorFigures => ({
+    addedP50Ms: added(t, "c1"),
+    latencyRatio: ratio(detourAddedP50Ms, added(t, "c1")),
+    throughputPctC32: 100 * targets.detour.c32.rps / targets[t].c32.rps,
+    cpuRatio: ratio(kb(cpuUsPerRequest.detour), kb(cpuUsPerRequest[t])),
+    firstByteGapMsC32: firstByteGap(t),
+    rssRatio: ratio(kb(peakRssKb.detour), kb(peakRssKb[t])),
+  });
   // What failing over would cost if Detour added nothing: the 429 answer, then the backup's.
   const unproxied = failover.direct429.latency.p50 + failover.directBackup.latency.p50;
   return {
@@ -325,12 +335,10 @@ function buildResults(
       cpuOverFloorRatio: ratio(kb(cpuUsPerRequest.detour), kb(cpuUsPerRequest.buffering)),
       firstByteGapMsC32: firstByteGap("buffering"),
       rssOverFloorRatio: ratio(kb(peakRssKb.detour), kb(peakRssKb.buffering)),
-      frontedAddedP50Ms: added("fronted", "c1"),
-      detourOverFrontedRatio: ratio(detourAddedP50Ms, added("fronted", "c1")),
-      detourOfFrontedPctC32: 100 * targets.detour.c32.rps / targets.fronted.c32.rps,
-      cpuOverFrontedRatio: ratio(kb(cpuUsPerRequest.detour), kb(cpuUsPerRequest.fronted)),
-      firstByteGapOverFrontedMsC32: firstByteGap("fronted"),
-      rssOverFrontedRatio: ratio(kb(peakRssKb.detour), kb(peakRssKb.fronted)),
+      againstFloor: {
+        fronted: againstFloor("fronted"),
+        frontedRelaying: againstFloor("frontedRelaying"),
+      },
       rssGrowthKb,
       rssGrowthRatio: ratio(kb(rssGrowthKb.detour), kb(rssGrowthKb.buffering)),
     },
@@ -363,6 +371,9 @@ async function measureLatency(
   const minimal = track(await idle("minimal", await startMinimal(ok.baseUrl)));
   const buffering = track(await idle("buffering", await startMinimal(ok.baseUrl, "buffering")));
   const fronted = track(await idle("fronted", await startMinimal(ok.baseUrl, "fronted")));
+  const frontedRelaying = track(
+    await idle("frontedRelaying", await startMinimal(ok.baseUrl, "frontedRelaying")),
+  );
   const primary: ProviderSeed = {
     id: "primary",
     type: "anthropic",
@@ -378,7 +389,7 @@ async function measureLatency(
   const detour = await idle("detour", await startDetour("Detour", [primary, backup]));
   track(detour, detour.close);
 
-  const proxies = { minimal, buffering, fronted, detour };
+  const proxies = { minimal, buffering, fronted, frontedRelaying, detour };
   const pids = perProxy((p) => proxies[p].process.pid);
   const overhead = await measureOverhead({
     direct: ok.baseUrl,
@@ -393,6 +404,7 @@ async function measureLatency(
   await stop(minimal);
   await stop(buffering);
   await stop(fronted);
+  await stop(frontedRelaying);
 
   progress("starting Detour failover and backup-only configs");
   const limitedPrimary = { ...primary, baseUrl: limited.baseUrl };

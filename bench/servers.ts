@@ -47,7 +47,7 @@ export async function startMock(
 }
 
 /** The proxies bench/minimal_proxy.ts and bench/buffering_proxy.ts make. */
-export type ProxyKind = "minimal" | "buffering" | "relaying" | "fronted";
+export type ProxyKind = "minimal" | "buffering" | "relaying" | "fronted" | "frontedRelaying";
 
 /** buffering_proxy.ts's flag for each of its kinds. */
 const PROXY_FLAG: Record<ProxyKind, string[]> = {
@@ -55,11 +55,13 @@ const PROXY_FLAG: Record<ProxyKind, string[]> = {
   buffering: [],
   relaying: ["--relay"],
   fronted: ["--front"],
+  frontedRelaying: ["--front", "--relay"],
 };
 
 /**
  * Starts bench/minimal_proxy.ts (or `buffering_proxy.ts`; "relaying" is the buffering proxy with
- * `--relay`, "fronted" the buffering proxy behind the front listener, `--front`) in front of
+ * `--relay`, "fronted" the buffering proxy behind the front listener, `--front`, and
+ * "frontedRelaying" the relaying proxy behind it, `--front --relay`) in front of
  * `upstream`. Every kind needs only loopback: the front, denied /proc/self/limits, assumes
  * Linux's descriptor limit, as a bench Detour does (lib/server/fd_limit.ts).
  */
