@@ -1,4 +1,8 @@
-/** Detour's entry point: `deno task start` locally, the same file on Deno Deploy. */
+/**
+ * Detour's entry point: Deno Deploy runs this file; `deno task start` runs its bundle
+ * (`deno task build:server` writes build/server/main.js: one file and a chunk per lazily loaded
+ * part instead of ~140 modules, which starts faster; docs/performance.md, "Cold start").
+ */
 import { buildApp } from "./lib/app.ts";
 import { boot, openKv } from "./lib/boot.ts";
 import { readEnv, shutdownGraceMs } from "./lib/config/env.ts";

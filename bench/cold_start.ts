@@ -1,10 +1,11 @@
 /**
- * The cold-start phase: from process start to the first 200 from GET /health, for Detour and a
+ * The cold-start phase: from process start to the first 200 from GET /health, for Detour (the
+ * bundle `deno task start` runs, and main.ts from source as Deno Deploy runs it) and a
  * hello-world `Deno.serve`, alternated over several runs; and the time to import Detour's
- * boot-time module graph in a fresh process.
+ * boot-time module graph from source in a fresh process.
  */
 import { freePort, spawnDeno, stop } from "./procs.ts";
-import { startDetour } from "./servers.ts";
+import { type DetourEntry, startDetour } from "./servers.ts";
 import { summarize, type Summary } from "./stats.ts";
 
 const BENCH_DIR = new URL(".", import.meta.url).pathname;
@@ -16,10 +17,13 @@ const TIMEOUT_MS = 30_000;
 
 /** Cold-start figures in milliseconds. */
 export interface ColdStart {
+  /** The bundle `deno task start` runs. */
   detour: Summary;
+  /** main.ts from source, as Deno Deploy runs it. */
+  source: Summary;
   hello: Summary;
   importGraph: Summary;
-  samples: { detour: number[]; hello: number[]; importGraph: number[] };
+  samples: { detour: number[]; source: number[]; hello: number[]; importGraph: number[] };
 }
 
 /** Polls `baseUrl`/health until it answers 200; the milliseconds since `started`. */
@@ -55,7 +59,7 @@ async function helloStart(): Promise<number> {
   }
 }
 
-async function detourStart(): Promise<number> {
+async function detourStart(entry: DetourEntry): Promise<number> {
   let ms = NaN;
   // startDetour spawns right after writing the config; `started` is taken at the spawn.
   const detour = await startDetour(
@@ -69,6 +73,7 @@ async function detourStart(): Promise<number> {
     60,
     {},
     (child, started) => firstHealth(child.baseUrl, started).then((t) => ms = t),
+    entry,
   );
   await detour.close();
   return ms;
@@ -88,15 +93,23 @@ async function importGraph(): Promise<number> {
 export async function measureColdStart(progress: (msg: string) => void): Promise<ColdStart> {
   progress("cold start");
   await helloStart();
-  await detourStart();
-  const samples = { detour: [] as number[], hello: [] as number[], importGraph: [] as number[] };
+  await detourStart("bundle");
+  await detourStart("source");
+  const samples = {
+    detour: [] as number[],
+    source: [] as number[],
+    hello: [] as number[],
+    importGraph: [] as number[],
+  };
   for (let i = 0; i < RUNS; i++) {
     samples.hello.push(await helloStart());
-    samples.detour.push(await detourStart());
+    samples.detour.push(await detourStart("bundle"));
+    samples.source.push(await detourStart("source"));
     samples.importGraph.push(await importGraph());
   }
   return {
     detour: summarize(samples.detour),
+    source: summarize(samples.source),
     hello: summarize(samples.hello),
     importGraph: summarize(samples.importGraph),
     samples,

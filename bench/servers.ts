@@ -89,12 +89,42 @@ export interface ProviderSeed {
   keys?: string[];
 }
 
+/**
+ * What a bench Detour runs: the bundle `deno task start` runs (the default), or `main.ts` from
+ * source, as Deno Deploy runs it (`--entry=source`).
+ */
+export type DetourEntry = "bundle" | "source";
+
+const ENTRY_FILE: Record<DetourEntry, string> = {
+  bundle: `${REPO_DIR}build/server/main.js`,
+  source: `${REPO_DIR}main.ts`,
+};
+
+/** The entry the bench's Detours run, from its arguments. */
+export function benchEntry(args: readonly string[] = Deno.args): DetourEntry {
+  return args.includes("--entry=source") ? "source" : "bundle";
+}
+
+/** Builds the bundle (`deno task build:server`), so a bench run measures the code as it is. */
+export async function buildServerBundle(): Promise<void> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "build:server"],
+    cwd: REPO_DIR,
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  if (!out.success) {
+    throw new Error(`deno task build:server failed:\n${new TextDecoder().decode(out.stderr)}`);
+  }
+}
+
 /** A running Detour and the temp dir holding its fresh KV file and config. */
 export interface Detour extends Child {
   close(): Promise<void>;
 }
 
-/** Starts Detour (main.ts) with a fresh KV file seeded from `providers`. */
+/** Starts Detour (`entry`: the bundle, or main.ts) with a fresh KV file seeded from `providers`. */
 export async function startDetour(
   name: string,
   providers: ProviderSeed[],
@@ -102,6 +132,7 @@ export async function startDetour(
   extraEnv: Record<string, string> = {},
   /** Waits until it is ready; `started` is `performance.now()` at the spawn. */
   ready: (child: Child, started: number) => Promise<unknown> = (child) => waitHealthy(child),
+  entry: DetourEntry = benchEntry(),
 ): Promise<Detour> {
   const dir = await Deno.makeTempDir({ prefix: "detour-bench-" });
   const configFile = `${dir}/config.json`;
@@ -117,7 +148,7 @@ export async function startDetour(
   const started = performance.now();
   const child = spawnDeno({
     name,
-    script: `${REPO_DIR}main.ts`,
+    script: ENTRY_FILE[entry],
     port,
     // BENCH_DETOUR_FLAGS: extra `deno run` flags for Detour (e.g. `--cpu-prof --cpu-prof-dir=…`).
     flags: [

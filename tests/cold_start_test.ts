@@ -1,12 +1,22 @@
 /**
  * What Detour loads on first use rather than at start (docs/performance.md, "Cold start"): in a
- * fresh `main.ts` process, where nothing is loaded yet, the first request to an OpenAI-compatible
- * provider is translated and answered, concurrent first requests share the one import, and the
- * first visit to /admin gets the page and the API.
+ * fresh process, where nothing is loaded yet, the first request to an OpenAI-compatible provider
+ * is translated and answered, concurrent first requests share the one import, and the first visit
+ * to /admin gets the page and the API. Each runs from source (`main.ts`, as Deno Deploy runs it)
+ * and from the bundle `deno task start` runs (`build/server/main.js`: the lazily loaded parts are
+ * chunks of their own there), which also serves a streamed Claude Code turn and the admin page's
+ * files.
  */
 import assert from "node:assert/strict";
-import { startDetourProcess } from "./helpers/detour_process.ts";
-import { ADMIN_TOKEN, anthropicMessage, mockUpstream } from "./helpers/harness.ts";
+import Anthropic from "@anthropic-ai/sdk";
+import { type Entry, startDetourProcess } from "./helpers/detour_process.ts";
+import {
+  ADMIN_TOKEN,
+  anthropicMessage,
+  anthropicSse,
+  mockUpstream,
+  sseResponse,
+} from "./helpers/harness.ts";
 import { loginForm } from "./helpers/admin_session.ts";
 import { chatAnswer } from "./helpers/vendor_mocks/openai_wire.ts";
 
@@ -27,60 +37,104 @@ function ask(url: string): Promise<Response> {
   });
 }
 
-Deno.test("fresh process: the first requests to an OpenAI-compatible provider are translated and answered", async () => {
-  const openai = mockUpstream((_req, body) => chatAnswer(JSON.parse(body), { text: "Hello" }));
-  const detour = await startDetourProcess(openai.url, {}, undefined, [
-    { id: "oai", type: "openai", baseUrl: `${openai.url}/v1`, keys: ["sk-oai"] },
-  ]);
-  try {
-    // Three at once: they wait for one import of the adapter, and all are served.
-    const answers = await Promise.all([ask(detour.url), ask(detour.url), ask(detour.url)]);
-    for (const res of answers) {
-      assert.equal(res.status, 200);
-      assert.equal(res.headers.get("x-detour-provider"), "oai");
-      const body = await res.json();
-      assert.equal(body.type, "message");
-      assert.deepEqual(body.content, [{ type: "text", text: "Hello" }]);
-    }
-    assert.equal(openai.received.length, 3);
-    assert.ok(openai.received.every((r) => r.path === "/v1/chat/completions"));
-  } finally {
-    await detour.close();
-    await openai.close();
-  }
-});
+const ENTRIES: Entry[] = ["main.ts", "bundle"];
 
-Deno.test("fresh process: the first /admin visits get the login page and the API", async () => {
-  const upstream = mockUpstream(() => Response.json(anthropicMessage("ok")));
-  const detour = await startDetourProcess(upstream.url, {});
-  try {
-    const api = () =>
-      fetch(`${detour.url}/admin/api/config`, {
-        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
-      });
-    // The first requests under /admin arrive together, while the admin app is still loading.
-    const [page, first, second] = await Promise.all([
-      fetch(`${detour.url}/admin`, { redirect: "manual" }),
-      api(),
-      api(),
-    ]);
-    assert.equal(page.status, 302);
-    assert.equal(page.headers.get("location"), "/admin/login");
-    await page.body?.cancel();
-    for (const res of [first, second]) {
-      assert.equal(res.status, 200);
-      assert.match(res.headers.get("x-request-id") ?? "", /^req_[0-9a-f]{32}$/);
-      // The admin area's security headers are still on every answer.
-      assert.equal(res.headers.get("x-frame-options"), "DENY");
-      assert.equal((await res.json()).providers[0].id, "anthropic");
+for (const entry of ENTRIES) {
+  Deno.test(`fresh process (${entry}): the first requests to an OpenAI-compatible provider are translated and answered`, async () => {
+    const openai = mockUpstream((_req, body) => chatAnswer(JSON.parse(body), { text: "Hello" }));
+    const detour = await startDetourProcess(openai.url, {}, undefined, [
+      { id: "oai", type: "openai", baseUrl: `${openai.url}/v1`, keys: ["sk-oai"] },
+    ], entry);
+    try {
+      // Three at once: they wait for one import of the adapter, and all are served.
+      const answers = await Promise.all([ask(detour.url), ask(detour.url), ask(detour.url)]);
+      for (const res of answers) {
+        assert.equal(res.status, 200);
+        assert.equal(res.headers.get("x-detour-provider"), "oai");
+        const body = await res.json();
+        assert.equal(body.type, "message");
+        assert.deepEqual(body.content, [{ type: "text", text: "Hello" }]);
+      }
+      assert.equal(openai.received.length, 3);
+      assert.ok(openai.received.every((r) => r.path === "/v1/chat/completions"));
+    } finally {
+      await detour.close();
+      await openai.close();
     }
-    const form = await loginForm(detour.url);
-    assert.ok(form.csrf.length > 0);
-    const missing = await fetch(`${detour.url}/admin/no-such-page`);
-    assert.equal(missing.status, 404);
-    assert.match(await missing.text(), /no route for GET \/admin\/no-such-page/);
+  });
+
+  Deno.test(`fresh process (${entry}): the first /admin visits get the login page and the API`, async () => {
+    const upstream = mockUpstream(() => Response.json(anthropicMessage("ok")));
+    const detour = await startDetourProcess(upstream.url, {}, undefined, undefined, entry);
+    try {
+      const api = () =>
+        fetch(`${detour.url}/admin/api/config`, {
+          headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+        });
+      // The first requests under /admin arrive together, while the admin app is still loading.
+      const [page, first, second] = await Promise.all([
+        fetch(`${detour.url}/admin`, { redirect: "manual" }),
+        api(),
+        api(),
+      ]);
+      assert.equal(page.status, 302);
+      assert.equal(page.headers.get("location"), "/admin/login");
+      await page.body?.cancel();
+      for (const res of [first, second]) {
+        assert.equal(res.status, 200);
+        assert.match(res.headers.get("x-request-id") ?? "", /^req_[0-9a-f]{32}$/);
+        // The admin area's security headers are still on every answer.
+        assert.equal(res.headers.get("x-frame-options"), "DENY");
+        assert.equal((await res.json()).providers[0].id, "anthropic");
+      }
+      const form = await loginForm(detour.url);
+      assert.ok(form.csrf.length > 0);
+      const missing = await fetch(`${detour.url}/admin/no-such-page`);
+      assert.equal(missing.status, 404);
+      assert.match(await missing.text(), /no route for GET \/admin\/no-such-page/);
+    } finally {
+      await detour.close();
+      await upstream.close();
+    }
+  });
+}
+
+Deno.test("the bundle (deno task start): a streamed turn falls back from an overloaded primary; the admin page's files are served", async () => {
+  // Anthropic's documented overload: HTTP 529, `overloaded_error`
+  // (https://docs.anthropic.com/en/api/errors).
+  const primary = mockUpstream(() =>
+    Response.json({
+      type: "error",
+      error: { type: "overloaded_error", message: "Overloaded" },
+    }, { status: 529 })
+  );
+  const backup = mockUpstream(() => sseResponse(anthropicSse("from the backup")));
+  const detour = await startDetourProcess(primary.url, {}, undefined, [
+    { id: "primary", type: "anthropic", baseUrl: primary.url, passthrough: true },
+    { id: "backup", type: "anthropic", baseUrl: backup.url, keys: ["sk-ant-backup-key"] },
+  ], "bundle");
+  try {
+    const client = new Anthropic({ baseURL: detour.url, apiKey: "sk-ant-client", maxRetries: 0 });
+    const stream = client.messages.stream({
+      model: "claude-sonnet-4-5",
+      max_tokens: 64,
+      messages: [{ role: "user", content: "hi" }],
+    });
+    const message = await stream.finalMessage();
+    const { response } = await stream.withResponse();
+    assert.equal(response.headers.get("x-detour-provider"), "backup");
+    assert.deepEqual(message.content, [{ type: "text", text: "from the backup" }]);
+    assert.equal(primary.received.length, 1);
+    assert.equal(backup.received[0].headers.get("x-api-key"), "sk-ant-backup-key");
+    // The files lib/admin/assets.ts reads relative to its own module, from the bundle's chunk.
+    for (const file of ["admin.css", "admin.js"]) {
+      const res = await fetch(`${detour.url}/admin/assets/${file}`);
+      assert.equal(res.status, 200, file);
+      assert.ok((await res.arrayBuffer()).byteLength > 1000, file);
+    }
   } finally {
     await detour.close();
-    await upstream.close();
+    await primary.close();
+    await backup.close();
   }
 });

@@ -3,6 +3,9 @@
  * and the island bundle that `deno task build` writes to static/build/. Read once, served with a
  * content hash so browsers may cache them for good.
  */
+// Two levels up from this module: lib/admin/ in the source, build/server/ (the chunk holding this
+// code) in the bundle `deno task start` runs, so both find the repository's static/
+// (tests/cold_start_test.ts serves the files from the bundle).
 const STATIC = new URL("../../static/", import.meta.url);
 
 /**

@@ -1,5 +1,5 @@
 /** Environment variables, validated once at startup. */
-import { z } from "zod";
+import * as z from "zod";
 
 const csv = z.string().optional().transform((s) =>
   (s ?? "").split(",").map((v) => v.trim()).filter((v) => v.length > 0)

@@ -14,7 +14,7 @@
  * // [{ path: "timeoutMS", message: "unknown field `timeoutMS`: did you mean `timeoutMs`?" }]
  * ```
  */
-import type { z } from "zod";
+import type * as z from "zod";
 import { closestName } from "./did_you_mean.ts";
 import { type Config, ConfigSchema } from "./schema.ts";
 import { isUnsendable } from "./zod_rules.ts";

@@ -3,7 +3,7 @@
  * over by pasting it: `[{ name, baseUrl, apiKey, authHeader, headers, modelMapping, disabled }]`
  * or `{ providers: [...], cooldownDuration, anthropicPrimaryDisabled }`.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { ConfigInput, ProviderInput } from "./schema.ts";
 
 const LegacyProviderSchema = z.object({

@@ -2,7 +2,7 @@
  * The shape of a provider preset (lib/config/presets.ts), apart from the presets themselves so
  * that every preset list can import it without importing the others.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { PROVIDER_TYPES } from "./schema.ts";
 
 export const PresetSchema = z.object({

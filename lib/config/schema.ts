@@ -16,7 +16,7 @@
  * assert.equal(config.providers[0].id, "anthropic"); // defaults filled in for everything else
  * ```
  */
-import { z } from "zod";
+import * as z from "zod";
 import { cloudFields, cloudSecrets, refineCloud } from "./fields/cloud.ts";
 import { openaiFields, openaiSecrets, refineOpenai } from "./fields/openai.ts";
 import { profileFields } from "./fields/profile.ts";

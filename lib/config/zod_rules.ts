@@ -1,5 +1,5 @@
 /** zod pieces for the plain rules of rules.ts (kept apart so rules.ts stays zod-free). */
-import { z } from "zod";
+import * as z from "zod";
 import type { Range } from "./rules.ts";
 
 /** A whole number within `range`. */

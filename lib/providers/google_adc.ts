@@ -11,7 +11,7 @@
  * always uses Google's).
  */
 import { ServiceAccountSchema } from "../config/fields/cloud.ts";
-import type { z } from "zod";
+import type * as z from "zod";
 
 /** The scope Vertex AI needs. */
 const SCOPE = "https://www.googleapis.com/auth/cloud-platform";

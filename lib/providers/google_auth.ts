@@ -6,7 +6,7 @@
  */
 import { parseServiceAccount, type ServiceAccountSchema } from "../config/fields/cloud.ts";
 import type { Provider } from "../config/schema.ts";
-import type { z } from "zod";
+import type * as z from "zod";
 import { type AdcSource, adcToken, emailOfIdToken, expireAdcToken, findAdc } from "./google_adc.ts";
 
 export type ServiceAccount = z.infer<typeof ServiceAccountSchema>;

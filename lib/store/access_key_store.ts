@@ -1,5 +1,5 @@
 /** Access keys created through the admin API: stored as hashes, shown once. */
-import { z } from "zod";
+import * as z from "zod";
 import { KV } from "./keys.ts";
 import { ADMIN_KV_TIMEOUT_MS, withKvTimeout } from "./kv_timeout.ts";
 

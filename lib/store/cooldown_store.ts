@@ -1,5 +1,5 @@
 /** Cooldowns as KV entries that expire by themselves, shared by every instance. */
-import { z } from "zod";
+import * as z from "zod";
 import { KV } from "./keys.ts";
 import { ADMIN_KV_TIMEOUT_MS, withKvTimeout } from "./kv_timeout.ts";
 

@@ -1,5 +1,5 @@
 /** What the admin status page shows: last outcome and hourly counts per provider and key. */
-import { z } from "zod";
+import * as z from "zod";
 import { KV } from "./keys.ts";
 
 const LastErrorSchema = z.object({ message: z.string(), at: z.string() });

@@ -4,7 +4,7 @@
  * refresh rotates the refresh token, which is written back with a versionstamp check so two
  * instances never both spend the same one.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { KV } from "./keys.ts";
 
 const StateSchema = z.object({

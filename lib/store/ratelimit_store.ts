@@ -2,7 +2,7 @@
  * The latest rate-limit gauges per credential in KV, so every instance sees what any of them
  * read (lib/usage/ratelimit_board.ts mirrors them in memory and writes them in batches).
  */
-import { z } from "zod";
+import * as z from "zod";
 import { GaugesSchema } from "../usage/ratelimit_headers.ts";
 import { KV } from "./keys.ts";
 

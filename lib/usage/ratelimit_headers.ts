@@ -25,7 +25,7 @@
  * `anthropic-ratelimit-{requests,tokens,input-tokens,output-tokens}-{limit,remaining,reset}`.
  * Their utilization here is `1 - remaining / limit`.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 /** The windows a gauge may hold: the subscription's two, and an API key's per-minute ones. */
 export const WINDOWS = ["5h", "7d", "requests", "tokens", "input_tokens", "output_tokens"] as const;

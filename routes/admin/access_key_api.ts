@@ -1,6 +1,6 @@
 /** GET/POST /admin/api/access-keys and DELETE /admin/api/access-keys/:id. */
 import type { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { randomToken, sha256Hex } from "../../lib/crypto.ts";
 import type { AppEnv, Deps } from "../../lib/deps.ts";
 import { addAccessKey, listAccessKeys, revokeAccessKey } from "../../lib/store/access_key_store.ts";

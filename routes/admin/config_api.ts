@@ -1,7 +1,7 @@
 /** GET/PUT /admin/api/config and the config export (masked, or with keys on confirmation). */
 import { selfLoopIssues } from "../../lib/fallback/hop.ts";
 import type { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { convertLegacyConfig, isLegacyConfig } from "../../lib/config/legacy.ts";
 import { maskConfig, unmaskKeys } from "../../lib/config/mask.ts";
 import { ConfigSchema } from "../../lib/config/schema.ts";

@@ -2,7 +2,7 @@
 import { selfLoopIssues } from "../../lib/fallback/hop.ts";
 import { clientPrefix } from "../../lib/fallback/targets.ts";
 import type { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import type { AppEnv, Deps } from "../../lib/deps.ts";
 import { probeProvider } from "../../lib/fallback/probe.ts";
 import { apiError, pathOf } from "./api_errors.ts";

@@ -1,7 +1,7 @@
 /** GET /admin/api/requests (filtered, newest first) and GET /admin/api/requests/:id. */
 import { Hono } from "hono";
 import type { MiddlewareHandler } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import type { AppEnv, Deps } from "../../lib/deps.ts";
 import { getRequestLog, listRequestLog } from "../../lib/store/request_log_pages.ts";
 import { kvTrouble } from "./api_errors.ts";

@@ -1,7 +1,7 @@
 /** GET /admin/api/usage/series: the dashboard's hourly series and timeline. */
 import { Hono } from "hono";
 import type { MiddlewareHandler } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import type { AppEnv, Deps } from "../../lib/deps.ts";
 import { SERIES_RANGES, usageSeries } from "../../lib/usage/series.ts";
 

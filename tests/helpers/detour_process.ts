@@ -1,6 +1,8 @@
 /**
- * Detour as it runs self-hosted: `main.ts` in its own process (optionally under `ulimit -n`),
- * one passthrough provider in front of `upstreamUrl`, its JSON log lines collected.
+ * Detour in its own process (optionally under `ulimit -n`): `main.ts` from source, as Deno
+ * Deploy runs it, or the bundle `deno task start` runs (`build/server/main.js`, written by
+ * `deno task build:server`, which `deno task test` runs first); one passthrough provider in front
+ * of `upstreamUrl`, its JSON log lines collected.
  */
 import type { Running } from "./harness.ts";
 
@@ -18,8 +20,16 @@ export interface DetourProcess extends Running {
   terminate(): Promise<Deno.CommandStatus>;
 }
 
+/** Which file starts Detour: the source entry point, or the self-hosted bundle. */
+export type Entry = "main.ts" | "bundle";
+
+const ENTRIES: Record<Entry, URL> = {
+  "main.ts": new URL("../../main.ts", import.meta.url),
+  bundle: new URL("../../build/server/main.js", import.meta.url),
+};
+
 /**
- * Starts `main.ts` on a free port (under `ulimit -n fdLimit` when given), once it logs
+ * Starts `entry` on a free port (under `ulimit -n fdLimit` when given), once it logs
  * "listening"; `providers` replaces the one passthrough provider.
  */
 export async function startDetourProcess(
@@ -29,10 +39,14 @@ export async function startDetourProcess(
   providers: Record<string, unknown>[] = [
     { id: "anthropic", type: "anthropic", baseUrl: upstreamUrl, passthrough: true },
   ],
+  entry: Entry = "main.ts",
 ): Promise<DetourProcess> {
   const dir = await Deno.makeTempDir();
   await Deno.writeTextFile(`${dir}/config.json`, JSON.stringify({ providers }));
-  const main = new URL("../../main.ts", import.meta.url).pathname;
+  const main = ENTRIES[entry].pathname;
+  if (entry === "bundle" && !(await Deno.stat(main).then(() => true, () => false))) {
+    throw new Error(`${main} is missing: run \`deno task build:server\` (deno task test does)`);
+  }
   // `ulimit` in a shell that then becomes Deno: the limit applies to Detour alone.
   const [command, args] = fdLimit === undefined
     ? [Deno.execPath(), ["run", "--allow-all", main]]

@@ -16,7 +16,7 @@
  *   "oauthRefreshToken": "sk-ant-ort01-…", "oauthAccessToken": "sk-ant-oat01-…", "oauthExpiresAt": 1767225600000 }
  * ```
  */
-import { z } from "zod";
+import * as z from "zod";
 import { CONTROL_MESSAGE, hasControlChars } from "../rules.ts";
 import { unsendable } from "../zod_rules.ts";
 

@@ -3,7 +3,7 @@
  * repair fields every provider type honours (`maxOutputTokens`, `textOnly`, `toolSchema`).
  * See docs/translation.md for what each one changes on the wire.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 /** How a provider takes Anthropic's `thinking` setting. */
 export const REASONING_MODES = [

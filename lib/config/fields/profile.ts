@@ -11,7 +11,7 @@
  * { "profile": { "dropFields": ["context_management", "speed"], "cacheControl": "basic" } }
  * ```
  */
-import { z } from "zod";
+import * as z from "zod";
 import { PROFILE_BASES, PROFILE_CHOICES as C } from "../profile_rules.ts";
 
 export { PROFILE_BASES };

@@ -1,5 +1,5 @@
 /** Config fields for usage quotas and the request log (issue 6). Bounds: lib/config/rules.ts. */
-import { z } from "zod";
+import * as z from "zod";
 import { intIn, numberIn } from "../zod_rules.ts";
 import { DEFAULTS, LIMITS, QUOTA_PERIODS, WEEK_DAYS } from "../rules.ts";
 
