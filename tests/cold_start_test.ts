@@ -19,6 +19,7 @@ import {
 } from "./helpers/harness.ts";
 import { loginForm } from "./helpers/admin_session.ts";
 import { chatAnswer } from "./helpers/vendor_mocks/openai_wire.ts";
+import { mockBedrock } from "./helpers/cloud_mocks.ts";
 
 /** A POST /v1/messages to `url`, non-streaming. */
 function ask(url: string): Promise<Response> {
@@ -136,5 +137,40 @@ Deno.test("the bundle (deno task start): a streamed turn falls back from an over
     await detour.close();
     await primary.close();
     await backup.close();
+  }
+});
+
+Deno.test("the bundle (deno task start): a Bedrock stream goes through the lazily loaded adapter and its event-stream codec", async () => {
+  // The codec (@smithy/eventstream-codec) stays outside the bundle (deno.json's build:server):
+  // the bundle's chunk imports it by name, resolved through deno.json as from source.
+  const credentials = {
+    accessKeyId: "AKIAIOSFODNN7EXAMPLE",
+    secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+  };
+  const bedrock = mockBedrock({ credentials: [credentials], apiKeys: [] });
+  const detour = await startDetourProcess(bedrock.url, {}, undefined, [{
+    id: "bedrock",
+    type: "bedrock",
+    baseUrl: bedrock.url,
+    region: "us-east-1",
+    awsAccessKeyId: credentials.accessKeyId,
+    awsSecretAccessKey: credentials.secretAccessKey,
+  }], "bundle");
+  try {
+    const client = new Anthropic({ baseURL: detour.url, apiKey: "sk-ant-client", maxRetries: 0 });
+    const stream = client.messages.stream({
+      model: "claude-sonnet-4-5-20250929",
+      max_tokens: 64,
+      messages: [{ role: "user", content: "hi" }],
+    });
+    const message = await stream.finalMessage();
+    const { response } = await stream.withResponse();
+    assert.equal(response.headers.get("x-detour-provider"), "bedrock");
+    assert.deepEqual(message.content, [{ type: "text", text: "hello from bedrock stream" }]);
+    assert.equal(bedrock.received.length, 1);
+    assert.match(bedrock.received[0].path, /\/invoke-with-response-stream$/);
+  } finally {
+    await detour.close();
+    await bedrock.close();
   }
 });
