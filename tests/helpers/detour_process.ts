@@ -1,8 +1,8 @@
 /**
- * Detour in its own process (optionally under `ulimit -n`): `main.ts` from source, as Deno
- * Deploy runs it, or the bundle `deno task start` runs (`build/server/main.js`, written by
- * `deno task build:server`, which `deno task test` runs first); one passthrough provider in front
- * of `upstreamUrl`, its JSON log lines collected.
+ * Detour in its own process (optionally under `ulimit -n`), as it runs self-hosted: the bundle
+ * `deno task start` and `deno task serve` run (`build/server/main.js`, written by
+ * `deno task build:server`, which `deno task test` runs first), or `main.ts` from source, as Deno
+ * Deploy runs it; one passthrough provider in front of `upstreamUrl`, its JSON log lines collected.
  */
 import type { Running } from "./harness.ts";
 
@@ -39,7 +39,7 @@ export async function startDetourProcess(
   providers: Record<string, unknown>[] = [
     { id: "anthropic", type: "anthropic", baseUrl: upstreamUrl, passthrough: true },
   ],
-  entry: Entry = "main.ts",
+  entry: Entry = "bundle",
 ): Promise<DetourProcess> {
   const dir = await Deno.makeTempDir();
   await Deno.writeTextFile(`${dir}/config.json`, JSON.stringify({ providers }));
