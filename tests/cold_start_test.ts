@@ -12,7 +12,9 @@ import Anthropic from "@anthropic-ai/sdk";
 import { type Entry, startDetourProcess } from "./helpers/detour_process.ts";
 import {
   ADMIN_TOKEN,
+  anthropicErrorResponse,
   anthropicMessage,
+  anthropicRefusal,
   anthropicSse,
   mockUpstream,
   sseResponse,
@@ -39,6 +41,19 @@ function ask(url: string): Promise<Response> {
 }
 
 const ENTRIES: Entry[] = ["main.ts", "bundle"];
+
+/** One streamed turn through Detour at `url` with the official SDK: the message and the response. */
+async function streamedTurn(url: string, model: string) {
+  const client = new Anthropic({ baseURL: url, apiKey: "sk-ant-client", maxRetries: 0 });
+  const stream = client.messages.stream({
+    model,
+    max_tokens: 64,
+    messages: [{ role: "user", content: "hi" }],
+  });
+  const message = await stream.finalMessage();
+  const { response } = await stream.withResponse();
+  return { message, response };
+}
 
 for (const entry of ENTRIES) {
   Deno.test(`fresh process (${entry}): the first requests to an OpenAI-compatible provider are translated and answered`, async () => {
@@ -103,26 +118,17 @@ for (const entry of ENTRIES) {
 Deno.test("the bundle (deno task start): a streamed turn falls back from an overloaded primary; the admin page's files are served", async () => {
   // Anthropic's documented overload: HTTP 529, `overloaded_error`
   // (https://docs.anthropic.com/en/api/errors).
-  const primary = mockUpstream(() =>
-    Response.json({
-      type: "error",
-      error: { type: "overloaded_error", message: "Overloaded" },
-    }, { status: 529 })
+  const primary = mockUpstream(() => anthropicErrorResponse(529, "overloaded_error", "Overloaded"));
+  // The backup refuses what the API refuses (no credential, no anthropic-version) as the API does.
+  const backup = mockUpstream((req) =>
+    anthropicRefusal(req) ?? sseResponse(anthropicSse("from the backup"))
   );
-  const backup = mockUpstream(() => sseResponse(anthropicSse("from the backup")));
   const detour = await startDetourProcess(primary.url, {}, undefined, [
     { id: "primary", type: "anthropic", baseUrl: primary.url, passthrough: true },
     { id: "backup", type: "anthropic", baseUrl: backup.url, keys: ["sk-ant-backup-key"] },
   ], "bundle");
   try {
-    const client = new Anthropic({ baseURL: detour.url, apiKey: "sk-ant-client", maxRetries: 0 });
-    const stream = client.messages.stream({
-      model: "claude-sonnet-4-5",
-      max_tokens: 64,
-      messages: [{ role: "user", content: "hi" }],
-    });
-    const message = await stream.finalMessage();
-    const { response } = await stream.withResponse();
+    const { message, response } = await streamedTurn(detour.url, "claude-sonnet-4-5");
     assert.equal(response.headers.get("x-detour-provider"), "backup");
     assert.deepEqual(message.content, [{ type: "text", text: "from the backup" }]);
     assert.equal(primary.received.length, 1);
@@ -157,14 +163,7 @@ Deno.test("the bundle (deno task start): a Bedrock stream goes through the lazil
     awsSecretAccessKey: credentials.secretAccessKey,
   }], "bundle");
   try {
-    const client = new Anthropic({ baseURL: detour.url, apiKey: "sk-ant-client", maxRetries: 0 });
-    const stream = client.messages.stream({
-      model: "claude-sonnet-4-5-20250929",
-      max_tokens: 64,
-      messages: [{ role: "user", content: "hi" }],
-    });
-    const message = await stream.finalMessage();
-    const { response } = await stream.withResponse();
+    const { message, response } = await streamedTurn(detour.url, "claude-sonnet-4-5-20250929");
     assert.equal(response.headers.get("x-detour-provider"), "bedrock");
     assert.deepEqual(message.content, [{ type: "text", text: "hello from bedrock stream" }]);
     assert.equal(bedrock.received.length, 1);

@@ -1,8 +1,9 @@
 /**
  * Detour as it runs self-hosted (the bundle `deno task serve` runs, a subprocess) under a low
- * descriptor limit (`ulimit -n 256`), attacked on loopback with slow, idle and too many connections: it closes the
- * slow ones within its timeouts, answers 529 above its connection cap, never exits, and still
- * serves ordinary requests, including a stream silent for longer than every timeout.
+ * descriptor limit (`ulimit -n 256`), attacked on loopback with slow, idle and too many
+ * connections: it closes the slow ones within its timeouts, answers 529 above its connection cap,
+ * never exits, and still serves ordinary requests, including a stream silent for longer than every
+ * timeout.
  */
 import { startDetourProcess, waitForLine } from "./helpers/detour_process.ts";
 import assert from "node:assert/strict";

@@ -1,8 +1,8 @@
 /**
  * Graceful shutdown, as Detour runs self-hosted (the bundle `deno task serve` runs, a subprocess)
- * and receives SIGTERM: a stream in flight finishes intact within the grace, one that outlasts it ends with an
- * SSE `error` event (with the front listener and without), new connections are refused, usage
- * counted before the signal is in KV after the exit, and the exit code is 0.
+ * and receives SIGTERM: a stream in flight finishes intact within the grace, one that outlasts it
+ * ends with an SSE `error` event (with the front listener and without), new connections are
+ * refused, usage counted before the signal is in KV after the exit, and the exit code is 0.
  */
 import { startDetourProcess, waitForLine } from "./helpers/detour_process.ts";
 import assert from "node:assert/strict";
