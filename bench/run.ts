@@ -12,8 +12,8 @@ import {
 } from "./load.ts";
 import { type Child, cpuBusyPercent, cpuMs, peakRssKb, rssKb, stop } from "./procs.ts";
 import {
+  type Floor,
   type FloorFigures,
-  type FrontedFloor,
   type LoadFigures,
   type ProxyName,
   renderMarkdown,
@@ -290,7 +290,7 @@ function buildResults(
     const idle = idleRssKb[p];
     return peak === null || idle === null ? null : peak - idle;
   });
-  const againstFloor = (t: FrontedFloor): FloorFigures => ({
+  const againstFloor = (t: Floor): FloorFigures => ({
     addedP50Ms: added(t, "c1"),
     latencyRatio: ratio(detourAddedP50Ms, added(t, "c1")),
     throughputPctC32: 100 * targets.detour.c32.rps / targets[t].c32.rps,
@@ -327,16 +327,11 @@ function buildResults(
       addedLatencyRatioC32: ratio(added("detour", "c32"), added("minimal", "c32")),
       throughputPctC1: 100 * targets.detour.c1.rps / targets.minimal.c1.rps,
       throughputPctC32: 100 * targets.detour.c32.rps / targets.minimal.c32.rps,
-      bufferingAddedP50Ms: added("buffering", "c1"),
       bufferingLatencyRatio: ratio(added("buffering", "c1"), added("minimal", "c1")),
       bufferingThroughputPctC32: 100 * targets.buffering.c32.rps / targets.minimal.c32.rps,
-      detourOverFloorRatio: ratio(detourAddedP50Ms, added("buffering", "c1")),
-      detourOfFloorPctC32: 100 * targets.detour.c32.rps / targets.buffering.c32.rps,
       cpuUsPerRequest,
-      cpuOverFloorRatio: ratio(kb(cpuUsPerRequest.detour), kb(cpuUsPerRequest.buffering)),
-      firstByteGapMsC32: firstByteGap("buffering"),
-      rssOverFloorRatio: ratio(kb(peakRssKb.detour), kb(peakRssKb.buffering)),
       againstFloor: {
+        buffering: againstFloor("buffering"),
         fronted: againstFloor("fronted"),
         frontedRelaying: againstFloor("frontedRelaying"),
       },
