@@ -3,7 +3,6 @@
  * fallback. Three ways, each a function: a JSON answer read whole, an answer tapped on its way
  * out (translated, or of unknown length), and a stream.
  */
-import { setImmediate } from "node:timers";
 import { responseWithUpstreamHeaders } from "../http/headers.ts";
 import { joinChunks, keptHead } from "../http/chunk_compact.ts";
 import { guardStream, type StreamEnd } from "../http/sse_guard.ts";
@@ -64,11 +63,13 @@ export function commitWhole(
   ledger: AttemptLedger,
   observer: RelayObserver,
 ): EngineResult {
-  // A macrotask later, so recording never runs ahead of sending the answer; setImmediate runs
-  // right after it is written, where a setTimeout(0) waits 1–2 ms and then lands in the middle
-  // of the next request.
+  // A timer later, so reading its usage and recording it never run ahead of sending it. Behind
+  // the front listener the answer takes more turns of the event loop to reach the client than
+  // the socket write: a setImmediate (from node:timers, whose loading cost 11–17 ms of every
+  // start) ran before the client had it; a setTimeout(0) runs 1–2 ms later, after it has arrived
+  // (docs/performance.md, sixth session).
   const done = new Promise<Done>((resolve) =>
-    setImmediate(() => {
+    setTimeout(() => {
       const { head, tail } = jsonEnds(whole);
       resolve({
         end: "complete",
@@ -76,7 +77,7 @@ export function commitWhole(
         usage: observer.json(head, tail),
         responseHead: () => head,
       });
-    })
+    }, 0)
   );
   return answered(res, whole, attempt, ledger, done);
 }
