@@ -23,6 +23,13 @@
  * Deno proxy bound by the rules. `--allow-net=127.0.0.1` is enough: the front reads the
  * descriptor limit from /proc/self/limits, which Deno hides from anything short of --allow-all,
  * so it assumes Linux's 4096 descriptors (lib/server/fd_limit.ts), as a bench Detour does.
+ *
+ * With `--kv=PATH` it also keeps its config where Detour's rules put it: it opens the KV file at
+ * PATH, reads the config document and checks it with Detour's zod schema (lib/store/config_store.ts;
+ * an empty file: a one-provider config like the bench's), and answers `GET /health` itself, as
+ * Detour must with its upstream down. `--front --relay --kv` is the floor of the rules for a start
+ * (bench/cold_start.ts, bundled as Detour is): what any server bound by them does before its first
+ * `/health`. It needs `--allow-read` and `--allow-write` on PATH as well.
  */
 import { arg, numArg } from "./args.ts";
 
@@ -31,6 +38,7 @@ const upstream = arg(Deno.args, "upstream", "");
 if (!upstream) throw new Error("--upstream=URL is required");
 const relay = Deno.args.includes("--relay");
 const front = Deno.args.includes("--front");
+const kvPath = arg(Deno.args, "kv", "");
 const decoder = new TextDecoder();
 
 /** The answer with its body read in JavaScript, one chunk per pull, nothing kept. */
@@ -76,8 +84,8 @@ async function handler(req: Request): Promise<Response> {
   return relay ? relayed(res) : res;
 }
 
-/** Serves `handler` through the front listener, with Detour's defaults (lib/config/env.ts). */
-async function serveFronted(): Promise<void> {
+/** Serves `serving` through the front listener, with Detour's defaults (lib/config/env.ts). */
+async function serveFronted(serving: (req: Request) => Promise<Response>): Promise<void> {
   // Imported only here, so that the proxy without `--front` loads no more code than before.
   const { listen } = await import("../lib/server/listen.ts");
   const { createLogger } = await import("../lib/log.ts");
@@ -97,8 +105,32 @@ async function serveFronted(): Promise<void> {
     // The front's warnings (failed accepts, relays) go to stderr, which the bench keeps.
     logger: createLogger("warn", console.error),
     onListen() {},
-  }, handler);
+  }, serving);
 }
 
-if (front) await serveFronted();
-else Deno.serve({ hostname: "127.0.0.1", port, onListen() {} }, handler);
+/**
+ * Opens the KV file at `path` and checks the config stored there (or a one-provider config, when
+ * none is) with Detour's schema; a handler that answers `GET /health` before `next` is asked.
+ */
+async function withStoredConfig(
+  path: string,
+  next: (req: Request) => Promise<Response>,
+): Promise<(req: Request) => Promise<Response>> {
+  const { loadConfig } = await import("../lib/store/config_store.ts");
+  const { parseStoredConfig } = await import("../lib/config/issues.ts");
+  const kv = await Deno.openKv(path);
+  const stored = await loadConfig(kv);
+  const checked = stored ?? parseStoredConfig({
+    providers: [{ id: "primary", type: "anthropic", baseUrl: upstream, passthrough: true }],
+  });
+  if ("error" in checked) throw new Error(`--kv: the config is invalid: ${checked.error}`);
+  const health = JSON.stringify({ status: "ok", providers: checked.config.providers.length });
+  return (req) =>
+    req.method === "GET" && new URL(req.url).pathname === "/health"
+      ? Promise.resolve(new Response(health, { headers: { "content-type": "application/json" } }))
+      : next(req);
+}
+
+const serving = kvPath ? await withStoredConfig(kvPath, handler) : handler;
+if (front) await serveFronted(serving);
+else Deno.serve({ hostname: "127.0.0.1", port, onListen() {} }, serving);

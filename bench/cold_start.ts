@@ -1,11 +1,13 @@
 /**
  * The cold-start phase: from process start to the first 200 from GET /health, for Detour (the
- * bundle `deno task start` runs, and main.ts from source as Deno Deploy runs it) and a
- * hello-world `Deno.serve`, alternated over several runs; and the time to import Detour's
- * boot-time module graph from source in a fresh process.
+ * bundle `deno task start` runs, and main.ts from source as Deno Deploy runs it), the floor of
+ * the rules for a start (bench/buffering_proxy.ts `--front --relay --kv`, bundled: the front
+ * listener, a KV file and a zod-checked config, all the project's rules ask of a server before it
+ * answers) and a hello-world `Deno.serve`, alternated over several runs; and the time to import
+ * Detour's boot-time module graph from source in a fresh process.
  */
 import { freePort, spawnDeno, stop } from "./procs.ts";
-import { type DetourEntry, startDetour } from "./servers.ts";
+import { buildFloorBundle, type DetourEntry, FLOOR_BUNDLE, startDetour } from "./servers.ts";
 import { summarize, type Summary } from "./stats.ts";
 
 const BENCH_DIR = new URL(".", import.meta.url).pathname;
@@ -21,9 +23,17 @@ export interface ColdStart {
   detour: Summary;
   /** main.ts from source, as Deno Deploy runs it. */
   source: Summary;
+  /** The floor of the rules for a start, bundled. */
+  floor: Summary;
   hello: Summary;
   importGraph: Summary;
-  samples: { detour: number[]; source: number[]; hello: number[]; importGraph: number[] };
+  samples: {
+    detour: number[];
+    source: number[];
+    floor: number[];
+    hello: number[];
+    importGraph: number[];
+  };
 }
 
 /** Polls `baseUrl`/health until it answers 200; the milliseconds since `started`. */
@@ -56,6 +66,33 @@ async function helloStart(): Promise<number> {
     return await firstHealth(child.baseUrl, started);
   } finally {
     await stop(child);
+  }
+}
+
+/** The floor of the rules, with a fresh KV file as a bench Detour has. */
+async function floorStart(): Promise<number> {
+  const dir = await Deno.makeTempDir({ prefix: "detour-bench-floor-" });
+  const port = freePort();
+  const started = performance.now();
+  const child = spawnDeno({
+    name: "floor of the rules (cold start)",
+    script: FLOOR_BUNDLE,
+    port,
+    flags: ["--allow-net=127.0.0.1", `--allow-read=${dir}`, `--allow-write=${dir}`],
+    args: [
+      `--port=${port}`,
+      "--upstream=http://127.0.0.1:9",
+      "--front",
+      "--relay",
+      `--kv=${dir}/floor.kv`,
+    ],
+    cwd: REPO_DIR,
+  });
+  try {
+    return await firstHealth(child.baseUrl, started);
+  } finally {
+    await stop(child);
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
 }
 
@@ -92,17 +129,21 @@ async function importGraph(): Promise<number> {
 /** Runs each start `RUNS` times, alternating, after one unmeasured start of each. */
 export async function measureColdStart(progress: (msg: string) => void): Promise<ColdStart> {
   progress("cold start");
+  await buildFloorBundle();
   await helloStart();
+  await floorStart();
   await detourStart("bundle");
   await detourStart("source");
   const samples = {
     detour: [] as number[],
     source: [] as number[],
+    floor: [] as number[],
     hello: [] as number[],
     importGraph: [] as number[],
   };
   for (let i = 0; i < RUNS; i++) {
     samples.hello.push(await helloStart());
+    samples.floor.push(await floorStart());
     samples.detour.push(await detourStart("bundle"));
     samples.source.push(await detourStart("source"));
     samples.importGraph.push(await importGraph());
@@ -110,6 +151,7 @@ export async function measureColdStart(progress: (msg: string) => void): Promise
   return {
     detour: summarize(samples.detour),
     source: summarize(samples.source),
+    floor: summarize(samples.floor),
     hello: summarize(samples.hello),
     importGraph: summarize(samples.importGraph),
     samples,

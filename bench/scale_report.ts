@@ -81,9 +81,16 @@ export function renderColdStart(c: ColdStart): string {
   return table(["start", "p50", "min", "max"], [
     row("Detour (the bundle deno task start runs): process start → first /health 200", c.detour),
     row("Detour from source (main.ts, as Deno Deploy runs it): the same", c.source),
+    row(
+      "floor of the rules (front listener, KV file, zod-checked config; bundled): the same",
+      c.floor,
+    ),
     row("hello-world Deno.serve: the same", c.hello),
     row("Detour from source: importing its boot-time module graph", c.importGraph),
-  ]);
+  ]) +
+    `\n\nDetour's bundle ÷ the floor of the rules (p50): ${
+      (c.detour.p50 / c.floor.p50).toFixed(2)
+    }×; the target (100 ms) ÷ the floor: ${(100 / c.floor.p50).toFixed(2)}×.`;
 }
 
 /** Problems the scale waves ran into (failed streams), for the report's list. */

@@ -119,6 +119,35 @@ export async function buildServerBundle(): Promise<void> {
   }
 }
 
+/** Where `buildFloorBundle` writes the floor of the rules for a start (not committed). */
+export const FLOOR_BUNDLE = `${REPO_DIR}build/bench/buffering_proxy.js`;
+
+/**
+ * Bundles bench/buffering_proxy.ts into build/bench/ as `deno task build:server` bundles Detour,
+ * so the floor of the rules starts from a bundle too.
+ */
+export async function buildFloorBundle(): Promise<void> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "bundle",
+      "--quiet",
+      "--platform",
+      "deno",
+      "--code-splitting",
+      "--outdir",
+      `${REPO_DIR}build/bench`,
+      `${BENCH_DIR}buffering_proxy.ts`,
+    ],
+    cwd: REPO_DIR,
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  if (!out.success) {
+    throw new Error(`bundling the floor failed:\n${new TextDecoder().decode(out.stderr)}`);
+  }
+}
+
 /** A running Detour and the temp dir holding its fresh KV file and config. */
 export interface Detour extends Child {
   close(): Promise<void>;
