@@ -41,10 +41,13 @@ const events = [
 /** The upstream, from memory: a JSON message or an SSE stream. */
 function answer(): Response {
   if (stream) {
+    // A byte stream, as a fetch body is (Detour reads those into a buffer of its own); its
+    // chunks are transferred when enqueued, so each answer gets copies.
     return new Response(
       new ReadableStream({
+        type: "bytes",
         start(c) {
-          for (const e of events) c.enqueue(e);
+          for (const e of events) c.enqueue(e.slice());
           c.close();
         },
       }),
