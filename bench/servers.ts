@@ -105,18 +105,21 @@ export function benchEntry(args: readonly string[] = Deno.args): DetourEntry {
   return args.includes("--entry=source") ? "source" : "bundle";
 }
 
-/** Builds the bundle (`deno task build:server`), so a bench run measures the code as it is. */
-export async function buildServerBundle(): Promise<void> {
+/** Runs `deno ARGS` in the repository, quietly; throws with its stderr (as `what`) if it fails. */
+async function runDeno(args: string[], what: string): Promise<void> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["task", "build:server"],
+    args,
     cwd: REPO_DIR,
     stdin: "null",
     stdout: "null",
     stderr: "piped",
   }).output();
-  if (!out.success) {
-    throw new Error(`deno task build:server failed:\n${new TextDecoder().decode(out.stderr)}`);
-  }
+  if (!out.success) throw new Error(`${what} failed:\n${new TextDecoder().decode(out.stderr)}`);
+}
+
+/** Builds the bundle (`deno task build:server`), so a bench run measures the code as it is. */
+export function buildServerBundle(): Promise<void> {
+  return runDeno(["task", "build:server"], "deno task build:server");
 }
 
 /** Where `buildFloorBundle` writes the floor of the rules for a start (not committed). */
@@ -126,9 +129,9 @@ export const FLOOR_BUNDLE = `${REPO_DIR}build/bench/buffering_proxy.js`;
  * Bundles bench/buffering_proxy.ts into build/bench/ as `deno task build:server` bundles Detour,
  * so the floor of the rules starts from a bundle too.
  */
-export async function buildFloorBundle(): Promise<void> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
+export function buildFloorBundle(): Promise<void> {
+  return runDeno(
+    [
       "bundle",
       "--quiet",
       "--platform",
@@ -138,14 +141,8 @@ export async function buildFloorBundle(): Promise<void> {
       `${REPO_DIR}build/bench`,
       `${BENCH_DIR}buffering_proxy.ts`,
     ],
-    cwd: REPO_DIR,
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  if (!out.success) {
-    throw new Error(`bundling the floor failed:\n${new TextDecoder().decode(out.stderr)}`);
-  }
+    "bundling the floor",
+  );
 }
 
 /** A running Detour and the temp dir holding its fresh KV file and config. */
