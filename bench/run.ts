@@ -133,7 +133,14 @@ async function withCpu<R>(pid: number | undefined, run: () => Promise<R>) {
   return { result, cpuMs: before === null || after === null ? null : after - before };
 }
 
-const PROXIES: ProxyName[] = ["minimal", "buffering", "fronted", "frontedRelaying", "detour"];
+const PROXIES: ProxyName[] = [
+  "minimal",
+  "buffering",
+  "fronted",
+  "frontedRelaying",
+  "floorCopy",
+  "detour",
+];
 
 /** A figure for each proxy. */
 function perProxy<T>(figure: (p: ProxyName) => T): Record<ProxyName, T> {
@@ -282,21 +289,21 @@ function buildResults(
     targets[t][c].latency.p50 - targets.direct[c].latency.p50;
   const ratio = (a: number, b: number) => b > 0 ? a / b : NaN;
   const detourAddedP50Ms = added("detour", "c1");
-  const firstByteGap = (t: TargetName) =>
-    targets.detour.stream32.ttfb.p50 - targets[t].stream32.ttfb.p50;
   const kb = (n: number | null) => n ?? NaN;
   const rssGrowthKb = perProxy((p) => {
     const peak = peakRssKb[p];
     const idle = idleRssKb[p];
     return peak === null || idle === null ? null : peak - idle;
   });
-  const againstFloor = (t: Floor): FloorFigures => ({
+  /** Proxy `p`'s five JSON-path figures against floor `t` (Detour's, unless told). */
+  const againstFloor = (t: Floor, p: ProxyName = "detour"): FloorFigures => ({
     addedP50Ms: added(t, "c1"),
-    latencyRatio: ratio(detourAddedP50Ms, added(t, "c1")),
-    throughputPctC32: 100 * targets.detour.c32.rps / targets[t].c32.rps,
-    cpuRatio: ratio(kb(cpuUsPerRequest.detour), kb(cpuUsPerRequest[t])),
-    firstByteGapMsC32: firstByteGap(t),
-    rssRatio: ratio(kb(peakRssKb.detour), kb(peakRssKb[t])),
+    latencyRatio: ratio(added(p, "c1"), added(t, "c1")),
+    throughputPctC32: 100 * targets[p].c32.rps / targets[t].c32.rps,
+    cpuRatio: ratio(kb(cpuUsPerRequest[p]), kb(cpuUsPerRequest[t])),
+    firstByteGapMsC32: targets[p].stream32.ttfb.p50 - targets[t].stream32.ttfb.p50,
+    firstByteGapMsC1: targets[p].stream.ttfb.p50 - targets[t].stream.ttfb.p50,
+    rssRatio: ratio(kb(peakRssKb[p]), kb(peakRssKb[t])),
   });
   // What failing over would cost if Detour added nothing: the 429 answer, then the backup's.
   const unproxied = failover.direct429.latency.p50 + failover.directBackup.latency.p50;
@@ -335,6 +342,7 @@ function buildResults(
         fronted: againstFloor("fronted"),
         frontedRelaying: againstFloor("frontedRelaying"),
       },
+      floorAgainstItself: againstFloor("frontedRelaying", "floorCopy"),
       rssGrowthKb,
       rssGrowthRatio: ratio(kb(rssGrowthKb.detour), kb(rssGrowthKb.buffering)),
     },
@@ -370,6 +378,11 @@ async function measureLatency(
   const frontedRelaying = track(
     await idle("frontedRelaying", await startMinimal(ok.baseUrl, "frontedRelaying")),
   );
+  // The same floor again, measured as one more target: how far apart two identical proxies land
+  // in this run is the resolution of every figure judged against the floor.
+  const floorCopy = track(
+    await idle("floorCopy", await startMinimal(ok.baseUrl, "frontedRelaying")),
+  );
   const primary: ProviderSeed = {
     id: "primary",
     type: "anthropic",
@@ -385,7 +398,7 @@ async function measureLatency(
   const detour = await idle("detour", await startDetour("Detour", [primary, backup]));
   track(detour, detour.close);
 
-  const proxies = { minimal, buffering, fronted, frontedRelaying, detour };
+  const proxies = { minimal, buffering, fronted, frontedRelaying, floorCopy, detour };
   const pids = perProxy((p) => proxies[p].process.pid);
   const overhead = await measureOverhead({
     direct: ok.baseUrl,
@@ -401,6 +414,7 @@ async function measureLatency(
   await stop(buffering);
   await stop(fronted);
   await stop(frontedRelaying);
+  await stop(floorCopy);
 
   progress("starting Detour failover and backup-only configs");
   const limitedPrimary = { ...primary, baseUrl: limited.baseUrl };
