@@ -62,3 +62,28 @@ Deno.test("board: many answers, one batched write; another board reads it; cross
   assert.equal(b.spill("c:claude:aa", 0.95, now), null, "the window has reset");
   kv.close();
 });
+
+Deno.test("board: an answer's gauges are read when asked for, the latest per credential", async () => {
+  const kv = await Deno.openKv(":memory:");
+  let now = 1_800_000_000_000;
+  const reset = Math.floor((now + 3_600_000) / 1000);
+  const board = new RateLimitBoard(kv, { clock: () => now, flushMs: 60_000 });
+  board.observe("c:claude:aa", "claude", "client aa", headers(0.5, reset));
+  now += 10;
+  board.observe("c:claude:aa", "claude", "client aa", headers(0.6, reset));
+  // An answer without gauge headers (a 529, say) leaves the last reading in place.
+  board.observe("c:claude:aa", "claude", "client aa", new Headers({ "retry-after": "1" }));
+  now += 10;
+  const record = board.get("c:claude:aa");
+  assert.equal(record?.gauges.windows["5h"]?.utilization, 0.6);
+  assert.equal(record?.gauges.at, now - 10, "dated when the answer came, not when read");
+  assert.deepEqual([...board.all().keys()], ["c:claude:aa"]);
+  board.observe("k:backup:bb", "backup", "backup", headers(0.97, reset));
+  assert.equal(board.spill("k:backup:bb", 0.95, now)?.utilization, 0.97, "the planner reads it");
+  board.observe("k:backup:bb", "backup", "backup", headers(0.2, reset));
+  await board.flush();
+  const stored = await listGaugeRecords(kv);
+  assert.equal(stored.get("k:backup:bb")?.gauges.windows["5h"]?.utilization, 0.2);
+  assert.equal(stored.get("c:claude:aa")?.gauges.windows["5h"]?.utilization, 0.6);
+  kv.close();
+});

@@ -102,6 +102,15 @@ function standardWindow(h: Headers, name: string): WindowGauge | null {
 }
 
 /**
+ * False when `headers` carry none of the headers `readGauges` needs (an error answer, most answers
+ * of other upstreams): a few header reads, no parsing.
+ */
+export function mayCarryGauges(headers: Headers): boolean {
+  return headers.has(`${UNIFIED}status`) || headers.has(`${UNIFIED}5h-utilization`) ||
+    headers.has(`${STANDARD}requests-limit`) || headers.has(`${STANDARD}tokens-limit`);
+}
+
+/**
  * The gauges `headers` carry, or null when they carry none (most answers of other upstreams).
  * Cheap on the hot path: one header read decides, for the common case of an answer without them.
  */
