@@ -1,7 +1,7 @@
 /**
  * Hands each Anthropic answer's headers to the rate-limit gauges (lib/usage/ratelimit_board.ts):
- * a passthrough client's own login, a stored Claude subscription, an API key. Header reads
- * only, on the raw upstream answer (retries included), before any translation.
+ * a passthrough client's own login, a stored Claude subscription, an API key. The raw upstream
+ * answer's (retries included, before any translation); the board reads them when asked.
  */
 import type { AttemptCall } from "../fallback/interceptors.ts";
 import type { GaugeSink } from "../usage/ratelimit_board.ts";
