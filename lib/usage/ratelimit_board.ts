@@ -119,6 +119,8 @@ export class RateLimitBoard implements SpillLookup, GaugeSink {
     const gauges = readGauges(headers, now);
     if (!gauges) return;
     const before = this.#entries.get(target)?.gauges;
+    // Another instance's later reading, synced while this one waited, stays.
+    if (before && before.at > now) return;
     this.#entries.set(target, { provider, label, gauges });
     this.#dirty.add(target);
     const at = this.notifyAt();

@@ -87,3 +87,18 @@ Deno.test("board: an answer's gauges are read when asked for, the latest per cre
   assert.equal(stored.get("c:claude:aa")?.gauges.windows["5h"]?.utilization, 0.6);
   kv.close();
 });
+
+Deno.test("board: a later reading synced from another instance outlasts an older unread answer", async () => {
+  const kv = await Deno.openKv(":memory:");
+  let now = 1_800_000_000_000;
+  const reset = Math.floor((now + 3_600_000) / 1000);
+  const mine = new RateLimitBoard(kv, { clock: () => now, flushMs: 60_000 });
+  const other = new RateLimitBoard(kv, { clock: () => now, flushMs: 60_000 });
+  mine.observe("k:p:aa", "p", "aa", headers(0.3, reset));
+  now += 100;
+  other.observe("k:p:aa", "p", "aa", headers(0.9, reset));
+  await other.flush();
+  await mine.sync();
+  assert.equal(mine.get("k:p:aa")?.gauges.windows["5h"]?.utilization, 0.9);
+  kv.close();
+});
