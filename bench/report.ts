@@ -15,6 +15,17 @@ export type TargetName =
   | "floorCopy"
   | "detour";
 
+/** Every target, in the order the report lists them and each round of the bench first measures them. */
+export const TARGET_ORDER: readonly TargetName[] = [
+  "direct",
+  "minimal",
+  "buffering",
+  "fronted",
+  "frontedRelaying",
+  "floorCopy",
+  "detour",
+];
+
 /** The floors, each compared with Detour in the same five figures. */
 export type Floor = "buffering" | "fronted" | "frontedRelaying";
 
@@ -138,15 +149,6 @@ export function renderMarkdown(r: Results): string {
     floorCopy: "the same, a second process (its copy)",
     detour: "Detour",
   };
-  const order: TargetName[] = [
-    "direct",
-    "minimal",
-    "buffering",
-    "fronted",
-    "frontedRelaying",
-    "floorCopy",
-    "detour",
-  ];
   const d = r.derived;
   const f = r.failover;
   const c = r.cooling;
@@ -154,7 +156,7 @@ export function renderMarkdown(r: Results): string {
 
   const load = table(
     ["target", "c=1 req/s", "c=1 p50 ms", "c=1 p99 ms", "c=32 req/s", "c=32 p50 ms", "c=32 p99 ms"],
-    order.map((t) => {
+    TARGET_ORDER.map((t) => {
       const { c1, c32 } = r.targets[t];
       return [
         names[t],
@@ -169,7 +171,7 @@ export function renderMarkdown(r: Results): string {
   );
   const stream = table(
     ["target", "first byte p50 ms", "total p50 ms", "body reads p50", "c=32 first byte p50 ms"],
-    order.map((t) => {
+    TARGET_ORDER.map((t) => {
       const s = r.targets[t].stream;
       return [
         names[t],
@@ -192,35 +194,35 @@ export function renderMarkdown(r: Results): string {
   const againstFloor = (t: Floor, name: string, judged: boolean): string[][] => {
     const a = d.againstFloor[t];
     const goal = (target: string, ok: boolean) => judged ? [target, mark(ok)] : ["(info)", ""];
-    const aa = (text: string) => t === "frontedRelaying" ? `; its copy: ${text}` : "";
+    const andCopy = (text: string) => t === "frontedRelaying" ? `; its copy: ${text}` : "";
     return [
       [
         `added p50 latency, c=1: Detour / ${name}`,
         `${ms(d.detourAddedP50Ms)} / ${ms(a.addedP50Ms)} ms = ${ms(a.latencyRatio)}×` +
-        aa(`${ms(copy.latencyRatio)}×`),
+        andCopy(`${ms(copy.latencyRatio)}×`),
         ...goal("≤ 1.3×", a.latencyRatio <= 1.3),
       ],
       [
         `throughput, c=32: Detour as % of ${name}`,
-        `${a.throughputPctC32.toFixed(1)} %` + aa(`${copy.throughputPctC32.toFixed(1)} %`),
+        `${a.throughputPctC32.toFixed(1)} %` + andCopy(`${copy.throughputPctC32.toFixed(1)} %`),
         ...goal("≥ 85 %", a.throughputPctC32 >= 85),
       ],
       [
         `CPU per JSON request, c=32: Detour / ${name}`,
         `${us(d.cpuUsPerRequest.detour)} / ${us(d.cpuUsPerRequest[t])} µs = ${ms(a.cpuRatio)}×` +
-        aa(`${ms(copy.cpuRatio)}×`),
+        andCopy(`${ms(copy.cpuRatio)}×`),
         ...goal("≤ 1.2×", a.cpuRatio <= 1.2),
       ],
       [
         `streamed first byte p50, c=32: Detour − ${name}`,
         `${firstByte32("detour")} − ${firstByte32(t)} = ${ms(a.firstByteGapMsC32)} ms` +
-        aa(`${ms(copy.firstByteGapMsC32)} ms`),
+        andCopy(`${ms(copy.firstByteGapMsC32)} ms`),
         ...goal("≤ 1 ms", a.firstByteGapMsC32 <= 1),
       ],
       ...(t === "frontedRelaying"
         ? [[
           `streamed first byte p50, c=1: Detour − ${name} (Detour's own work before it)`,
-          `${ms(a.firstByteGapMsC1)} ms` + aa(`${ms(copy.firstByteGapMsC1)} ms`),
+          `${ms(a.firstByteGapMsC1)} ms` + andCopy(`${ms(copy.firstByteGapMsC1)} ms`),
           "(info)",
           "",
         ]]
@@ -228,7 +230,7 @@ export function renderMarkdown(r: Results): string {
       [
         `peak RSS (VmHWM): Detour / ${name}`,
         `${mb(r.peakRssKb.detour)} / ${mb(r.peakRssKb[t])} = ${ms(a.rssRatio)}×` +
-        aa(`${ms(copy.rssRatio)}×`),
+        andCopy(`${ms(copy.rssRatio)}×`),
         ...goal("≤ 1.15×", a.rssRatio <= 1.15),
       ],
     ];

@@ -19,6 +19,7 @@ import {
   renderMarkdown,
   type Results,
   type StreamFigures,
+  TARGET_ORDER,
   type TargetName,
 } from "./report.ts";
 import {
@@ -133,14 +134,7 @@ async function withCpu<R>(pid: number | undefined, run: () => Promise<R>) {
   return { result, cpuMs: before === null || after === null ? null : after - before };
 }
 
-const PROXIES: ProxyName[] = [
-  "minimal",
-  "buffering",
-  "fronted",
-  "frontedRelaying",
-  "floorCopy",
-  "detour",
-];
+const PROXIES = TARGET_ORDER.filter((t): t is ProxyName => t !== "direct");
 
 /** A figure for each proxy. */
 function perProxy<T>(figure: (p: ProxyName) => T): Record<ProxyName, T> {
